@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Membership, Staff
+from tsunagu.accounts.roles import Role
+from tsunagu.core.forms_base import AccessibleFormMixin, StyledForm, StyledModelForm
+from tsunagu.directory.models import Organization
+
+
+class LoginForm(AccessibleFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "ログインIDまたはパスワードが正しくありません。続けて間違えると一定時間ログインできなくなります。"
+        ),
+        "inactive": _("このアカウントは無効です。システム管理者に連絡してください。"),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("ログインID")
+        self.fields["password"].label = _("パスワード")
+
+
+class TokenForm(StyledForm):
+    token = forms.CharField(
+        label=_("確認コード（6桁）"),
+        max_length=6,
+        min_length=6,
+        validators=[RegexValidator(r"^\d{6}$", _("6桁の数字を入力してください"))],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_token(self) -> str:
+        # Authenticator apps show the code in groups; staff type what they see.
+        return str(self.cleaned_data["token"]).replace(" ", "")
+
+
+class StaffForm(StyledModelForm):
+    class Meta:
+        model = Staff
+        fields = ["username", "full_name", "full_name_kana", "email", "is_active"]
+        widgets = {"username": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    username = forms.CharField(
+        label=_("ログインID"),
+        max_length=64,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9._-]+$", _("半角英数字と . _ - で入力してください"))
+        ],
+        help_text=_("半角英数字と . _ - が使えます"),
+    )
+
+
+class StaffCreateForm(StaffForm):
+    password = forms.CharField(
+        label=_("初期パスワード"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("12文字以上。推測されやすいものや数字だけのものは使えません。"),
+    )
+    organization = forms.ModelChoiceField(label=_("所属機関"), queryset=Organization.objects.none())
+    role = forms.ChoiceField(label=_("役割"), choices=Role.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(archived_at=None)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        if password:
+            try:
+                validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class MembershipForm(StyledModelForm):
+    class Meta:
+        model = Membership
+        fields = ["organization", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(archived_at=None)  # type: ignore[attr-defined]
+
+
+class PasswordSetForm(StyledForm):
+    password = forms.CharField(
+        label=_("新しいパスワード"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("12文字以上。推測されやすいものや数字だけのものは使えません。"),
+    )
+    confirmation = forms.CharField(
+        label=_("新しいパスワード（確認）"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, confirmation = cleaned.get("password"), cleaned.get("confirmation")
+        if password and confirmation and password != confirmation:
+            self.add_error("confirmation", _("確認のパスワードが一致しません"))
+        elif password:
+            try:
+                validate_password(password, self.staff)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class RoleSecurityForm(StyledForm):
+    roles = forms.MultipleChoiceField(
+        label=_("二要素認証を必須にする役割"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "チェックした役割の職員は、ログインのたびに認証アプリの確認コードが必要になります。"
+        ),
+    )
+
+
+class ApiTokenForm(StyledForm):
+    name = forms.CharField(label=_("用途"), max_length=60, help_text=_("例: 集計用スクリプト"))
+    days = forms.IntegerField(label=_("有効日数"), min_value=1, max_value=365, initial=90)

@@ -1,0 +1,159 @@
+"""Staff (職員), their memberships of organizations, and per-role security settings."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.roles import Role
+from tsunagu.core.models import TenantManager, TenantModel
+
+
+class StaffManager(TenantManager, BaseUserManager):
+    """Staff of the current municipality only; see TenantManager."""
+
+    use_in_migrations = False
+
+
+class Staff(TenantModel, AbstractBaseUser):
+    """A staff member (職員) of one municipality, possibly of several organizations.
+
+    Login names are unique across the installation so that the login form
+    needs no municipality field.
+    """
+
+    username = models.CharField(
+        _("ログインID"),
+        max_length=64,
+        unique=True,
+        help_text=_("半角英数字と . _ - が使えます"),
+    )
+    full_name = models.CharField(_("氏名"), max_length=60)
+    full_name_kana = models.CharField(_("ふりがな"), max_length=60, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    is_active = models.BooleanField(_("有効"), default=True)
+    date_joined = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+
+    objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
+    all_tenants: ClassVar[models.Manager[Any]] = models.Manager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("職員")
+        verbose_name_plural = _("職員")
+        ordering = ["full_name_kana", "username"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    def roles(self) -> frozenset[str]:
+        """The roles this staff member holds in any organization (cached per instance)."""
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = frozenset(
+                Membership.all_tenants.filter(staff=self, active=True).values_list(
+                    "role", flat=True
+                )
+            )
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles() & set(roles))
+
+    def organization_ids(self, *roles: str) -> frozenset[int]:
+        """Organizations this staff member belongs to (with one of ``roles``, if given)."""
+        memberships = Membership.all_tenants.filter(staff=self, active=True)
+        if roles:
+            memberships = memberships.filter(role__in=roles)
+        return frozenset(memberships.values_list("organization_id", flat=True))
+
+
+class Membership(TenantModel):
+    """A staff member's role in one organization (所属と役割)."""
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("職員"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        verbose_name=_("所属機関"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(_("有効"), default=True)
+    started_on = models.DateField(_("開始日"), default=timezone.localdate)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("所属")
+        verbose_name_plural = _("所属")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "organization", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} / {self.get_role_display()}"
+
+
+class RoleSecurity(TenantModel):
+    """Per-municipality security settings of one role (e.g. two-factor required)."""
+
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
+    require_two_factor = models.BooleanField(_("二要素認証を必須にする"), default=False)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("役割ごとのセキュリティ設定")
+        verbose_name_plural = _("役割ごとのセキュリティ設定")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "role"], name="role_security_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_role_display()
+
+
+class ApiToken(TenantModel):
+    """A bearer token for the JSON API. Only its SHA-256 digest is stored."""
+
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("職員"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("用途"), max_length=60)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("先頭文字"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("有効期限"))
+    revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最終利用日時"), null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("APIトークン")
+        verbose_name_plural = _("APIトークン")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return "tsg_" + secrets.token_urlsafe(32)

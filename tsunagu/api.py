@@ -1,0 +1,353 @@
+"""The JSON API at /api/v1/ (django-ninja), described at /api/v1/openapi.json.
+
+Same rules as the pages: every operation is declared to the policy module,
+reads go through its visible querysets, writes through the services with
+their audit events. Authentication is the browser session (with CSRF) or a
+bearer token issued on the account page. Errors are answered in Japanese.
+"""
+
+# No `from __future__ import annotations` here: django-ninja reads the
+# endpoint annotations at import time through the policy wrapper.
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, ModelSchema, NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.pagination import paginate
+from ninja.security import HttpBearer, SessionAuth
+
+from tsunagu import policy
+from tsunagu.accounts.models import ApiToken, Staff
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import RequestInfo, audit_record, request_info_set
+from tsunagu.core import tenancy
+from tsunagu.core.middleware import client_ip
+from tsunagu.core.services import tracked_save_form
+from tsunagu.directory.forms import OrganizationForm
+from tsunagu.directory.models import District, Organization, SubBusiness
+
+
+class TokenAuth(HttpBearer):
+    """Bearer tokens from the account page; only their digest is stored."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
+        found = (
+            ApiToken.all_tenants.select_related("staff__municipality")
+            .filter(
+                digest=ApiToken.digest_of(token), revoked_at=None, expires_at__gt=timezone.now()
+            )
+            .first()
+        )
+        if found is None or not found.staff.is_active:
+            return None
+        staff = found.staff
+        ApiToken.all_tenants.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = staff
+        # The tenant middleware ran before the token was known: scope this
+        # request now. The middleware resets both at the end of the request.
+        tenancy.activate(staff.municipality)
+        request_info_set(
+            RequestInfo(
+                actor=staff,
+                organization_id=min(staff.organization_ids(), default=None),
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        )
+        return staff
+
+
+api = NinjaAPI(
+    title="つなぐ API",
+    version="1",
+    description="重層的支援体制整備事業 支援システムの API。すべての操作はアクセス方針と監査証跡の対象です。",
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "ログインが必要です。セッションまたはAPIトークンで認証してください。"},
+        status=401,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "この操作を行う権限がありません。"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "見つかりません。"}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "入力内容に誤りがあります。", "errors": exc.errors}, status=422
+    )
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+# --- Schemas -----------------------------------------------------------------
+
+
+class MembershipOut(Schema):
+    organization_id: int
+    organization: str = Field(..., alias="organization.name")
+    role: str
+    role_label: str = Field(..., alias="get_role_display")
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    municipality: str
+    roles: list[str]
+
+
+class DistrictOut(ModelSchema):
+    class Meta:
+        model = District
+        fields = ["id", "name", "sort_order"]
+
+
+class SubBusinessOut(ModelSchema):
+    business_number: int = Field(..., alias="business.number")
+    business: str = Field(..., alias="business.name")
+    department_ids: list[int]
+
+    class Meta:
+        model = SubBusiness
+        fields = [
+            "id",
+            "name",
+            "legal_basis",
+            "content",
+            "capacity_count",
+            "capacity_unit",
+            "capacity_note",
+            "report_items",
+        ]
+
+    @staticmethod
+    def resolve_department_ids(obj: SubBusiness) -> list[int]:
+        return [department.pk for department in obj.departments.all()]
+
+
+class OrganizationOut(ModelSchema):
+    district_ids: list[int]
+    sub_business_ids: list[int]
+    archived: bool
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "management",
+            "operator",
+            "parent",
+            "is_coordinating",
+            "phone",
+            "address",
+        ]
+
+    @staticmethod
+    def resolve_district_ids(obj: Organization) -> list[int]:
+        return [district.pk for district in obj.districts.all()]
+
+    @staticmethod
+    def resolve_sub_business_ids(obj: Organization) -> list[int]:
+        return [sub.pk for sub in obj.sub_businesses.all()]
+
+    @staticmethod
+    def resolve_archived(obj: Organization) -> bool:
+        return obj.archived_at is not None
+
+
+class OrganizationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=80)
+    kind: Organization.Kind
+    management: Organization.Management = Organization.Management.DIRECT
+    operator: str = Field("", max_length=80)
+    parent: int | None = None
+    is_coordinating: bool = False
+    district_ids: list[int] = []
+    sub_business_ids: list[int] = []
+    phone: str = Field("", max_length=20)
+    address: str = Field("", max_length=120)
+    sort_order: int = Field(0, ge=0, le=32767)
+
+
+class FormErrorsOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    full_name_kana: str
+    is_active: bool
+    memberships: list[MembershipOut]
+
+    @staticmethod
+    def resolve_memberships(obj: Staff) -> list[Any]:
+        return [m for m in obj.memberships.all() if m.active]
+
+
+# --- Operations --------------------------------------------------------------
+
+router = Router()
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="ログイン中の職員")
+@policy.route("own_account", policy.Action.VIEW)
+def me(request: HttpRequest) -> Any:
+    staff = request.user
+    return {
+        "id": staff.pk,
+        "username": staff.username,  # type: ignore[union-attr]
+        "full_name": staff.full_name,  # type: ignore[union-attr]
+        "municipality": staff.municipality.name,  # type: ignore[union-attr]
+        "roles": sorted(staff.roles()),  # type: ignore[union-attr]
+    }
+
+
+@router.get("/districts", response={200: list[DistrictOut], **ERRORS}, summary="日常生活圏域")
+@paginate
+@policy.route("district", policy.Action.LIST)
+def district_list(request: HttpRequest) -> Any:
+    return policy.visible(request.user, "district", policy.Action.LIST).filter(archived_at=None)
+
+
+@router.get("/sub-businesses", response={200: list[SubBusinessOut], **ERRORS}, summary="区該当事業")
+@paginate
+@policy.route("business", policy.Action.LIST)
+def sub_business_list(request: HttpRequest) -> Any:
+    return (
+        policy.visible(request.user, "business", policy.Action.LIST)
+        .filter(archived_at=None)
+        .select_related("business")
+        .prefetch_related("departments")
+    )
+
+
+def _organizations(request: HttpRequest, action: policy.Action) -> Any:
+    return (
+        policy.visible(request.user, "organization", action)
+        .select_related("parent")
+        .prefetch_related("districts", "sub_businesses")
+    )
+
+
+@router.get(
+    "/organizations", response={200: list[OrganizationOut], **ERRORS}, summary="支援関係機関の一覧"
+)
+@paginate
+@policy.route("organization", policy.Action.LIST)
+def organization_list(request: HttpRequest, include_archived: bool = False) -> Any:
+    organizations = _organizations(request, policy.Action.LIST)
+    return organizations if include_archived else organizations.filter(archived_at=None)
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, **ERRORS},
+    summary="支援関係機関",
+)
+@policy.route("organization", policy.Action.VIEW)
+def organization_detail(request: HttpRequest, organization_id: int) -> Any:
+    organization, _decision = policy.get_or_404(
+        request.user, "organization", policy.Action.VIEW, pk=organization_id
+    )
+    return organization
+
+
+def _save_organization(
+    request: HttpRequest, payload: OrganizationIn, instance: Organization | None
+) -> Any:
+    data = payload.dict()
+    data["districts"] = data.pop("district_ids")
+    data["sub_businesses"] = data.pop("sub_business_ids")
+    form = OrganizationForm(data=data, instance=instance)
+    if not form.is_valid():
+        return 422, {
+            "detail": "入力内容に誤りがあります。",
+            "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()},
+        }
+    saved = tracked_save_form(actor=request.user, form=form)  # type: ignore[arg-type]
+    return (201 if instance is None else 200), _organizations(request, policy.Action.VIEW).get(
+        pk=saved.pk
+    )
+
+
+@router.post(
+    "/organizations",
+    response={201: OrganizationOut, 422: FormErrorsOut, **ERRORS},
+    summary="支援関係機関の登録",
+)
+@policy.route("organization", policy.Action.CREATE)
+def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
+    return _save_organization(request, payload, None)
+
+
+@router.put(
+    "/organizations/{organization_id}",
+    response={200: OrganizationOut, 422: FormErrorsOut, **ERRORS},
+    summary="支援関係機関の更新",
+)
+@policy.route("organization", policy.Action.CHANGE)
+def organization_update(request: HttpRequest, organization_id: int, payload: OrganizationIn) -> Any:
+    organization, _decision = policy.get_or_404(
+        request.user, "organization", policy.Action.CHANGE, pk=organization_id
+    )
+    return _save_organization(request, payload, organization)
+
+
+@router.get("/staff", response={200: list[StaffOut], **ERRORS}, summary="職員の一覧")
+@paginate
+@policy.route("staff", policy.Action.LIST)
+def staff_list(request: HttpRequest) -> Any:
+    audit_record(AuditAction.LIST, object_type="accounts.staff", detail={"via": "api"})
+    return (
+        policy.visible(request.user, "staff", policy.Action.LIST)
+        .prefetch_related("memberships__organization")
+        .order_by("full_name_kana", "username")
+    )
+
+
+@router.get("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, summary="職員")
+@policy.route("staff", policy.Action.VIEW)
+def staff_detail(request: HttpRequest, staff_id: int) -> Any:
+    staff, _decision = policy.get_or_404(request.user, "staff", policy.Action.VIEW, pk=staff_id)
+    return staff
+
+
+api.add_router("/", router)
+
+
+def operations() -> list[Any]:
+    """Every operation of the API (for the route-enumeration test)."""
+    found = []
+    for bound in api._get_bound_routers():
+        for path_view in bound.path_operations.values():
+            found.extend(path_view.operations)
+    return found

@@ -1,0 +1,55 @@
+"""The auditor's screens: the trail with filters, and a check of the chain."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from tsunagu import policy
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record, audit_verify
+from tsunagu.core.wareki import parse_date
+
+
+@policy.route("audit_event", policy.Action.LIST)
+def event_list(request: HttpRequest) -> HttpResponse:
+    events = policy.visible(request.user, "audit_event", policy.Action.LIST).select_related(
+        "actor", "organization"
+    )
+    filters = {
+        "action": request.GET.get("action", ""),
+        "actor": request.GET.get("actor", "").strip(),
+        "object_type": request.GET.get("object_type", "").strip(),
+        "object_id": request.GET.get("object_id", "").strip(),
+        "date": request.GET.get("date", "").strip(),
+    }
+    errors = []
+    if filters["action"]:
+        events = events.filter(action=filters["action"])
+    if filters["actor"]:
+        events = events.filter(actor_label__icontains=filters["actor"])
+    if filters["object_type"]:
+        events = events.filter(object_type=filters["object_type"])
+    if filters["object_id"]:
+        events = events.filter(object_id=filters["object_id"])
+    if filters["date"]:
+        try:
+            events = events.filter(occurred_at__date=parse_date(filters["date"]))
+        except ValueError as error:
+            errors.append(str(error))
+    page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/event_list.html",
+        {"page": page, "filters": filters, "actions": AuditAction.choices, "errors": errors},
+    )
+
+
+@require_POST
+@policy.route("audit_event", policy.Action.LIST)
+def verify(request: HttpRequest) -> HttpResponse:
+    problems = audit_verify()
+    audit_record(AuditAction.VERIFY, detail={"ok": not problems, "problems": len(problems)})
+    return render(request, "audit/_verify_result.html", {"problems": problems, "checked": True})

@@ -1,0 +1,37 @@
+"""Form behaviour shared by every screen: accessible error wiring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+class AccessibleFormMixin:
+    """Marks invalid inputs with aria-invalid and ties help and errors to them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            described = []
+            if field.help_text:
+                described.append(f"id_{name}_help")
+            if described:
+                field.widget.attrs.setdefault("aria-describedby", " ".join(described))
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                widget = self.fields[name].widget  # type: ignore[attr-defined]
+                widget.attrs["aria-invalid"] = "true"
+                existing = widget.attrs.get("aria-describedby", "")
+                widget.attrs["aria-describedby"] = f"{existing} id_{name}_errors".strip()
+
+
+class StyledModelForm(AccessibleFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+    pass
+
+
+class StyledForm(AccessibleFormMixin, forms.Form):
+    pass

@@ -1,0 +1,132 @@
+"""The tenant and the base every piece of tenant data is built on."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.core import tenancy
+
+
+class Municipality(models.Model):
+    """A 市区町村: the tenant that owns all of its data.
+
+    Nothing crosses from one municipality to another except anonymised
+    aggregates. An installation may serve one municipality or dozens.
+    """
+
+    code = models.CharField(
+        _("地方公共団体コード"),
+        max_length=6,
+        unique=True,
+        help_text=_("全国地方公共団体コード（6桁）"),
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    is_demo = models.BooleanField(
+        _("デモデータ"), default=False, help_text=_("架空のデモ自治体であることを画面に表示します")
+    )
+    session_minutes = models.PositiveSmallIntegerField(
+        _("無操作で自動ログアウトするまでの分数"), default=30
+    )
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("自治体")
+        verbose_name_plural = _("自治体")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantQuerySet(models.QuerySet):
+    pass
+
+
+class TenantManager(models.Manager):
+    """The default manager of tenant data: only the current municipality's rows.
+
+    Filtering happens here, in the one place every query starts from, so that
+    no view, selector or API endpoint has to remember it.
+    """
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        queryset = super().get_queryset()
+        municipality_id = tenancy.current_municipality_id()
+        if municipality_id is None:
+            return queryset.none()
+        return queryset.filter(municipality_id=municipality_id)
+
+
+class TenantModel(models.Model):
+    """Base of every row of tenant data.
+
+    ``objects`` sees the current municipality only. ``all_tenants`` is for the
+    few places that must cross tenants on purpose (audit verification,
+    installation-wide anonymised totals, backup) and is named so that its use
+    stands out in review.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("自治体"), on_delete=models.PROTECT, editable=False
+    )
+
+    objects: ClassVar[TenantManager] = TenantManager()
+    all_tenants: ClassVar[models.Manager[Any]] = models.Manager()
+
+    class Meta:
+        abstract = True
+        # Django's internal lookups (a forward foreign key, a save) must not
+        # depend on the context variable; the tenant check happens in save().
+        base_manager_name = "all_tenants"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        current = tenancy.current_municipality()
+        if self.municipality_id is None:
+            if current is None:
+                raise tenancy.TenantMismatch(f"{type(self).__name__} saved with no municipality")
+            self.municipality = current
+        elif current is not None and self.municipality_id != current.pk:
+            raise tenancy.TenantMismatch(
+                f"{type(self).__name__} of municipality {self.municipality_id} "
+                f"saved while working for {current.pk}"
+            )
+        super().save(*args, **kwargs)
+
+
+class TrackedModel(TenantModel):
+    """Tenant data with who created and last changed it, and archiving instead of deletion."""
+
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作成者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    archived_at = models.DateTimeField(_("アーカイブ日時"), null=True, blank=True, editable=False)
+    archive_reason = models.CharField(_("アーカイブの理由"), max_length=200, blank=True)
+
+    class Meta(TenantModel.Meta):
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

@@ -1,0 +1,254 @@
+"""The demo ward: a fictional municipality modelled on the structure table of
+seed 000 (its four districts, five businesses, sub-businesses, windows and
+departments). Descriptions are our own summaries; all people are synthetic.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from tsunagu.accounts import services as account_services
+from tsunagu.accounts.models import Staff
+from tsunagu.accounts.roles import Role
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.core import tenancy
+from tsunagu.core.models import Municipality
+from tsunagu.demo.names import synthetic_name
+from tsunagu.directory.models import Business, District, Organization, SubBusiness
+
+DEMO_CODE = "999991"
+DEMO_NAME = "デモ区"
+DEMO_PASSWORD = "tsunagu-demo-2025"
+
+DISTRICTS = ["富坂", "大塚", "本富士", "駒込"]
+
+BUSINESSES = {
+    1: "包括的相談支援事業",
+    2: "多機関協働事業",
+    3: "アウトリーチ等を通じた継続的支援事業",
+    4: "参加支援事業",
+    5: "地域づくり事業",
+}
+
+SOCIAL_WELFARE_COUNCIL = "社会福祉法人デモ区社会福祉協議会"
+
+
+@dataclass(frozen=True)
+class OrganizationSpec:
+    name: str
+    kind: str
+    management: str = Organization.Management.DIRECT
+    operator: str = ""
+    districts: tuple[str, ...] = ()
+    parent: str = ""
+    is_coordinating: bool = False
+
+
+D, C, W, K = (
+    Organization.Kind.DEPARTMENT,
+    Organization.Kind.CENTER,
+    Organization.Kind.WINDOW,
+    Organization.Kind.CONTRACTOR,
+)
+CONTRACTED = Organization.Management.CONTRACTED
+
+# Operators of contracted centres are fictional social-welfare corporations.
+ORGANIZATIONS = [
+    OrganizationSpec("福祉政策課", D, is_coordinating=True),
+    OrganizationSpec("高齢福祉課", D),
+    OrganizationSpec("障害福祉課", D),
+    OrganizationSpec("生活福祉課", D),
+    OrganizationSpec("予防対策課", D),
+    OrganizationSpec("子育て支援課", D),
+    OrganizationSpec("幼児保育課", D),
+    OrganizationSpec("児童青少年課", D),
+    OrganizationSpec("総務課", D),
+    OrganizationSpec("子ども家庭支援センター", C),
+    OrganizationSpec("保健サービスセンター", C),
+    OrganizationSpec("保健サービスセンター本郷支所", C, parent="保健サービスセンター"),
+    OrganizationSpec("教育センター", C),
+    OrganizationSpec("自立相談支援窓口", W),
+    OrganizationSpec("社会福祉協議会", K, CONTRACTED, SOCIAL_WELFARE_COUNCIL),
+    OrganizationSpec(
+        "障害者基幹相談支援センター", C, CONTRACTED, "社会福祉法人あおば福祉会"
+    ),
+    OrganizationSpec("高齢者あんしん相談センター富坂", C, CONTRACTED, "社会福祉法人みどり会", ("富坂",)),
+    OrganizationSpec("高齢者あんしん相談センター富坂分室", C, CONTRACTED, "社会福祉法人みどり会", ("富坂",), "高齢者あんしん相談センター富坂"),
+    OrganizationSpec("高齢者あんしん相談センター大塚", C, CONTRACTED, "社会福祉法人さくら苑", ("大塚",)),
+    OrganizationSpec("高齢者あんしん相談センター大塚分室", C, CONTRACTED, "社会福祉法人さくら苑", ("大塚",), "高齢者あんしん相談センター大塚"),
+    OrganizationSpec("高齢者あんしん相談センター本富士", C, CONTRACTED, "社会福祉法人ひかり会", ("本富士",)),
+    OrganizationSpec("高齢者あんしん相談センター本富士分室", C, CONTRACTED, "社会福祉法人ひかり会", ("本富士",), "高齢者あんしん相談センター本富士"),
+    OrganizationSpec("高齢者あんしん相談センター駒込", C, CONTRACTED, "社会福祉法人つばさ会", ("駒込",)),
+    OrganizationSpec("高齢者あんしん相談センター駒込分室", C, CONTRACTED, "社会福祉法人つばさ会", ("駒込",), "高齢者あんしん相談センター駒込"),
+]  # fmt: skip
+
+ANSHIN = [o.name for o in ORGANIZATIONS if o.name.startswith("高齢者あんしん相談センター")]
+
+
+@dataclass(frozen=True)
+class SubBusinessSpec:
+    business: int
+    name: str
+    legal_basis: str
+    content: str
+    capacity: tuple[int | None, str, str]
+    report_items: tuple[str, ...]
+    departments: tuple[str, ...]
+    run_by: tuple[str, ...] = field(default=())
+
+
+SUPPORTING = ("高齢福祉課", "障害福祉課", "保健サービスセンター", "子ども家庭支援センター", "生活福祉課", "福祉政策課", "予防対策課", "社会福祉協議会")  # fmt: skip
+
+SUB_BUSINESSES = [
+    SubBusinessSpec(1, "高齢者あんしん相談センター", "法106条の4第2項第1号イ",
+        "高齢者の介護・福祉・健康・医療に関する総合相談（地域包括支援センター）。",
+        (8, "か所", ""), ("高齢者あんしん相談センター相談実績",), ("高齢福祉課",), tuple(ANSHIN)),
+    SubBusinessSpec(1, "障害者基幹相談支援センター", "法106条の4第2項第1号ロ",
+        "障害の種別や年齢を問わない障害者（児）と家族の相談支援の中核。",
+        (1, "か所", ""), ("総合相談支援業務（合計数のみ）",), ("障害福祉課",), ("障害者基幹相談支援センター",)),
+    SubBusinessSpec(1, "利用者支援事業", "法106条の4第2項第1号ハ",
+        "妊娠期から子育て期までの切れ目ない相談支援（子ども家庭支援センター・保健サービスセンター）。",
+        (3, "か所", ""),
+        ("子ども家庭支援センター 総合相談事業（一般相談）", "親子ひろば事業（ひろば利用者数）", "保健サービスセンター ネウボラ相談件数"),
+        ("子ども家庭支援センター", "保健サービスセンター"),
+        ("子ども家庭支援センター", "保健サービスセンター", "保健サービスセンター本郷支所")),
+    SubBusinessSpec(1, "自立相談支援事業", "法106条の4第2項第1号ニ",
+        "生活困窮者の課題を整理し、自立支援計画に基づく包括的な支援を調整する。",
+        (1, "か所", ""), ("自立相談支援事業新規相談受付", "プラン作成数"), ("生活福祉課",), ("自立相談支援窓口",)),
+    SubBusinessSpec(2, "多機関協働事業", "法106条の4第2項第5号・第6号、法106条の6",
+        "分野横断の会議体（支援会議・重層的支援会議）を運営し、支援プランの策定とモニタリングを行う。",
+        (None, "", ""), ("事務局相談受付件数", "重層的支援会議/支援会議の会議件数（新規・モニタリング）"),
+        ("福祉政策課",), ("福祉政策課",)),
+    SubBusinessSpec(3, "各支援機関による支援（アウトリーチ）", "法106条の4第2項第4号",
+        "来所が難しい人へ継続的に訪問等で働きかけ、相談支援・参加支援につなげる。",
+        (None, "", ""), (), SUPPORTING, SUPPORTING),
+    SubBusinessSpec(4, "各支援機関による支援（参加支援）", "法106条の4第2項第2号",
+        "地域の社会資源と本人のニーズを結び、社会とのつながりの回復を支援する。",
+        (None, "", ""), (), (*SUPPORTING, "教育センター"), (*SUPPORTING, "教育センター")),
+    SubBusinessSpec(4, "ひきこもり地域共生サポート事業", "",
+        "ひきこもり当事者に関われる地域の担い手を広げ、アウトリーチ支援を継続する仕組みづくり。",
+        (1, "か所", ""), (), ("生活福祉課",), ("生活福祉課",)),
+    SubBusinessSpec(5, "地域介護予防活動支援事業（かよい～の）", "法106条の4第2項第3号イ",
+        "おおむね65歳以上の住民が体操などを通じて介護予防と支え合いを進める通いの場。",
+        (38, "か所", ""), ("「かよい～の」の数",), ("高齢福祉課", "社会福祉協議会"), ("社会福祉協議会",)),
+    SubBusinessSpec(5, "生活支援体制整備事業（生活支援コーディネーター）", "法106条の4第2項第3号ロ",
+        "多様な主体による生活支援サービスの提供体制づくりを支援する。",
+        (10, "人", "兼務"), ("生活支援コーディネーター活動記録",), ("高齢福祉課", "社会福祉協議会"), ("社会福祉協議会",)),
+    SubBusinessSpec(5, "地域活動支援センター", "法106条の4第2項第3号ハ",
+        "障害者（児）の日常生活・社会生活を地域の実情に応じて支える活動拠点。",
+        (6, "か所", ""), (), ("障害福祉課", "予防対策課"), ()),
+    SubBusinessSpec(5, "地域子育て支援拠点事業", "法106条の4第2項第3号ニ",
+        "保護者と乳幼児が無料で過ごし、交流や子育て相談ができる拠点。",
+        (9, "か所", ""), (), ("子育て支援課", "幼児保育課", "児童青少年課"), ()),
+    SubBusinessSpec(5, "生活困窮者の共助の基盤づくり事業（地域福祉コーディネーター）", "法106条の4第2項第3号柱書",
+        "制度の狭間にある課題への個人支援と、住民による地域の仕組みづくりの支援。",
+        (10, "人", "兼務"), ("新規相談件数（個人・地域）", "地域福祉コーディネーター活動（個人支援・地域支援）"),
+        ("福祉政策課", "社会福祉協議会"), ("社会福祉協議会",)),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    organizations: tuple[str, ...]
+    description: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("demo-soudan", Role.COUNSELOR, ("高齢者あんしん相談センター富坂",), "窓口の相談員"),
+    DemoAccount("demo-csw", Role.COUNSELOR, ("社会福祉協議会", "生活福祉課"), "地域福祉コーディネーター（2機関に所属）"),
+    DemoAccount("demo-kikan", Role.ORG_MANAGER, ("高齢者あんしん相談センター富坂",), "機関管理者"),
+    DemoAccount("demo-jimukyoku", Role.COORDINATOR, ("福祉政策課",), "多機関協働事務局"),
+    DemoAccount("demo-kanrishoku", Role.MANAGER, ("福祉政策課",), "管理職（集計のみ）"),
+    DemoAccount("demo-sysadmin", Role.SYSADMIN, ("総務課",), "システム管理者"),
+    DemoAccount("demo-kansa", Role.AUDITOR, ("総務課",), "監査担当"),
+]  # fmt: skip
+
+
+@transaction.atomic
+def load_demo_ward(
+    *, code: str = DEMO_CODE, name: str = DEMO_NAME, seed: int = 2025
+) -> Municipality:
+    """Create the demo ward. Refuses if a municipality with ``code`` exists."""
+    if Municipality.objects.filter(code=code).exists():
+        raise ValueError(f"自治体コード {code} はすでに登録されています")
+    municipality = Municipality.objects.create(code=code, name=name, is_demo=True)
+    rng = random.Random(seed)
+    with tenancy.tenant_context(municipality):
+        audit_record(
+            AuditAction.CREATE, municipality=municipality, obj=municipality, actor_label="load_demo"
+        )
+        districts = {
+            name: District.objects.create(name=name, sort_order=i)
+            for i, name in enumerate(DISTRICTS, start=1)
+        }
+        businesses = {
+            number: Business.objects.create(number=number, name=title)
+            for number, title in BUSINESSES.items()
+        }
+        organizations: dict[str, Organization] = {}
+        for order, spec in enumerate(ORGANIZATIONS, start=1):
+            organization = Organization.objects.create(
+                name=spec.name,
+                kind=spec.kind,
+                management=spec.management,
+                operator=spec.operator,
+                is_coordinating=spec.is_coordinating,
+                parent=organizations.get(spec.parent),
+                phone=f"03-0000-{1000 + order:04d}",
+                sort_order=order,
+            )
+            organization.districts.set([districts[d] for d in spec.districts])
+            organizations[spec.name] = organization
+        for order, sub in enumerate(SUB_BUSINESSES, start=1):
+            count, unit, note = sub.capacity
+            sub_business = SubBusiness.objects.create(
+                business=businesses[sub.business],
+                name=sub.name,
+                legal_basis=sub.legal_basis,
+                content=sub.content,
+                capacity_count=count,
+                capacity_unit=unit,
+                capacity_note=note,
+                report_items="\n".join(sub.report_items),
+                sort_order=order,
+            )
+            sub_business.departments.set([organizations[d] for d in sub.departments])
+            for runner in sub.run_by:
+                organizations[runner].sub_businesses.add(sub_business)
+        for role in Role:
+            account_services.role_security_set(
+                actor=None, municipality=municipality, role=role.value, require_two_factor=False
+            )
+        for account in DEMO_ACCOUNTS:
+            full_name, kana = synthetic_name(rng)
+            staff = account_services.staff_create(
+                actor=None,
+                municipality=municipality,
+                username=account.username,
+                full_name=full_name,
+                full_name_kana=kana,
+                password=DEMO_PASSWORD,
+                validate=False,
+            )
+            for organization_name in account.organizations:
+                account_services.membership_add(
+                    actor=None,
+                    staff=staff,
+                    organization=organizations[organization_name],
+                    role=account.role,
+                )
+    return municipality
+
+
+def demo_logins() -> list[tuple[DemoAccount, Staff | None]]:
+    found = {
+        s.username: s
+        for s in Staff.all_tenants.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
+    }
+    return [(account, found.get(account.username)) for account in DEMO_ACCOUNTS]

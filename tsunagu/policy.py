@@ -1,0 +1,417 @@
+"""The access policy: the one place that answers "may this user do this to
+this object, and on what basis?" and produces the querysets a user may see.
+
+Views, the API, search, exports and reports ask here; nothing else reads
+personal data. The default is to deny: a resource with no rule, a role with
+no grant, an object outside the visible queryset — all refused.
+
+Bases follow ../shared/design/access.md. The six bases for personal data
+(own organization, referral, consent, 支援会議, coordinator, emergency) are
+declared here now; the rules for persons, households and records that use
+them are added beside the existing rules as those records arrive. Master
+data and staff are governed by role bases (システム管理者, 機関管理者, any
+staff of the municipality).
+
+Every route is declared to the policy with :func:`route` (or, for the few
+pages a stranger must reach, :func:`public_route`); a test walks the URL
+configuration and fails on any route that is neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.roles import Role
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import Staff
+
+
+class Action(models.TextChoices):
+    LIST = "list", _("一覧")
+    VIEW = "view", _("閲覧")
+    CREATE = "create", _("登録")
+    CHANGE = "change", _("変更")
+    ARCHIVE = "archive", _("アーカイブ")
+    EXPORT = "export", _("出力")
+    PRINT = "print", _("印刷")
+
+
+class Basis(models.TextChoices):
+    # The legal routes to a resident's personal data (access.md).
+    OWN_ORGANIZATION = "own_organization", _("自機関の記録")
+    REFERRAL = "referral", _("つなぎ（紹介）による共有")
+    CONSENT = "consent", _("本人同意")
+    SUPPORT_MEETING = "support_meeting", _("支援会議（法106条の6）")
+    COORDINATOR = "coordinator", _("多機関協働事務局")
+    EMERGENCY = "emergency", _("緊急時の閲覧")
+    # Bases for data that is not a resident's.
+    MUNICIPALITY_STAFF = "municipality_staff", _("同じ自治体の職員")
+    ORGANIZATION_MANAGER = "organization_manager", _("機関管理者")
+    SYSTEM_ADMINISTRATOR = "system_administrator", _("システム管理者")
+    AUDITOR = "auditor", _("監査担当")
+    SELF = "self", _("本人の情報")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    basis: Basis | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+DENY = Decision(False)
+
+
+def _active_staff(user: Any) -> Staff | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not user.is_active or getattr(user, "municipality_id", None) is None:
+        return None
+    return user  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------
+# Rules, one per resource. A rule answers at the type level (object None:
+# "may this user ever do this?") and at the object level, and gives the
+# queryset of objects the user may see.
+
+
+class Rule:
+    """Base rule: denies everything. Subclasses grant."""
+
+    resource: str = ""
+    #: Views of this resource's objects are personal data and are audited.
+    personal: bool = False
+
+    def model(self) -> type[models.Model] | None:
+        return None
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        model = self.model()
+        if model is None:
+            raise LookupError(f"resource {self.resource} has no objects")
+        return model._default_manager.none()
+
+
+class _MasterDataRule(Rule):
+    """Organizations, districts, businesses: every staff member of the
+    municipality reads them (they address referrals and read reports by them);
+    the system administrator maintains them."""
+
+    model_label = ""
+
+    def model(self) -> type[models.Model]:
+        from django.apps import apps
+
+        return apps.get_model(self.model_label)
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
+            return Decision(True, Basis.MUNICIPALITY_STAFF)
+        if action in (Action.CREATE, Action.CHANGE, Action.ARCHIVE) and staff.has_role(
+            Role.SYSADMIN
+        ):
+            return Decision(True, Basis.SYSTEM_ADMINISTRATOR)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        if self.decide(staff, action, None):
+            return self.model()._default_manager.all()
+        return self.model()._default_manager.none()
+
+
+class OrganizationRule(_MasterDataRule):
+    resource = "organization"
+    model_label = "directory.Organization"
+
+
+class DistrictRule(_MasterDataRule):
+    resource = "district"
+    model_label = "directory.District"
+
+
+class BusinessRule(_MasterDataRule):
+    resource = "business"
+    model_label = "directory.SubBusiness"
+
+
+class StaffRule(Rule):
+    """Staff records: the system administrator manages all of them; an
+    organization's manager sees the staff of that organization."""
+
+    resource = "staff"
+    personal = True
+
+    def model(self) -> type[models.Model]:
+        from tsunagu.accounts.models import Staff
+
+        return Staff
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if staff.has_role(Role.SYSADMIN):
+            return Decision(True, Basis.SYSTEM_ADMINISTRATOR)
+        if action in (Action.LIST, Action.VIEW) and staff.has_role(Role.ORG_MANAGER):
+            if obj is None:
+                return Decision(True, Basis.ORGANIZATION_MANAGER)
+            managed = staff.organization_ids(Role.ORG_MANAGER)
+            if obj.memberships.filter(organization_id__in=managed, active=True).exists():
+                return Decision(True, Basis.ORGANIZATION_MANAGER)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        from tsunagu.accounts.models import Staff as StaffModel
+
+        decision = self.decide(staff, action, None)
+        if decision.basis == Basis.SYSTEM_ADMINISTRATOR:
+            return StaffModel.objects.all()
+        if decision.basis == Basis.ORGANIZATION_MANAGER:
+            managed = staff.organization_ids(Role.ORG_MANAGER)
+            return StaffModel.objects.filter(
+                pk__in=models.Subquery(
+                    _membership_model()
+                    .objects.filter(organization_id__in=managed, active=True)
+                    .values("staff_id")
+                )
+            )
+        return StaffModel.objects.none()
+
+
+def _membership_model() -> Any:
+    from tsunagu.accounts.models import Membership
+
+    return Membership
+
+
+class SecuritySettingsRule(Rule):
+    """Per-role security settings (two-factor requirement): system administrator."""
+
+    resource = "security_settings"
+
+    def model(self) -> type[models.Model]:
+        from tsunagu.accounts.models import RoleSecurity
+
+        return RoleSecurity
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if action in (Action.LIST, Action.VIEW, Action.CHANGE) and staff.has_role(Role.SYSADMIN):
+            return Decision(True, Basis.SYSTEM_ADMINISTRATOR)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        model = self.model()
+        if self.decide(staff, action, None):
+            return model._default_manager.all()
+        return model._default_manager.none()
+
+
+class AuditTrailRule(Rule):
+    """The audit trail: the auditor (監査担当) reads and exports it; nobody edits it."""
+
+    resource = "audit_event"
+
+    def model(self) -> type[models.Model]:
+        from tsunagu.audit.models import AuditEvent
+
+        return AuditEvent
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if (
+            action in (Action.LIST, Action.VIEW, Action.EXPORT)
+            and staff.has_role(Role.AUDITOR)
+            and (obj is None or obj.municipality_id == staff.municipality_id)
+        ):
+            return Decision(True, Basis.AUDITOR)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        from tsunagu.audit.models import AuditEvent
+
+        # Audit events are not a TenantModel (failed logins belong to no
+        # municipality), so the tenant filter is written here.
+        if self.decide(staff, action, None):
+            return AuditEvent.objects.filter(municipality_id=staff.municipality_id)
+        return AuditEvent.objects.none()
+
+
+class OwnAccountRule(Rule):
+    """A staff member's own account: the home page, password, two-factor devices, tokens."""
+
+    resource = "own_account"
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if obj is None or obj == staff or getattr(obj, "staff_id", None) == staff.pk:
+            return Decision(True, Basis.SELF)
+        return DENY
+
+
+class AggregateRule(Rule):
+    """Aggregate figures with no personal data (the home page's counts, later the reports)."""
+
+    resource = "aggregate"
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
+            return Decision(True, Basis.MUNICIPALITY_STAFF)
+        return DENY
+
+
+RULES: dict[str, Rule] = {
+    rule.resource: rule
+    for rule in (
+        OrganizationRule(),
+        DistrictRule(),
+        BusinessRule(),
+        StaffRule(),
+        SecuritySettingsRule(),
+        AuditTrailRule(),
+        OwnAccountRule(),
+        AggregateRule(),
+    )
+}
+
+
+def _rule(resource: str) -> Rule:
+    try:
+        return RULES[resource]
+    except KeyError:
+        raise LookupError(f"no policy rule for resource {resource!r}") from None
+
+
+# ---------------------------------------------------------------------------
+# The questions the rest of the code asks.
+
+
+def decide(user: Any, action: Action, resource: str, obj: Any | None = None) -> Decision:
+    """May ``user`` do ``action`` to ``obj`` (or to the resource at all, when obj is None)?"""
+    staff = _active_staff(user)
+    if staff is None:
+        return DENY
+    if obj is not None and getattr(obj, "municipality_id", staff.municipality_id) != (
+        staff.municipality_id
+    ):
+        return DENY
+    return _rule(resource).decide(staff, action, obj)
+
+
+def visible(user: Any, resource: str, action: Action = Action.VIEW) -> models.QuerySet[Any]:
+    """The objects of ``resource`` that ``user`` may ``action``."""
+    rule = _rule(resource)
+    staff = _active_staff(user)
+    if staff is None:
+        model = rule.model()
+        assert model is not None
+        return model._default_manager.none()
+    return rule.visible(staff, action)
+
+
+def audit_denial(user: Any, action: Action, resource: str, object_id: Any = "") -> None:
+    staff = _active_staff(user)
+    audit_record(
+        AuditAction.DENY,
+        actor=staff,
+        object_type=resource,
+        object_id=str(object_id),
+        detail={"action": str(action)},
+    )
+
+
+def get_or_404(
+    user: Any, resource: str, action: Action = Action.VIEW, **lookup: Any
+) -> tuple[Any, Decision]:
+    """Fetch *and* check in one call. Missing and forbidden look the same
+    (404), so that ids reveal nothing; a refusal is audited; a view of
+    personal data is audited with its basis."""
+    rule = _rule(resource)
+    obj = visible(user, resource, action).filter(**lookup).first()
+    decision = decide(user, action, resource, obj) if obj is not None else DENY
+    if obj is None or not decision:
+        audit_denial(user, action, resource, lookup.get("pk", ""))
+        raise Http404
+    if rule.personal and action in (Action.VIEW, Action.EXPORT, Action.PRINT):
+        audit_record(
+            {Action.VIEW: AuditAction.VIEW, Action.EXPORT: AuditAction.EXPORT}.get(
+                action, AuditAction.PRINT
+            ),
+            obj=obj,
+            basis=decision.basis or "",
+        )
+    return obj, decision
+
+
+# ---------------------------------------------------------------------------
+# Declaring routes.
+
+
+@dataclass(frozen=True)
+class RouteDeclaration:
+    resource: str
+    action: Action
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def route(resource: str, action: Action) -> Callable[[V], V]:
+    """Declare a view (page or API operation) to the policy.
+
+    The view runs only for an active staff member whom the policy allows the
+    action on the resource at all; object-level checks happen in the view
+    through :func:`get_or_404` or :func:`visible`. A refusal is audited and
+    answered 403.
+    """
+    _rule(resource)  # an unknown resource fails at import time, not at request time
+
+    def decorate(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            decision = decide(request.user, action, resource)
+            if not decision:
+                if _active_staff(request.user) is not None:
+                    audit_denial(request.user, action, resource)
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.policy_route = RouteDeclaration(resource, action)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def public_route(reason: str) -> Callable[[V], V]:
+    """Declare a view that strangers must reach (the login page), with why."""
+
+    def decorate(view: V) -> V:
+        view = login_not_required(view)
+        view.policy_public = reason  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def declaration_of(view: Any) -> RouteDeclaration | str | None:
+    """The policy declaration of a view function, if any (for the route test)."""
+    for candidate in (view, getattr(view, "view_class", None), getattr(view, "__wrapped__", None)):
+        if candidate is None:
+            continue
+        if isinstance(getattr(candidate, "policy_route", None), RouteDeclaration):
+            return candidate.policy_route  # type: ignore[no-any-return]
+        if isinstance(getattr(candidate, "policy_public", None), str):
+            return candidate.policy_public  # type: ignore[no-any-return]
+    return None

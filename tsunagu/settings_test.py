@@ -1,0 +1,15 @@
+"""Settings for the test suite: the product's settings with a throwaway key."""
+
+import os
+
+os.environ.setdefault("TSUNAGU_SECRET_KEY", "test-secret-key-not-for-production")
+
+from tsunagu.settings import *  # noqa: E402,F403
+
+# Static files come from the app folders through the finders (no collectstatic run).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

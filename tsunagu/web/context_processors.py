@@ -1,0 +1,65 @@
+"""The navigation a staff member sees: built from the policy, so a menu item
+appears exactly when its page would let them in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu import policy
+from tsunagu.core.middleware import acting_organization_id
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    resource: str
+    action: policy.Action
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+MENU = [
+    MenuItem(_("ホーム"), "home", "own_account", policy.Action.VIEW),
+    MenuItem(_("支援関係機関"), "directory:organization_list", "organization", policy.Action.LIST),
+    MenuItem(_("重層の事業"), "directory:business_list", "business", policy.Action.LIST),
+    MenuItem(_("日常生活圏域"), "directory:district_list", "district", policy.Action.LIST),
+    MenuItem(_("職員"), "accounts:staff_list", "staff", policy.Action.LIST),
+    MenuItem(_("セキュリティ設定"), "accounts:security", "security_settings", policy.Action.CHANGE),
+    MenuItem(_("監査証跡"), "audit:event_list", "audit_event", policy.Action.LIST),
+    MenuItem(_("アカウント"), "accounts:profile", "own_account", policy.Action.CHANGE),
+]
+
+
+def _menu(request: HttpRequest) -> list[dict[str, Any]]:
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return [
+        {"label": item.label, "url": item.url, "current": item.url_name == current}
+        for item in MENU
+        if policy.decide(request.user, item.action, item.resource)
+    ]
+
+
+def _organizations(request: HttpRequest) -> list[Any]:
+    from tsunagu.directory.models import Organization
+
+    user = request.user
+    return list(Organization.objects.filter(pk__in=user.organization_ids()).order_by("sort_order"))  # type: ignore[union-attr]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {}
+    return {
+        "menu": SimpleLazyObject(lambda: _menu(request)),
+        "my_organizations": SimpleLazyObject(lambda: _organizations(request)),
+        "acting_organization_id": SimpleLazyObject(lambda: acting_organization_id(request)),
+    }
