@@ -21,9 +21,11 @@ from ninja.security import HttpBearer, SessionAuth
 
 from tsunagu import policy
 from tsunagu.accounts.models import ApiToken, Staff
+from tsunagu.accounts.selectors import two_factor_required
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import RequestInfo, audit_record, request_info_set
 from tsunagu.core import tenancy
+from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import client_ip
 from tsunagu.core.services import tracked_save_form
 from tsunagu.directory.forms import OrganizationForm
@@ -42,6 +44,8 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if found is None or not found.staff.is_active:
+            return None
+        if not found.two_factor_verified and two_factor_required(found.staff):
             return None
         staff = found.staff
         ApiToken.all_tenants.filter(pk=found.pk).update(last_used_at=timezone.now())
@@ -66,6 +70,7 @@ api = NinjaAPI(
     description="重層的支援体制整備事業 支援システムの API。すべての操作はアクセス方針と監査証跡の対象です。",
     auth=[SessionAuth(), TokenAuth()],
     urls_namespace="api",
+    docs_decorator=policy.route("own_account", policy.Action.VIEW),
 )
 
 
@@ -220,28 +225,28 @@ router = Router()
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="ログイン中の職員")
 @policy.route("own_account", policy.Action.VIEW)
-def me(request: HttpRequest) -> Any:
+def me(request: StaffRequest) -> Any:
     staff = request.user
     return {
         "id": staff.pk,
-        "username": staff.username,  # type: ignore[union-attr]
-        "full_name": staff.full_name,  # type: ignore[union-attr]
-        "municipality": staff.municipality.name,  # type: ignore[union-attr]
-        "roles": sorted(staff.roles()),  # type: ignore[union-attr]
+        "username": staff.username,
+        "full_name": staff.full_name,
+        "municipality": staff.municipality.name,
+        "roles": sorted(staff.roles()),
     }
 
 
 @router.get("/districts", response={200: list[DistrictOut], **ERRORS}, summary="日常生活圏域")
 @paginate
 @policy.route("district", policy.Action.LIST)
-def district_list(request: HttpRequest) -> Any:
+def district_list(request: StaffRequest) -> Any:
     return policy.visible(request.user, "district", policy.Action.LIST).filter(archived_at=None)
 
 
 @router.get("/sub-businesses", response={200: list[SubBusinessOut], **ERRORS}, summary="区該当事業")
 @paginate
 @policy.route("business", policy.Action.LIST)
-def sub_business_list(request: HttpRequest) -> Any:
+def sub_business_list(request: StaffRequest) -> Any:
     return (
         policy.visible(request.user, "business", policy.Action.LIST)
         .filter(archived_at=None)
@@ -250,7 +255,7 @@ def sub_business_list(request: HttpRequest) -> Any:
     )
 
 
-def _organizations(request: HttpRequest, action: policy.Action) -> Any:
+def _organizations(request: StaffRequest, action: policy.Action) -> Any:
     return (
         policy.visible(request.user, "organization", action)
         .select_related("parent")
@@ -263,7 +268,7 @@ def _organizations(request: HttpRequest, action: policy.Action) -> Any:
 )
 @paginate
 @policy.route("organization", policy.Action.LIST)
-def organization_list(request: HttpRequest, include_archived: bool = False) -> Any:
+def organization_list(request: StaffRequest, include_archived: bool = False) -> Any:
     organizations = _organizations(request, policy.Action.LIST)
     return organizations if include_archived else organizations.filter(archived_at=None)
 
@@ -274,7 +279,7 @@ def organization_list(request: HttpRequest, include_archived: bool = False) -> A
     summary="支援関係機関",
 )
 @policy.route("organization", policy.Action.VIEW)
-def organization_detail(request: HttpRequest, organization_id: int) -> Any:
+def organization_detail(request: StaffRequest, organization_id: int) -> Any:
     organization, _decision = policy.get_or_404(
         request.user, "organization", policy.Action.VIEW, pk=organization_id
     )
@@ -282,7 +287,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> Any:
 
 
 def _save_organization(
-    request: HttpRequest, payload: OrganizationIn, instance: Organization | None
+    request: StaffRequest, payload: OrganizationIn, instance: Organization | None
 ) -> Any:
     data = payload.dict()
     data["districts"] = data.pop("district_ids")
@@ -293,7 +298,7 @@ def _save_organization(
             "detail": "入力内容に誤りがあります。",
             "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()},
         }
-    saved = tracked_save_form(actor=request.user, form=form)  # type: ignore[arg-type]
+    saved = tracked_save_form(actor=request.user, form=form)
     return (201 if instance is None else 200), _organizations(request, policy.Action.VIEW).get(
         pk=saved.pk
     )
@@ -305,7 +310,7 @@ def _save_organization(
     summary="支援関係機関の登録",
 )
 @policy.route("organization", policy.Action.CREATE)
-def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
+def organization_create(request: StaffRequest, payload: OrganizationIn) -> Any:
     return _save_organization(request, payload, None)
 
 
@@ -315,7 +320,9 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Any:
     summary="支援関係機関の更新",
 )
 @policy.route("organization", policy.Action.CHANGE)
-def organization_update(request: HttpRequest, organization_id: int, payload: OrganizationIn) -> Any:
+def organization_update(
+    request: StaffRequest, organization_id: int, payload: OrganizationIn
+) -> Any:
     organization, _decision = policy.get_or_404(
         request.user, "organization", policy.Action.CHANGE, pk=organization_id
     )
@@ -325,7 +332,7 @@ def organization_update(request: HttpRequest, organization_id: int, payload: Org
 @router.get("/staff", response={200: list[StaffOut], **ERRORS}, summary="職員の一覧")
 @paginate
 @policy.route("staff", policy.Action.LIST)
-def staff_list(request: HttpRequest) -> Any:
+def staff_list(request: StaffRequest) -> Any:
     audit_record(AuditAction.LIST, object_type="accounts.staff", detail={"via": "api"})
     return (
         policy.visible(request.user, "staff", policy.Action.LIST)
@@ -336,7 +343,7 @@ def staff_list(request: HttpRequest) -> Any:
 
 @router.get("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, summary="職員")
 @policy.route("staff", policy.Action.VIEW)
-def staff_detail(request: HttpRequest, staff_id: int) -> Any:
+def staff_detail(request: StaffRequest, staff_id: int) -> Any:
     staff, _decision = policy.get_or_404(request.user, "staff", policy.Action.VIEW, pk=staff_id)
     return staff
 

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-
 from tsunagu.core import tenancy
 from tsunagu.tests.factories import MunicipalityFactory, StaffFactory, ward_with_staff
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "ninja",  # serves its API browser from our static files, not a CDN
     "tsunagu.core",
     "tsunagu.audit",
     "tsunagu.accounts",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tsunagu.urls"
+CSRF_FAILURE_VIEW = "tsunagu.web.views.csrf_failure"
 WSGI_APPLICATION = "tsunagu.wsgi.application"
 
 TEMPLATES = [
@@ -108,6 +110,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # The test database is UTF-8 whatever the cluster's default encoding.
+    DATABASES["default"]["TEST"] = {"CHARSET": "UTF8", "TEMPLATE": "template0"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Staff"

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("TSUNAGU_SECRET_KEY", "test-secret-key-not-for-production")
 
-from tsunagu.settings import *  # noqa: E402,F403
+from tsunagu.settings import *  # noqa: F403
 
 # Static files come from the app folders through the finders (no collectstatic run).
 STORAGES = {

@@ -25,6 +25,8 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("ログインID")
+        # No autofocus: keyboard users must meet the skip link first (JIS X 8341-3).
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["password"].label = _("パスワード")
 
 

@@ -23,7 +23,7 @@ class TwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and two_factor_required(user)  # type: ignore[arg-type]
         ):
             try:

@@ -142,6 +142,10 @@ class ApiToken(TenantModel):
     expires_at = models.DateTimeField(_("有効期限"))
     revoked_at = models.DateTimeField(_("失効日時"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最終利用日時"), null=True, blank=True)
+    # Issued from a session verified by two-factor authentication. Where the
+    # staff member's role requires two-factor, only such tokens are accepted,
+    # so that switching the requirement on also retires older tokens.
+    two_factor_verified = models.BooleanField(_("二要素認証済みで発行"), default=False)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("APIトークン")

@@ -117,7 +117,9 @@ def totp_device_confirm(*, staff: Staff, device: TOTPDevice, token: str) -> bool
 
 
 @transaction.atomic
-def api_token_create(*, actor: Staff, name: str, days: int = 90) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, actor: Staff, name: str, days: int = 90, two_factor_verified: bool = False
+) -> tuple[ApiToken, str]:
     """A new API token; the raw value is returned once and never stored."""
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
@@ -127,6 +129,7 @@ def api_token_create(*, actor: Staff, name: str, days: int = 90) -> tuple[ApiTok
         digest=ApiToken.digest_of(raw),
         prefix=raw[:8],
         expires_at=timezone.now() + timedelta(days=days),
+        two_factor_verified=two_factor_verified,
     )
     audit_record(AuditAction.CREATE, actor=actor, obj=token)
     return token, raw

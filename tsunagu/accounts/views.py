@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,6 +35,7 @@ from tsunagu.accounts.models import ApiToken, Membership, RoleSecurity
 from tsunagu.accounts.roles import Role
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import ACTING_ORGANIZATION_SESSION_KEY
 from tsunagu.core.services import tracked_save_form
 
@@ -61,7 +62,7 @@ def _qr_svg(url: str) -> str:
 
 
 @policy.route("own_account", policy.Action.CHANGE)
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: StaffRequest) -> HttpResponse:
     staff = request.user
     device_id = request.session.get("totp_setup_device")
     device = TOTPDevice.objects.filter(pk=device_id, user=staff, confirmed=False).first()
@@ -70,7 +71,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             if services.totp_device_confirm(
                 staff=staff, device=device, token=form.cleaned_data["token"]
-            ):  # type: ignore[arg-type]
+            ):
                 otp_login(request, device)
                 del request.session["totp_setup_device"]
                 messages.success(
@@ -86,7 +87,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             )
     else:
         if device is None:
-            device = services.totp_device_start(staff=staff)  # type: ignore[arg-type]
+            device = services.totp_device_start(staff=staff)
             request.session["totp_setup_device"] = device.pk
         form = TokenForm()
     # The secret is shown to its owner only, on this page, so that an app can be set up by hand.
@@ -99,17 +100,17 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @policy.route("own_account", policy.Action.VIEW)
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    if request.user.is_verified():  # type: ignore[union-attr]
+def two_factor_verify(request: StaffRequest) -> HttpResponse:
+    if request.user.is_verified():  # type: ignore[attr-defined]  # added by django-otp
         return redirect("home")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            audit_record(AuditAction.TWO_FACTOR, obj=request.user, detail={"result": "verified"})  # type: ignore[arg-type]
+            audit_record(AuditAction.TWO_FACTOR, obj=request.user, detail={"result": "verified"})
             return redirect(request.GET.get("next") or "home")
-        audit_record(AuditAction.TWO_FACTOR, obj=request.user, detail={"result": "failed"})  # type: ignore[arg-type]
+        audit_record(AuditAction.TWO_FACTOR, obj=request.user, detail={"result": "failed"})
         form.add_error("token", _("確認コードが正しくありません。"))
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
@@ -118,18 +119,18 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @policy.route("own_account", policy.Action.CHANGE)
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: StaffRequest) -> HttpResponse:
     staff = request.user
-    password_form = PasswordSetForm(staff=staff)  # type: ignore[arg-type]
+    password_form = PasswordSetForm(staff=staff)
     token_form = ApiTokenForm()
     new_token = None
     if request.method == "POST" and request.POST.get("form") == "password":
-        password_form = PasswordSetForm(request.POST, staff=staff)  # type: ignore[arg-type]
+        password_form = PasswordSetForm(request.POST, staff=staff)
         if password_form.is_valid():
             services.staff_set_password(
                 actor=staff, staff=staff, password=password_form.cleaned_data["password"]
-            )  # type: ignore[arg-type]
-            update_session_auth_hash(request, staff)  # type: ignore[arg-type]
+            )
+            update_session_auth_hash(request, staff)
             messages.success(request, _("パスワードを変更しました。"))
             return redirect("accounts:profile")
     elif request.method == "POST" and request.POST.get("form") == "token":
@@ -138,7 +139,8 @@ def profile(request: HttpRequest) -> HttpResponse:
             _token, new_token = services.api_token_create(
                 actor=staff,
                 name=token_form.cleaned_data["name"],
-                days=token_form.cleaned_data["days"],  # type: ignore[arg-type]
+                days=token_form.cleaned_data["days"],
+                two_factor_verified=request.user.is_verified(),  # type: ignore[attr-defined]
             )
             token_form = ApiTokenForm()
     tokens = ApiToken.objects.filter(staff=staff, revoked_at=None).order_by("-created_at")
@@ -157,22 +159,22 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @policy.route("own_account", policy.Action.CHANGE)
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: StaffRequest, pk: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=pk, staff=request.user, revoked_at=None).first()
     if token is not None:
-        services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+        services.api_token_revoke(actor=request.user, token=token)
         messages.success(request, _("APIトークンを失効させました。"))
     return redirect("accounts:profile")
 
 
 @require_POST
 @policy.route("own_account", policy.Action.CHANGE)
-def acting_organization(request: HttpRequest) -> HttpResponse:
+def acting_organization(request: StaffRequest) -> HttpResponse:
     try:
         chosen = int(request.POST.get("organization", ""))
     except ValueError:
         chosen = 0
-    if chosen in request.user.organization_ids():  # type: ignore[union-attr]
+    if chosen in request.user.organization_ids():
         request.session[ACTING_ORGANIZATION_SESSION_KEY] = chosen
     return redirect(request.headers.get("referer") or "home")
 
@@ -181,7 +183,7 @@ def acting_organization(request: HttpRequest) -> HttpResponse:
 
 
 @policy.route("staff", policy.Action.LIST)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: StaffRequest) -> HttpResponse:
     staff = (
         policy.visible(request.user, "staff", policy.Action.LIST)
         .prefetch_related("memberships__organization")
@@ -207,12 +209,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @policy.route("staff", policy.Action.CREATE)
-def staff_create(request: HttpRequest) -> HttpResponse:
+def staff_create(request: StaffRequest) -> HttpResponse:
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         staff = services.staff_create(
-            actor=request.user,  # type: ignore[arg-type]
-            municipality=request.user.municipality,  # type: ignore[union-attr]
+            actor=request.user,
+            municipality=request.user.municipality,
             username=form.cleaned_data["username"],
             full_name=form.cleaned_data["full_name"],
             full_name_kana=form.cleaned_data["full_name_kana"],
@@ -220,7 +222,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
         )
         services.membership_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             staff=staff,
             organization=form.cleaned_data["organization"],
             role=form.cleaned_data["role"],
@@ -231,7 +233,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @policy.route("staff", policy.Action.VIEW)
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
     staff, _decision = policy.get_or_404(request.user, "staff", policy.Action.VIEW, pk=pk)
     may_change = policy.decide(request.user, policy.Action.CHANGE, "staff", staff)
     form = StaffForm(instance=staff)
@@ -240,14 +242,14 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("form") == "staff":
             form = StaffForm(request.POST, instance=staff)
             if form.is_valid():
-                tracked_save_form(actor=request.user, form=form)  # type: ignore[arg-type]
+                tracked_save_form(actor=request.user, form=form)
                 messages.success(request, _("職員情報を更新しました。"))
                 return redirect("accounts:staff_detail", pk=staff.pk)
         elif request.POST.get("form") == "membership":
             membership_form = MembershipForm(request.POST)
             if membership_form.is_valid():
                 services.membership_add(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     staff=staff,
                     organization=membership_form.cleaned_data["organization"],
                     role=membership_form.cleaned_data["role"],
@@ -270,19 +272,19 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @policy.route("staff", policy.Action.CHANGE)
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_end(request: StaffRequest, pk: int) -> HttpResponse:
     membership = Membership.objects.filter(pk=pk, active=True).select_related("staff").first()
     if membership is None:
         policy.audit_denial(request.user, policy.Action.CHANGE, "staff", pk)
         raise Http404
-    services.membership_end(actor=request.user, membership=membership)  # type: ignore[arg-type]
+    services.membership_end(actor=request.user, membership=membership)
     messages.success(request, _("所属と役割を終了しました。"))
     return redirect("accounts:staff_detail", pk=membership.staff_id)
 
 
 @policy.route("security_settings", policy.Action.CHANGE)
-def security(request: HttpRequest) -> HttpResponse:
-    municipality = request.user.municipality  # type: ignore[union-attr]
+def security(request: StaffRequest) -> HttpResponse:
+    municipality = request.user.municipality
     required = set(
         RoleSecurity.objects.filter(require_two_factor=True).values_list("role", flat=True)
     )
@@ -291,7 +293,7 @@ def security(request: HttpRequest) -> HttpResponse:
         chosen = set(form.cleaned_data["roles"])
         for role in Role:
             services.role_security_set(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 municipality=municipality,
                 role=role.value,
                 require_two_factor=role.value in chosen,

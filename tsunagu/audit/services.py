@@ -132,10 +132,13 @@ class ChainProblem:
         return f"チェーン {self.chain_id}（{where}）連番 {self.sequence}（{event}）: {self.message}"
 
 
-def audit_verify() -> list[ChainProblem]:
-    """Check every chain; return the first broken link of each broken chain."""
+def audit_verify(*, municipality_id: int | None = None) -> list[ChainProblem]:
+    """Check every chain (or one municipality's); return the first broken link of each broken chain."""
     problems = []
-    for chain in AuditChain.objects.order_by("id"):
+    chains = AuditChain.objects.order_by("id")
+    if municipality_id is not None:
+        chains = chains.filter(municipality_id=municipality_id)
+    for chain in chains:
         problem = _verify_chain(chain)
         if problem is not None:
             problems.append(problem)

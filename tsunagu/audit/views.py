@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record, audit_verify
+from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import parse_date
 
 
 @policy.route("audit_event", policy.Action.LIST)
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: StaffRequest) -> HttpResponse:
     events = policy.visible(request.user, "audit_event", policy.Action.LIST).select_related(
         "actor", "organization"
     )
@@ -49,7 +50,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @policy.route("audit_event", policy.Action.LIST)
-def verify(request: HttpRequest) -> HttpResponse:
-    problems = audit_verify()
+def verify(request: StaffRequest) -> HttpResponse:
+    # An auditor checks their own municipality's chain; the command checks all.
+    problems = audit_verify(municipality_id=request.user.municipality_id)
     audit_record(AuditAction.VERIFY, detail={"ok": not problems, "problems": len(problems)})
     return render(request, "audit/_verify_result.html", {"problems": problems, "checked": True})

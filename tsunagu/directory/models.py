@@ -75,7 +75,7 @@ class SubBusiness(TrackedModel):
     )
     capacity_note = models.CharField(_("注記"), max_length=60, blank=True, help_text=_("例: 兼務"))
     report_items = models.TextField(_("報告項目"), blank=True, help_text=_("1行に1項目"))
-    departments = models.ManyToManyField(
+    departments: models.ManyToManyField[Organization, Organization] = models.ManyToManyField(
         "Organization",
         verbose_name=_("所管課（委託を含む）"),
         blank=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu import policy
 from tsunagu.core.forms_base import StyledModelForm
+from tsunagu.core.http import StaffRequest
 from tsunagu.core.services import tracked_archive, tracked_restore, tracked_save_form
 from tsunagu.directory.forms import ArchiveForm, DistrictForm, OrganizationForm, SubBusinessForm
 
@@ -31,7 +32,7 @@ class MasterData:
     prefetch: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
 
-    def queryset(self, request: HttpRequest, action: policy.Action) -> QuerySet[Any]:
+    def queryset(self, request: StaffRequest, action: policy.Action) -> QuerySet[Any]:
         queryset = policy.visible(request.user, self.resource, action)
         if self.select:
             queryset = queryset.select_related(*self.select)
@@ -70,7 +71,7 @@ SUB_BUSINESSES = MasterData(
 )
 
 
-def master_list(request: HttpRequest, kind: MasterData) -> HttpResponse:
+def master_list(request: StaffRequest, kind: MasterData) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
     objects = kind.queryset(request, policy.Action.LIST)
     if not show_archived:
@@ -87,7 +88,7 @@ def master_list(request: HttpRequest, kind: MasterData) -> HttpResponse:
     )
 
 
-def master_edit(request: HttpRequest, kind: MasterData, pk: int | None = None) -> HttpResponse:
+def master_edit(request: StaffRequest, kind: MasterData, pk: int | None = None) -> HttpResponse:
     instance: Model | None = None
     if pk is not None:
         instance, _decision = policy.get_or_404(
@@ -95,7 +96,7 @@ def master_edit(request: HttpRequest, kind: MasterData, pk: int | None = None) -
         )
     form = kind.form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        saved = tracked_save_form(actor=request.user, form=form)  # type: ignore[arg-type]
+        saved = tracked_save_form(actor=request.user, form=form)
         messages.success(request, _("「%(name)s」を保存しました。") % {"name": saved})
         return redirect(kind.url("list"))
     return render(
@@ -112,17 +113,17 @@ def master_edit(request: HttpRequest, kind: MasterData, pk: int | None = None) -
     )
 
 
-def master_archive(request: HttpRequest, kind: MasterData, pk: int) -> HttpResponse:
+def master_archive(request: StaffRequest, kind: MasterData, pk: int) -> HttpResponse:
     instance, _decision = policy.get_or_404(
         request.user, kind.resource, policy.Action.ARCHIVE, pk=pk
     )
     if instance.is_archived:
-        tracked_restore(actor=request.user, instance=instance)  # type: ignore[arg-type]
+        tracked_restore(actor=request.user, instance=instance)
         messages.success(request, _("「%(name)s」を元に戻しました。") % {"name": instance})
         return redirect(kind.url("list"))
     form = ArchiveForm(request.POST)
     if form.is_valid():
-        tracked_archive(actor=request.user, instance=instance, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        tracked_archive(actor=request.user, instance=instance, reason=form.cleaned_data["reason"])
         messages.success(request, _("「%(name)s」をアーカイブしました。") % {"name": instance})
         return redirect(kind.url("list"))
     messages.error(request, _("アーカイブの理由を入力してください。"))

@@ -4,7 +4,7 @@ appears exactly when its page would let them in."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,10 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu import policy
 from tsunagu.core.middleware import acting_organization_id
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class MenuItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     resource: str
     action: policy.Action

@@ -1,0 +1,90 @@
+# tsunagu — the two commands of the README are `make demo` and `make test`.
+# Both set up everything they need on a fresh Debian machine.
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SECRET_FILE := var/secret.key
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian packages: Chromium for the browser tests, a Japanese font for
+# screenshots and printing, Node's npm for the front-end libraries, gettext
+# for message catalogues.
+DEBIAN_PACKAGES := chromium fonts-noto-cjk nodejs npm gettext python3.11 python3.11-venv
+
+.PHONY: demo test lint typecheck migrations-check pytest system-deps static venv dev-venv lock run clean
+
+## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
+demo: venv static $(SECRET_FILE)
+	@export TSUNAGU_SECRET_KEY="$$(cat $(SECRET_FILE))"; \
+	$(BIN)/python manage.py migrate --no-input -v 0 && \
+	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
+	$(BIN)/python manage.py load_demo && \
+	echo && echo "つなぐ（デモ区）を http://$(HOST):$(PORT)/ で起動します。終了するには Ctrl+C を押してください。" && \
+	exec $(BIN)/gunicorn tsunagu.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), ruff, mypy, migrations check
+test: dev-venv static system-deps lint typecheck migrations-check pytest
+
+lint:
+	$(BIN)/ruff check tsunagu
+	$(BIN)/ruff format --check tsunagu
+
+typecheck:
+	TSUNAGU_DEBUG=1 $(BIN)/mypy tsunagu
+
+migrations-check:
+	TSUNAGU_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest:
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+system-deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The demo needs no browser; only Python, npm and the venv tools.
+demo-system-deps:
+	@missing=""; \
+	for cmd in $(PYTHON) npm; do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
+	if [ -n "$$missing" ]; then $(MAKE) system-deps; fi
+
+$(BIN)/uv:
+	$(MAKE) demo-system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+
+venv: $(BIN)/uv
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/base.txt
+
+dev-venv: $(BIN)/uv
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/base.txt requirements/dev.txt
+
+## Front-end libraries come from the npm registry (lock file) and are served by the app.
+static: tsunagu/static/vendor/htmx.min.js
+
+tsunagu/static/vendor/htmx.min.js: package-lock.json
+	command -v npm >/dev/null 2>&1 || $(MAKE) system-deps
+	npm ci --no-audit --no-fund --silent
+	mkdir -p tsunagu/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(SECRET_FILE):
+	mkdir -p var
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+## make lock: re-resolve the pinned dependencies after editing requirements/*.in
+lock: $(BIN)/uv
+	cd requirements && ../$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes base.in -o base.txt
+	cd requirements && ../$(BIN)/uv pip compile -q --python-version 3.11 --generate-hashes dev.in -o dev.txt
+
+clean:
+	rm -rf $(VENV) node_modules tsunagu/static/vendor staticfiles var

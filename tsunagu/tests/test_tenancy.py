@@ -1,0 +1,116 @@
+"""Tenants never mix: by construction in the managers, and through every route."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tsunagu.accounts.models import ApiToken, Membership, Staff
+from tsunagu.accounts.roles import Role
+from tsunagu.accounts.services import api_token_create
+from tsunagu.audit.models import AuditEvent
+from tsunagu.core import tenancy
+from tsunagu.directory.models import Business, District, Organization, SubBusiness
+from tsunagu.tests.factories import Ward
+from tsunagu.tests.routes import walk
+
+MARK = "ヨソ"
+TENANT_MODELS = [Organization, District, Business, SubBusiness, Staff, Membership, ApiToken]
+
+
+@pytest.mark.django_db
+def test_without_a_current_municipality_tenant_querysets_are_empty(ward: Ward) -> None:
+    assert Organization.objects.count() == 0
+    assert Organization.all_tenants.count() > 0
+
+
+@pytest.mark.django_db
+def test_querysets_see_only_the_current_municipality(ward: Ward, other_ward: Ward) -> None:
+    with tenancy.tenant_context(ward.municipality):
+        ids = set(Organization.objects.values_list("municipality_id", flat=True))
+        staff_ids = set(Staff.objects.values_list("municipality_id", flat=True))
+        # Related managers are scoped too.
+        reverse = set(ward.center.memberships.values_list("municipality_id", flat=True))
+    assert ids == staff_ids == reverse == {ward.municipality.pk}
+
+
+@pytest.mark.django_db
+def test_a_row_of_another_municipality_cannot_be_saved(ward: Ward, other_ward: Ward) -> None:
+    with tenancy.tenant_context(ward.municipality), pytest.raises(tenancy.TenantMismatch):
+        other_ward.center.name = "書き換え"
+        other_ward.center.save()
+    with pytest.raises(tenancy.TenantMismatch):
+        District(name="所属なし").save()  # no municipality at all
+
+
+@pytest.mark.django_db
+def test_new_rows_take_the_current_municipality(ward: Ward) -> None:
+    with tenancy.tenant_context(ward.municipality):
+        district = District.objects.create(name="東")
+    assert district.municipality_id == ward.municipality.pk
+
+
+def _mark_other_ward(other: Ward) -> dict[type, list[int]]:
+    """Give the other ward's rows names that must never appear, and collect their ids."""
+    for model, field in ((Organization, "name"), (District, "name"), (Staff, "full_name")):
+        for row in model.all_tenants.filter(municipality=other.municipality):
+            model.all_tenants.filter(pk=row.pk).update(**{field: f"{MARK}{row.pk}"})
+    SubBusiness.all_tenants.filter(municipality=other.municipality).update(name=MARK + "事業")
+    with tenancy.tenant_context(other.municipality):
+        api_token_create(actor=other.member(Role.SYSADMIN), name=MARK + "トークン")
+    return {
+        model: list(
+            model.all_tenants.filter(municipality=other.municipality).values_list("pk", flat=True)
+        )
+        for model in TENANT_MODELS
+    }
+
+
+def _snapshot(other: Ward) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        model.__name__: sorted(
+            model.all_tenants.filter(municipality=other.municipality).values_list()
+        )
+        for model in TENANT_MODELS
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_no_route_reaches_another_municipality(role: Role, ward: Ward, other_ward: Ward) -> None:
+    other_ids = _mark_other_ward(other_ward)
+    # Ids of the other ward's rows that are no row of this ward in any table,
+    # so that a 200 can only mean a leak.
+    own_ids = {
+        pk
+        for model in TENANT_MODELS
+        for pk in model.all_tenants.filter(municipality=ward.municipality).values_list(
+            "pk", flat=True
+        )
+    }
+    all_other_ids = sorted({pk for ids in other_ids.values() for pk in ids} - own_ids)
+    assert len(all_other_ids) >= 4
+    before = _snapshot(other_ward)
+    events_before = AuditEvent.objects.filter(municipality=other_ward.municipality).count()
+
+    client = Client()
+    client.force_login(ward.member(role))
+    routes = [r for r in walk() if r.name not in {"logout", "login"}]
+    for route in routes:
+        has_id = "<" in route.pattern
+        for pk in all_other_ids if has_id else [None]:
+            url = route.path(pk) if pk is not None else route.path()
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, {"name": "乗っ取り", "reason": "x"})
+                body = response.content.decode(errors="replace")
+                assert MARK not in body, (role, method, url)
+                assert "よそ区" not in body, (role, method, url)
+                if has_id and method == "get":
+                    assert response.status_code in (403, 404, 405), (
+                        role,
+                        url,
+                        response.status_code,
+                    )
+    assert _snapshot(other_ward) == before
+    # Nothing done in one municipality lands in another's audit chain.
+    assert AuditEvent.objects.filter(municipality=other_ward.municipality).count() == events_before
