@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.accounts.roles import Role
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core import tenancy
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import Staff
@@ -307,7 +308,10 @@ def decide(user: Any, action: Action, resource: str, obj: Any | None = None) -> 
         staff.municipality_id
     ):
         return DENY
-    return _rule(resource).decide(staff, action, obj)
+    # Answers are always about the staff member's own municipality, whatever
+    # context the caller runs in (a request, a command, a test).
+    with tenancy.tenant_context(staff.municipality):
+        return _rule(resource).decide(staff, action, obj)
 
 
 def visible(user: Any, resource: str, action: Action = Action.VIEW) -> models.QuerySet[Any]:
@@ -318,7 +322,8 @@ def visible(user: Any, resource: str, action: Action = Action.VIEW) -> models.Qu
         model = rule.model()
         assert model is not None
         return model._default_manager.none()
-    return rule.visible(staff, action)
+    with tenancy.tenant_context(staff.municipality):
+        return rule.visible(staff, action)
 
 
 def audit_denial(user: Any, action: Action, resource: str, object_id: Any = "") -> None:
@@ -349,6 +354,7 @@ def get_or_404(
             {Action.VIEW: AuditAction.VIEW, Action.EXPORT: AuditAction.EXPORT}.get(
                 action, AuditAction.PRINT
             ),
+            actor=_active_staff(user),
             obj=obj,
             basis=decision.basis or "",
         )
