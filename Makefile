@@ -9,10 +9,12 @@ SECRET_FILE := var/secret.key
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages: Chromium for the browser tests, a Japanese font for
-# screenshots and printing, Node's npm for the front-end libraries, gettext
-# for message catalogues.
-DEBIAN_PACKAGES := chromium fonts-noto-cjk nodejs npm gettext python3.11 python3.11-venv
+# Debian packages, each with the check that tells whether it is needed:
+# Chromium for the browser tests, a Japanese font for screenshots and
+# printing, npm for the front-end libraries (Node may come from elsewhere
+# with its own npm), gettext for message catalogues, Python 3.11 itself.
+NEEDS := chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	npm:npm gettext:msgfmt python3.11:python3.11 python3.11-venv:python3.11-venv
 
 .PHONY: demo test lint typecheck migrations-check pytest system-deps static venv dev-venv lock run clean
 
@@ -43,7 +45,14 @@ pytest:
 
 system-deps:
 	@missing=""; \
-	for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for need in $(NEEDS); do \
+	  package=$${need%%:*}; probe=$${need#*:}; \
+	  case $$probe in \
+	    /*) [ -e $$probe ] || missing="$$missing $$package" ;; \
+	    python3.11-venv) $(PYTHON) -c "import ensurepip" >/dev/null 2>&1 || missing="$$missing $$package" ;; \
+	    *) command -v $$probe >/dev/null 2>&1 || missing="$$missing $$package" ;; \
+	  esac; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

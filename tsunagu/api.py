@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, ModelSchema, NinjaAPI, Router, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer, SessionAuth
 
@@ -95,6 +95,25 @@ def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "見つかりません。"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if "CSRF" in str(exc):
+        detail = "CSRFトークンがないか、無効です。画面を再読み込みしてからやり直してください。"
+    else:
+        detail = HTTP_ERROR_DETAILS.get(exc.status_code, "リクエストを処理できませんでした。")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+HTTP_ERROR_DETAILS = {
+    400: "リクエストの形式が正しくありません。",
+    401: "ログインが必要です。",
+    403: "この操作を行う権限がありません。",
+    404: "見つかりません。",
+    405: "このメソッドは使えません。",
+    429: "リクエストが多すぎます。しばらく待ってから再度お試しください。",
+}
 
 
 @api.exception_handler(ValidationError)

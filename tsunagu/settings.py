@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Every view needs a signed-in user unless it is explicitly marked public.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "tsunagu.accounts.middleware.IdleTimeoutMiddleware",
     "tsunagu.core.middleware.TenantMiddleware",
     "tsunagu.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -138,8 +139,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after 30 idle minutes and when the browser closes: shared
-# terminals at a window are normal.
+# Sessions end when the browser closes, and after the municipality's idle
+# minutes (IdleTimeoutMiddleware; 30 by default): shared terminals at a window
+# are normal. The cookie age is the upper bound; a municipality may set less.
 SESSION_COOKIE_AGE = int(os.environ.get("TSUNAGU_SESSION_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,13 +1,33 @@
 """URL configuration. Every route is declared to the policy module; the
 test ``tsunagu/tests/test_routes.py`` fails on any that is not."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
 
 from tsunagu import policy
 from tsunagu.accounts import views as accounts_views
 from tsunagu.api import api
 from tsunagu.web import views as web_views
+
+
+def _japanese_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """ninja answers a wrong method with English plain text; answer in Japanese JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405:
+            answer = JsonResponse({"detail": "このメソッドは使えません。"}, status=405)
+            answer["Allow"] = response.get("Allow", "")
+            return answer
+        return response
+
+    return wrapped
 
 
 def _api_urls() -> list[URLPattern | URLResolver]:
@@ -18,7 +38,7 @@ def _api_urls() -> list[URLPattern | URLResolver]:
     patterns, _app, _namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.callback.__module__ == "ninja.operation":
-            pattern.callback = login_not_required(pattern.callback)
+            pattern.callback = login_not_required(_japanese_405(pattern.callback))
         elif isinstance(pattern, URLPattern) and pattern.name == "api-root":
             # ninja's root redirects to the API browser; declare it like the browser.
             pattern.callback = policy.route("own_account", policy.Action.VIEW)(pattern.callback)

@@ -123,6 +123,12 @@ class PasswordSetForm(StyledForm):
 
 
 class RoleSecurityForm(StyledForm):
+    session_minutes = forms.IntegerField(
+        label=_("無操作で自動ログアウトするまでの分数"),
+        min_value=5,
+        max_value=30,
+        help_text=_("5〜30分。窓口の共用端末を想定して短めに設定してください。"),
+    )
     roles = forms.MultipleChoiceField(
         label=_("二要素認証を必須にする役割"),
         choices=Role.choices,

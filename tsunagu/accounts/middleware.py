@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagu.accounts.selectors import has_confirmed_totp, two_factor_required
 
@@ -41,4 +45,36 @@ class TwoFactorMiddleware:
                 if has_confirmed_totp(user):  # type: ignore[arg-type]
                     return redirect("two_factor_verify")
                 return redirect("two_factor_setup")
+        return self.get_response(request)
+
+
+LAST_ACTIVITY_SESSION_KEY = "last_activity"
+
+
+class IdleTimeoutMiddleware:
+    """Signs a staff member out after their municipality's idle minutes.
+
+    The session cookie itself ends with the browser; this checks the time
+    since the last request on the server, so a terminal left open at a
+    window does not stay signed in.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            last = request.session.get(LAST_ACTIVITY_SESSION_KEY, now)
+            limit = user.municipality.session_minutes * 60  # type: ignore[union-attr]
+            if now - int(last) > limit:
+                logout(request)
+                messages.info(request, _("一定時間操作がなかったため、ログアウトしました。"))
+                if request.path_info.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": "一定時間操作がなかったため、ログアウトしました。"}, status=401
+                    )
+                return redirect(f"{reverse('login')}?next={request.path}")
+            request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)

@@ -96,6 +96,18 @@ def role_security_set(
 
 
 @transaction.atomic
+def municipality_session_minutes_set(
+    *, actor: Staff, municipality: Municipality, minutes: int
+) -> None:
+    if municipality.session_minutes != minutes:
+        municipality.session_minutes = minutes
+        municipality.save(update_fields=["session_minutes"])
+        audit_record(
+            AuditAction.CHANGE, actor=actor, obj=municipality, detail={"session_minutes": minutes}
+        )
+
+
+@transaction.atomic
 def totp_device_start(*, staff: Staff) -> TOTPDevice:
     """An unconfirmed authenticator for the staff member (replacing an earlier unconfirmed one)."""
     TOTPDevice.objects.filter(user=staff, confirmed=False).delete()

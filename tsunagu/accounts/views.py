@@ -288,8 +288,16 @@ def security(request: StaffRequest) -> HttpResponse:
     required = set(
         RoleSecurity.objects.filter(require_two_factor=True).values_list("role", flat=True)
     )
-    form = RoleSecurityForm(request.POST or None, initial={"roles": sorted(required)})
+    form = RoleSecurityForm(
+        request.POST or None,
+        initial={"roles": sorted(required), "session_minutes": municipality.session_minutes},
+    )
     if request.method == "POST" and form.is_valid():
+        services.municipality_session_minutes_set(
+            actor=request.user,
+            municipality=municipality,
+            minutes=form.cleaned_data["session_minutes"],
+        )
         chosen = set(form.cleaned_data["roles"])
         for role in Role:
             services.role_security_set(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,10 @@ class Municipality(models.Model):
         _("デモデータ"), default=False, help_text=_("架空のデモ自治体であることを画面に表示します")
     )
     session_minutes = models.PositiveSmallIntegerField(
-        _("無操作で自動ログアウトするまでの分数"), default=30
+        _("無操作で自動ログアウトするまでの分数"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(30)],
+        help_text=_("5〜30分"),
     )
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now, editable=False)
 

@@ -321,7 +321,8 @@ def test_the_system_administrator_sets_the_requirement(client: Client, ward) -> 
     assert client.get("/account/security/").status_code == 200
 
     response = client.post(
-        "/account/security/", {"roles": [Role.AUDITOR.value, Role.COORDINATOR.value]}
+        "/account/security/",
+        {"roles": [Role.AUDITOR.value, Role.COORDINATOR.value], "session_minutes": 30},
     )
     assert response.status_code == 302
     required = set(
@@ -335,7 +336,9 @@ def test_the_system_administrator_sets_the_requirement(client: Client, ward) -> 
     assert all(e.detail["require_two_factor"] is True for e in changes)
     assert {e.municipality_id for e in changes} == {ward.municipality.pk}
 
-    response = client.post("/account/security/", {"roles": [Role.COORDINATOR.value]})
+    response = client.post(
+        "/account/security/", {"roles": [Role.COORDINATOR.value], "session_minutes": 30}
+    )
     assert response.status_code == 302
     assert not RoleSecurity.all_tenants.get(
         municipality=ward.municipality, role=Role.AUDITOR
@@ -348,7 +351,9 @@ def test_the_system_administrator_sets_the_requirement(client: Client, ward) -> 
 def test_a_counselor_may_not_change_the_requirement(client: Client, ward) -> None:
     sign_in(client, ward.member(Role.COUNSELOR))
     assert client.get("/account/security/").status_code == 403
-    response = client.post("/account/security/", {"roles": [Role.AUDITOR.value]})
+    response = client.post(
+        "/account/security/", {"roles": [Role.AUDITOR.value], "session_minutes": 30}
+    )
     assert response.status_code == 403
     assert not RoleSecurity.all_tenants.filter(require_two_factor=True).exists()
     assert not AuditEvent.objects.filter(action=AuditAction.CHANGE).exists()
