@@ -13,6 +13,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +119,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}"
+
+    @property
+    def basis_label(self) -> str:
+        from tsunagu.policy import Basis
+
+        try:
+            return str(Basis(self.basis).label)
+        except ValueError:
+            return self.basis
+
+    @property
+    def object_label(self) -> str:
+        try:
+            return str(apps.get_model(self.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return self.object_type
 
     def payload(self) -> dict[str, Any]:
         """The fields the hash covers, in a form that survives a database round trip."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -41,10 +42,21 @@ def event_list(request: StaffRequest) -> HttpResponse:
         except ValueError as error:
             errors.append(str(error))
     page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
+    object_types = sorted(
+        (model._meta.label_lower, str(model._meta.verbose_name))
+        for model in apps.get_models()
+        if model.__module__.startswith("tsunagu.")
+    )
     return render(
         request,
         "audit/event_list.html",
-        {"page": page, "filters": filters, "actions": AuditAction.choices, "errors": errors},
+        {
+            "page": page,
+            "filters": filters,
+            "actions": AuditAction.choices,
+            "object_types": object_types,
+            "errors": errors,
+        },
     )
 
 

@@ -6,6 +6,20 @@ from typing import Any
 
 from django import forms
 
+EMPTY_CHOICE = "（選択してください）"
+
+
+def _japanese_empty_choice(field: forms.Field) -> None:
+    """Django's blank choice is a row of dashes; a clerk reads 選択してください."""
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+        field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
+        field, forms.MultipleChoiceField
+    ):
+        field.choices = [
+            (value, EMPTY_CHOICE if value == "" else label) for value, label in field.choices
+        ]
+
 
 class AccessibleFormMixin:
     """Marks invalid inputs with aria-invalid and ties help and errors to them."""
@@ -13,6 +27,7 @@ class AccessibleFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
+            _japanese_empty_choice(field)
             described = []
             if field.help_text:
                 described.append(f"id_{name}_help")
