@@ -16,8 +16,9 @@ def _japanese_empty_choice(field: forms.Field) -> None:
     elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
         field, forms.MultipleChoiceField
     ):
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
         field.choices = [
-            (value, EMPTY_CHOICE if value == "" else label) for value, label in field.choices
+            (value, EMPTY_CHOICE if value == "" else label) for value, label in choices
         ]
 
 
