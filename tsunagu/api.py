@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, ModelSchema, NinjaAPI, Router, Schema
+from ninja import Field, ModelSchema, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer, SessionAuth
@@ -68,7 +68,9 @@ api = NinjaAPI(
     title="つなぐ API",
     version="1",
     description="重層的支援体制整備事業 支援システムの API。すべての操作はアクセス方針と監査証跡の対象です。",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: a request carrying one needs no CSRF token, and the
+    # session check would refuse it before the token was looked at.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     docs_decorator=policy.route("own_account", policy.Action.VIEW),
 )
@@ -313,13 +315,19 @@ def _save_organization(
     data["sub_businesses"] = data.pop("sub_business_ids")
     form = OrganizationForm(data=data, instance=instance)
     if not form.is_valid():
-        return 422, {
-            "detail": "入力内容に誤りがあります。",
-            "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()},
-        }
+        return Status(
+            422,
+            {
+                "detail": "入力内容に誤りがあります。",
+                "errors": {
+                    field: [str(e) for e in errors] for field, errors in form.errors.items()
+                },
+            },
+        )
     saved = tracked_save_form(actor=request.user, form=form)
-    return (201 if instance is None else 200), _organizations(request, policy.Action.VIEW).get(
-        pk=saved.pk
+    return Status(
+        201 if instance is None else 200,
+        _organizations(request, policy.Action.VIEW).get(pk=saved.pk),
     )
 
 

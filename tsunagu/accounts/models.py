@@ -104,7 +104,9 @@ class Membership(TenantModel):
         verbose_name_plural = _("所属")
         constraints = [
             models.UniqueConstraint(
-                fields=["staff", "organization", "role"], name="membership_unique_role"
+                fields=["staff", "organization", "role"],
+                name="membership_unique_role",
+                violation_error_message=_("この職員にはすでにこの所属と役割があります。"),
             )
         ]
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+
+from tsunagu.core import tenancy
+from tsunagu.core.models import TenantModel
 
 EMPTY_CHOICE = "（選択してください）"
 
@@ -46,7 +50,54 @@ class AccessibleFormMixin:
 
 
 class StyledModelForm(AccessibleFormMixin, forms.ModelForm):  # type: ignore[type-arg]
-    pass
+    """A model form that knows tenant data.
+
+    - Choice fields of tenant models are declared when the module is imported,
+      when no municipality is current, so their querysets are empty; they are
+      rebuilt here for the current municipality (forms may narrow them after).
+    - A new row belongs to the current municipality from the start, and the
+      per-municipality unique constraints (which name ``municipality``, a field
+      no form shows) are validated as form errors instead of reaching the
+      database as an IntegrityError.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, TenantModel) and self.instance.municipality_id is None:
+            current = tenancy.current_municipality()
+            if current is not None:
+                self.instance.municipality = current
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and queryset.query.is_empty():
+                field.queryset = queryset.model._default_manager.all()  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        self._attach_constraint_errors_to_their_field()
+
+    def _attach_constraint_errors_to_their_field(self) -> None:
+        """A unique constraint over (municipality, name) is about the name the
+        clerk typed: show its message at that field, not at the top of the form."""
+        errors_by_field: Any = self._errors  # type: ignore[attr-defined]
+        nonfield = errors_by_field.get(NON_FIELD_ERRORS) if errors_by_field else None
+        if not nonfield:
+            return
+        field_of = {}
+        for constraint in self.instance._meta.constraints:
+            shown = [f for f in getattr(constraint, "fields", ()) if f in self.fields]
+            if len(shown) == 1:
+                field_of[str(constraint.violation_error_message)] = shown[0]
+        errors = list(nonfield.as_data())
+        del errors_by_field[NON_FIELD_ERRORS]
+        for error in errors:
+            self.add_error(field_of.get(error.messages[0]), error)
+
+    def _get_validation_exclusions(self) -> set[str]:
+        exclude: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
+        if isinstance(self.instance, TenantModel):
+            exclude.discard("municipality")
+        return exclude
 
 
 class StyledForm(AccessibleFormMixin, forms.Form):

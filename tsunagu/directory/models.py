@@ -23,7 +23,11 @@ class District(TrackedModel):
         verbose_name_plural = _("日常生活圏域")
         ordering = ["sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name")
+            models.UniqueConstraint(
+                fields=["municipality", "name"],
+                name="district_unique_name",
+                violation_error_message=_("同じ名前の圏域がすでに登録されています。"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -48,7 +52,11 @@ class Business(TrackedModel):
         verbose_name_plural = _("事業")
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "number"], name="business_unique")
+            models.UniqueConstraint(
+                fields=["municipality", "number"],
+                name="business_unique",
+                violation_error_message=_("この番号の事業はすでに登録されています。"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -156,7 +164,9 @@ class Organization(TrackedModel):
         ordering = ["sort_order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "name"], name="organization_unique_name"
+                fields=["municipality", "name"],
+                name="organization_unique_name",
+                violation_error_message=_("同じ名前の支援関係機関がすでに登録されています。"),
             )
         ]
 
