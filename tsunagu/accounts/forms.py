@@ -14,6 +14,16 @@ from tsunagu.core.forms_base import AccessibleFormMixin, StyledForm, StyledModel
 from tsunagu.directory.models import Organization
 
 
+def _check_password_strength(form: forms.BaseForm, password: str | None, staff: Staff) -> None:
+    """The password policy of settings (length, common words, digits only), at the field."""
+    if not password:
+        return
+    try:
+        validate_password(password, staff)
+    except forms.ValidationError as error:
+        form.add_error("password", error)
+
+
 class LoginForm(AccessibleFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _(
@@ -75,12 +85,7 @@ class StaffCreateForm(StaffForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        password = cleaned.get("password")
-        if password:
-            try:
-                validate_password(password, self.instance)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
+        _check_password_strength(self, cleaned.get("password"), self.instance)
         return cleaned
 
 
@@ -114,11 +119,8 @@ class PasswordSetForm(StyledForm):
         password, confirmation = cleaned.get("password"), cleaned.get("confirmation")
         if password and confirmation and password != confirmation:
             self.add_error("confirmation", _("確認のパスワードが一致しません"))
-        elif password:
-            try:
-                validate_password(password, self.staff)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
+        else:
+            _check_password_strength(self, password, self.staff)
         return cleaned
 
 

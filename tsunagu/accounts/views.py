@@ -274,7 +274,9 @@ def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
 @policy.route("staff", policy.Action.CHANGE)
 def membership_end(request: StaffRequest, pk: int) -> HttpResponse:
     membership = Membership.objects.filter(pk=pk, active=True).select_related("staff").first()
-    if membership is None:
+    if membership is None or not policy.decide(
+        request.user, policy.Action.CHANGE, "staff", membership.staff
+    ):
         policy.audit_denial(request.user, policy.Action.CHANGE, "staff", pk)
         raise Http404
     services.membership_end(actor=request.user, membership=membership)
