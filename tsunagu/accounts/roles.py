@@ -13,9 +13,3 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("管理職")
     SYSADMIN = "sysadmin", _("システム管理者")
     AUDITOR = "auditor", _("監査担当")
-
-
-# Roles whose work is with residents' records. The others see aggregates
-# (管理職), users and master data (システム管理者) or the audit trail (監査担当),
-# and no personal data.
-CASEWORK_ROLES = frozenset({Role.COUNSELOR, Role.ORG_MANAGER, Role.COORDINATOR})

@@ -55,10 +55,6 @@ def request_info_set(info: RequestInfo) -> None:
     _request_info.set(info)
 
 
-def current_request_info() -> RequestInfo:
-    return _request_info.get()
-
-
 def _object_reference(obj: models.Model | None) -> tuple[str, str]:
     if obj is None:
         return "", ""

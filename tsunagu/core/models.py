@@ -47,10 +47,6 @@ class Municipality(models.Model):
         return self.name
 
 
-class TenantQuerySet(models.QuerySet):
-    pass
-
-
 class TenantManager(models.Manager):
     """The default manager of tenant data: only the current municipality's rows.
 
