@@ -1,6 +1,7 @@
 """Two-factor enforcement: a staff member holding a role for which their
-municipality requires two-factor authentication reaches nothing but the
-two-factor pages (and logout) until the session is verified."""
+municipality requires two-factor authentication, or who has registered an
+authenticator of their own accord, reaches nothing but the two-factor pages
+(and logout) until the session is verified."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class TwoFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
-            and two_factor_required(user)  # type: ignore[arg-type]
+            and (two_factor_required(user) or has_confirmed_totp(user))  # type: ignore[arg-type]
         ):
             try:
                 url_name = resolve(request.path_info).url_name

@@ -441,3 +441,15 @@ def test_requiring_two_factor_retires_tokens_issued_without_it(ward) -> None:
     )
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw_verified}").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_authenticator_registered_voluntarily_is_asked_for_at_the_next_login(
+    client: Client, ward, axes_clean
+) -> None:
+    counselor = ward.member(Role.COUNSELOR)  # a role that does not require two-factor
+    TOTPDevice.objects.create(user=counselor, name="認証アプリ", confirmed=True)
+    sign_in(client, counselor)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/two-factor/verify/")
