@@ -238,6 +238,7 @@ def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
     may_change = policy.decide(request.user, policy.Action.CHANGE, "staff", staff)
     form = StaffForm(instance=staff)
     membership_form = MembershipForm()
+    password_form = PasswordSetForm(staff=staff)
     if request.method == "POST" and may_change:
         if request.POST.get("form") == "staff":
             form = StaffForm(request.POST, instance=staff)
@@ -256,6 +257,17 @@ def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("所属と役割を追加しました。"))
                 return redirect("accounts:staff_detail", pk=staff.pk)
+        elif request.POST.get("form") == "password":
+            password_form = PasswordSetForm(request.POST, staff=staff)
+            if password_form.is_valid():
+                services.staff_set_password(
+                    actor=request.user, staff=staff, password=password_form.cleaned_data["password"]
+                )
+                messages.success(
+                    request,
+                    _("パスワードを再設定しました。本人に安全な方法で伝えてください。"),
+                )
+                return redirect("accounts:staff_detail", pk=staff.pk)
     memberships = staff.memberships.filter(active=True).select_related("organization")
     return render(
         request,
@@ -264,6 +276,7 @@ def staff_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "staff": staff,
             "form": form,
             "membership_form": membership_form,
+            "password_form": password_form,
             "memberships": memberships,
             "may_change": may_change,
         },

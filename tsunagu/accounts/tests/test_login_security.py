@@ -453,3 +453,37 @@ def test_an_authenticator_registered_voluntarily_is_asked_for_at_the_next_login(
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith("/two-factor/verify/")
+
+
+@pytest.mark.django_db
+def test_the_system_administrator_resets_a_forgotten_password(client: Client, ward) -> None:
+    admin, counselor = ward.member(Role.SYSADMIN), ward.member(Role.COUNSELOR)
+    client.force_login(admin)
+    url = f"/account/staff/{counselor.pk}/"
+    weak = client.post(
+        url, {"form": "password", "password": "12345678", "confirmation": "12345678"}
+    )
+    assert weak.status_code == 200  # refused by the password policy, shown on the form
+    counselor.refresh_from_db()
+    assert counselor.check_password(PASSWORD)
+    new = "kasumi-no-mori-2025"
+    response = client.post(url, {"form": "password", "password": new, "confirmation": new})
+    assert response.status_code == 302
+    counselor.refresh_from_db()
+    assert counselor.check_password(new)
+    event = AuditEvent.objects.filter(actor=admin, action=AuditAction.CHANGE).latest("id")
+    assert event.detail == {"fields": ["password"]}
+    assert new not in str(event.detail)
+
+
+@pytest.mark.django_db
+def test_an_organization_manager_cannot_reset_passwords(client: Client, ward) -> None:
+    manager, counselor = ward.member(Role.ORG_MANAGER), ward.member(Role.COUNSELOR)
+    client.force_login(manager)
+    new = "kasumi-no-mori-2025"
+    client.post(
+        f"/account/staff/{counselor.pk}/",
+        {"form": "password", "password": new, "confirmation": new},
+    )
+    counselor.refresh_from_db()
+    assert counselor.check_password(PASSWORD)
