@@ -487,3 +487,13 @@ def test_an_organization_manager_cannot_reset_passwords(client: Client, ward) ->
     )
     counselor.refresh_from_db()
     assert counselor.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_staff_page_title_is_the_name_alone(client: Client, ward) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    client.force_login(ward.member(Role.SYSADMIN))
+    body = client.get(f"/account/staff/{counselor.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
+    assert title.strip() == f"{counselor.full_name}｜つなぐ 重層的支援"
+    assert body.count('id="password-heading"') == 1
