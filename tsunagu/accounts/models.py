@@ -60,27 +60,33 @@ class Staff(TenantModel, AbstractBaseUser):
     def get_short_name(self) -> str:
         return self.full_name
 
-    def roles(self) -> frozenset[str]:
-        """The roles this staff member holds in any organization (cached per instance)."""
-        cached = getattr(self, "_roles_cache", None)
+    def _active_memberships(self) -> list[tuple[int, str]]:
+        """(organization id, role) of each active membership, read once per instance:
+        roles and organizations are asked for several times in every request."""
+        cached: list[tuple[int, str]] | None = getattr(self, "_memberships_cache", None)
         if cached is None:
-            cached = frozenset(
+            cached = list(
                 Membership.all_tenants.filter(staff=self, active=True).values_list(
-                    "role", flat=True
+                    "organization_id", "role"
                 )
             )
-            self._roles_cache = cached
+            self._memberships_cache = cached
         return cached
+
+    def roles(self) -> frozenset[str]:
+        """The roles this staff member holds in any organization."""
+        return frozenset(role for _organization, role in self._active_memberships())
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles() & set(roles))
 
     def organization_ids(self, *roles: str) -> frozenset[int]:
         """Organizations this staff member belongs to (with one of ``roles``, if given)."""
-        memberships = Membership.all_tenants.filter(staff=self, active=True)
-        if roles:
-            memberships = memberships.filter(role__in=roles)
-        return frozenset(memberships.values_list("organization_id", flat=True))
+        return frozenset(
+            organization
+            for organization, role in self._active_memberships()
+            if not roles or role in roles
+        )
 
 
 class Membership(TenantModel):
