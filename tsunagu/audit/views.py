@@ -42,6 +42,13 @@ def event_list(request: StaffRequest) -> HttpResponse:
         except ValueError as error:
             errors.append(str(error))
     page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
+    # Reading the trail is itself on the trail: who watched, with which filters.
+    audit_record(
+        AuditAction.LIST,
+        object_type="audit.auditevent",
+        basis=policy.Basis.AUDITOR,
+        detail={key: bool(value) for key, value in filters.items()},
+    )
     object_types = sorted(
         (model._meta.label_lower, str(model._meta.verbose_name))
         for model in apps.get_models()

@@ -421,3 +421,14 @@ def test_an_auditor_verifies_their_own_municipality_only(client: Client, ward, o
     assert "改ざん" not in body
     with pytest.raises(CommandError):
         call_command("verify_audit", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_reading_the_audit_trail_is_itself_audited(client: Client, ward) -> None:
+    auditor = ward.member(Role.AUDITOR)
+    client.force_login(auditor)
+    assert client.get("/audit/?action=login").status_code == 200
+    event = AuditEvent.objects.filter(actor=auditor, action=AuditAction.LIST).latest("id")
+    assert event.object_type == "audit.auditevent"
+    assert event.basis == "auditor"
+    assert event.detail["action"] is True
