@@ -41,7 +41,6 @@ def event_list(request: StaffRequest) -> HttpResponse:
             events = events.filter(occurred_at__date=parse_date(filters["date"]))
         except ValueError as error:
             errors.append(str(error))
-    page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
     # Reading the trail is itself on the trail: who watched, with which filters.
     audit_record(
         AuditAction.LIST,
@@ -49,6 +48,7 @@ def event_list(request: StaffRequest) -> HttpResponse:
         basis=policy.Basis.AUDITOR,
         detail={key: bool(value) for key, value in filters.items()},
     )
+    page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
     object_types = sorted(
         (model._meta.label_lower, str(model._meta.verbose_name))
         for model in apps.get_models()
