@@ -20,7 +20,7 @@ NEEDS := chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/not
 
 ## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
 demo: venv static $(SECRET_FILE)
-	@export TSUNAGU_SECRET_KEY="$$(cat $(SECRET_FILE))"; \
+	@export TSUNAGU_SECRET_KEY="$$(cat $(SECRET_FILE))" TSUNAGU_DEMO_NOTICE=1; \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
 	$(BIN)/python manage.py load_demo && \

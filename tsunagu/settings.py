@@ -32,6 +32,8 @@ ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("TSUNAGU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
 HTTPS = os.environ.get("TSUNAGU_HTTPS") == "1"
+# Set by `make demo`: the sign-in page also says that this installation is a demo.
+DEMO_NOTICE = os.environ.get("TSUNAGU_DEMO_NOTICE") == "1"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

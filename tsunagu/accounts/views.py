@@ -196,7 +196,12 @@ def staff_list(request: StaffRequest) -> HttpResponse:
             | Q(full_name_kana__icontains=query)
             | Q(username__icontains=query)
         )
-    audit_record(AuditAction.LIST, object_type="accounts.staff", detail={"query": bool(query)})
+    audit_record(
+        AuditAction.LIST,
+        object_type="accounts.staff",
+        basis=policy.decide(request.user, policy.Action.LIST, "staff").basis or "",
+        detail={"query": bool(query)},
+    )
     return render(
         request,
         "accounts/staff_list.html",

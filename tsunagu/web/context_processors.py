@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -60,8 +61,9 @@ def _organizations(request: HttpRequest) -> list[Any]:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
-        return {}
+        return {"demo_notice": settings.DEMO_NOTICE}
     return {
+        "demo_notice": request.user.municipality.is_demo,  # type: ignore[union-attr]
         "menu": SimpleLazyObject(lambda: _menu(request)),
         "my_organizations": SimpleLazyObject(lambda: _organizations(request)),
         "acting_organization_id": SimpleLazyObject(lambda: acting_organization_id(request)),
