@@ -82,7 +82,7 @@ def _active_staff(user: Any) -> Staff | None:
         return None
     if not user.is_active or getattr(user, "municipality_id", None) is None:
         return None
-    return user  # type: ignore[no-any-return]
+    return user
 
 
 # ---------------------------------------------------------------------------
@@ -273,6 +273,385 @@ class AggregateRule(Rule):
         return DENY
 
 
+# ---------------------------------------------------------------------------
+# Residents' personal data: households, persons, consultations, referrals.
+#
+# Access is decided household by household from the records themselves, so
+# that it follows them at once (a referral rejected, an emergency opening
+# expired): nothing is granted by a flag that could be forgotten.
+
+#: Roles that do casework and so may hold bases to residents' records.
+CASEWORK_ROLES = (Role.COUNSELOR, Role.ORG_MANAGER, Role.COORDINATOR)
+#: The order bases are named in when several apply (the strongest first).
+_BASIS_ORDER = (Basis.OWN_ORGANIZATION, Basis.COORDINATOR, Basis.REFERRAL, Basis.EMERGENCY)
+
+
+def casework_organization_ids(staff: Staff) -> frozenset[int]:
+    return staff.organization_ids(*CASEWORK_ROLES)
+
+
+def _models() -> Any:
+    """The resident models, imported late: the policy is loaded before the app registry is ready."""
+    from types import SimpleNamespace
+
+    from tsunagu.consultations.models import Consultation
+    from tsunagu.people.models import EmergencyAccess, Household, HouseholdMembership, Person
+    from tsunagu.referrals.models import RECEIVER_HOLDS, RECEIVER_SEES, Referral
+
+    return SimpleNamespace(
+        Consultation=Consultation,
+        EmergencyAccess=EmergencyAccess,
+        Household=Household,
+        HouseholdMembership=HouseholdMembership,
+        Person=Person,
+        Referral=Referral,
+        RECEIVER_HOLDS=RECEIVER_HOLDS,
+        RECEIVER_SEES=RECEIVER_SEES,
+    )
+
+
+def emergency_household_ids(staff: Staff) -> models.QuerySet[Any]:
+    """Households this staff member opened in an emergency and may still see."""
+    from django.utils import timezone
+
+    m = _models()
+    return m.EmergencyAccess.objects.filter(staff=staff, expires_at__gt=timezone.now()).values(
+        "household_id"
+    )
+
+
+def _held_referrals(staff: Staff, orgs: frozenset[int]) -> models.QuerySet[Any]:
+    """Referrals addressed to the staff's organizations and accepted: the receiver
+    holds the household's identity and the attached records."""
+    m = _models()
+    return m.Referral.objects.filter(to_organization_id__in=orgs, status__in=m.RECEIVER_HOLDS)
+
+
+def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
+    """For each household, the basis this staff member sees it under (absent: none)."""
+    m = _models()
+    orgs = casework_organization_ids(staff)
+    found: dict[int, set[Basis]] = {pk: set() for pk in household_ids}
+    if not household_ids:
+        return {}
+    if orgs:
+        own = set(
+            m.Household.objects.filter(pk__in=household_ids, registered_by_id__in=orgs).values_list(
+                "pk", flat=True
+            )
+        )
+        own |= set(
+            m.Consultation.objects.filter(
+                household_id__in=household_ids, organization_id__in=orgs
+            ).values_list("household_id", flat=True)
+        )
+        own |= set(
+            m.Referral.objects.filter(
+                household_id__in=household_ids, from_organization_id__in=orgs
+            ).values_list("household_id", flat=True)
+        )
+        for pk in own:
+            found[pk].add(Basis.OWN_ORGANIZATION)
+        for pk, coordinating in (
+            _held_referrals(staff, orgs)
+            .filter(household_id__in=household_ids)
+            .values_list("household_id", "to_organization__is_coordinating")
+        ):
+            found[pk].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
+    for pk in (
+        emergency_household_ids(staff)
+        .filter(household_id__in=household_ids)
+        .values_list("household_id", flat=True)
+    ):
+        found[pk].add(Basis.EMERGENCY)
+    return {
+        pk: next(basis for basis in _BASIS_ORDER if basis in bases)
+        for pk, bases in found.items()
+        if bases
+    }
+
+
+def visible_household_ids(staff: Staff) -> models.QuerySet[Any]:
+    """A subquery of the households this staff member may see on any basis."""
+    m = _models()
+    orgs = casework_organization_ids(staff)
+    condition = models.Q(pk__in=emergency_household_ids(staff))
+    if orgs:
+        condition |= (
+            models.Q(registered_by_id__in=orgs)
+            | models.Q(
+                pk__in=m.Consultation.objects.filter(organization_id__in=orgs).values(
+                    "household_id"
+                )
+            )
+            | models.Q(
+                pk__in=m.Referral.objects.filter(from_organization_id__in=orgs).values(
+                    "household_id"
+                )
+            )
+            | models.Q(pk__in=_held_referrals(staff, orgs).values("household_id"))
+        )
+    return m.Household.objects.filter(condition).values("pk")
+
+
+class _ResidentRule(Rule):
+    personal = True
+
+    def type_level(self, staff: Staff, action: Action) -> Decision:
+        """May the staff member do ``action`` on this resource at all?
+
+        Lists, searches and new records are casework; opening one record is
+        open to any staff member, because an emergency opening gives a basis
+        to anyone (the object-level answer then decides)."""
+        if action == Action.VIEW or action == Action.PRINT:
+            return Decision(True)
+        if casework_organization_ids(staff):
+            return Decision(True, Basis.OWN_ORGANIZATION)
+        return DENY
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        raise NotImplementedError
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if obj is None:
+            return self.type_level(staff, action)
+        basis = self.bases(staff, [obj]).get(obj.pk)
+        if basis is None:
+            return DENY
+        if action in (Action.VIEW, Action.LIST, Action.PRINT, Action.EXPORT):
+            return Decision(True, basis)
+        # An emergency opening is for reading; changes need a working basis.
+        if basis == Basis.EMERGENCY:
+            return DENY
+        if action == Action.ARCHIVE and basis != Basis.OWN_ORGANIZATION:
+            return DENY
+        return Decision(True, basis)
+
+
+class HouseholdRule(_ResidentRule):
+    resource = "household"
+
+    def model(self) -> type[models.Model]:
+        return _models().Household
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        return household_bases(staff, [obj.pk for obj in objects])
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        if not self.type_level(staff, action):
+            return m.Household.objects.none()
+        return m.Household.objects.filter(pk__in=visible_household_ids(staff))
+
+
+class PersonRule(_ResidentRule):
+    """A person is seen under the basis of a household they belong or belonged
+    to, or because the staff member's organization registered them."""
+
+    resource = "person"
+
+    def model(self) -> type[models.Model]:
+        return _models().Person
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        m = _models()
+        person_ids = [obj.pk for obj in objects]
+        links = list(
+            m.HouseholdMembership.objects.filter(person_id__in=person_ids).values_list(
+                "person_id", "household_id"
+            )
+        )
+        by_household = household_bases(staff, sorted({h for _p, h in links}))
+        found: dict[int, set[Basis]] = {pk: set() for pk in person_ids}
+        for person_id, household_id in links:
+            if household_id in by_household:
+                found[person_id].add(by_household[household_id])
+        orgs = casework_organization_ids(staff)
+        for obj in objects:
+            if obj.registered_by_id in orgs:
+                found[obj.pk].add(Basis.OWN_ORGANIZATION)
+        return {
+            pk: next(basis for basis in _BASIS_ORDER if basis in bases)
+            for pk, bases in found.items()
+            if bases
+        }
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        if not self.type_level(staff, action):
+            return m.Person.objects.none()
+        condition = models.Q(
+            pk__in=m.HouseholdMembership.objects.filter(
+                household_id__in=visible_household_ids(staff)
+            ).values("person_id")
+        )
+        orgs = casework_organization_ids(staff)
+        if orgs:
+            condition |= models.Q(registered_by_id__in=orgs)
+        return m.Person.objects.filter(condition)
+
+
+class ConsultationRule(_ResidentRule):
+    """A consultation is seen by its own organization, by the receiver of an
+    accepted referral it is attached to, and in an emergency opening of its
+    household. Only its own organization changes it."""
+
+    resource = "consultation"
+
+    def model(self) -> type[models.Model]:
+        return _models().Consultation
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        orgs = casework_organization_ids(staff)
+        found: dict[int, set[Basis]] = {obj.pk: set() for obj in objects}
+        for obj in objects:
+            if obj.organization_id in orgs:
+                found[obj.pk].add(Basis.OWN_ORGANIZATION)
+        ids = [obj.pk for obj in objects]
+        if orgs:
+            for pk, coordinating in (
+                _held_referrals(staff, orgs)
+                .filter(consultation_id__in=ids)
+                .values_list("consultation_id", "to_organization__is_coordinating")
+            ):
+                found[pk].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
+        emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
+        for obj in objects:
+            if obj.household_id is not None and obj.household_id in emergency:
+                found[obj.pk].add(Basis.EMERGENCY)
+        return {
+            pk: next(basis for basis in _BASIS_ORDER if basis in bases)
+            for pk, bases in found.items()
+            if bases
+        }
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        decision = super().decide(staff, action, obj)
+        if obj is not None and action in (Action.CHANGE, Action.ARCHIVE):
+            return decision if decision.basis == Basis.OWN_ORGANIZATION else DENY
+        return decision
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        if not self.type_level(staff, action):
+            return m.Consultation.objects.none()
+        orgs = casework_organization_ids(staff)
+        condition = models.Q(household_id__in=emergency_household_ids(staff))
+        if orgs:
+            condition |= models.Q(organization_id__in=orgs) | models.Q(
+                pk__in=_held_referrals(staff, orgs).values("consultation_id")
+            )
+        return m.Consultation.objects.filter(condition)
+
+
+class ReferralRule(_ResidentRule):
+    """A referral is seen by its sender, by its receiver once sent (the content
+    shared in it), and in an emergency opening of its household."""
+
+    resource = "referral"
+
+    def model(self) -> type[models.Model]:
+        return _models().Referral
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        m = _models()
+        orgs = casework_organization_ids(staff)
+        emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
+        result: dict[int, Basis] = {}
+        for obj in objects:
+            if obj.from_organization_id in orgs:
+                result[obj.pk] = Basis.OWN_ORGANIZATION
+            elif obj.to_organization_id in orgs and obj.status in m.RECEIVER_SEES:
+                coordinating = obj.to_organization.is_coordinating
+                result[obj.pk] = Basis.COORDINATOR if coordinating else Basis.REFERRAL
+            elif obj.household_id is not None and obj.household_id in emergency:
+                result[obj.pk] = Basis.EMERGENCY
+        return result
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        if not self.type_level(staff, action):
+            return m.Referral.objects.none()
+        orgs = casework_organization_ids(staff)
+        condition = models.Q(household_id__in=emergency_household_ids(staff))
+        if orgs:
+            condition |= models.Q(from_organization_id__in=orgs) | models.Q(
+                to_organization_id__in=orgs, status__in=m.RECEIVER_SEES
+            )
+        return m.Referral.objects.filter(condition)
+
+
+class EmergencyAccessRule(Rule):
+    """Break-glass openings: any staff member may open one, stating a reason;
+    the auditor lists and reviews them."""
+
+    resource = "emergency_access"
+
+    def model(self) -> type[models.Model]:
+        return _models().EmergencyAccess
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if action == Action.CREATE:
+            return Decision(True, Basis.EMERGENCY)
+        if action in (Action.LIST, Action.VIEW, Action.CHANGE, Action.EXPORT) and staff.has_role(
+            Role.AUDITOR
+        ):
+            return Decision(True, Basis.AUDITOR)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        model = self.model()
+        if self.decide(staff, action, None).basis == Basis.AUDITOR:
+            return model._default_manager.all()
+        return model._default_manager.none()
+
+
+class NameVariantRule(_MasterDataRule):
+    """The municipality's variant-kanji table: read by everyone who searches,
+    maintained by the system administrator."""
+
+    resource = "name_variant"
+    model_label = "people.NameVariant"
+
+
+class CaseFeatureRule(_MasterDataRule):
+    resource = "case_feature"
+    model_label = "consultations.CaseFeature"
+
+
+class PersonMergeRule(Rule):
+    """Merging two records of one person, and undoing it: staff who may change
+    both records merge; an organization manager or the coordinating section undoes."""
+
+    resource = "person_merge"
+
+    def model(self) -> type[models.Model]:
+        from tsunagu.people.models import PersonMerge
+
+        return PersonMerge
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if action == Action.CREATE and casework_organization_ids(staff):
+            return Decision(True, Basis.OWN_ORGANIZATION)
+        undoer = staff.has_role(Role.ORG_MANAGER, Role.COORDINATOR)
+        if (
+            action in (Action.LIST, Action.VIEW, Action.CHANGE)
+            and undoer
+            and (obj is None or RULES["person"].decide(staff, Action.CHANGE, obj.survivor))
+        ):
+            return Decision(True, Basis.ORGANIZATION_MANAGER)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        from tsunagu.people.models import PersonMerge
+
+        if not self.decide(staff, action, None) or action == Action.CREATE:
+            return PersonMerge.objects.none()
+        return PersonMerge.objects.filter(
+            survivor_id__in=RULES["person"].visible(staff, Action.CHANGE).values("pk")
+        )
+
+
 RULES: dict[str, Rule] = {
     rule.resource: rule
     for rule in (
@@ -284,6 +663,14 @@ RULES: dict[str, Rule] = {
         AuditTrailRule(),
         OwnAccountRule(),
         AggregateRule(),
+        HouseholdRule(),
+        PersonRule(),
+        ConsultationRule(),
+        ReferralRule(),
+        EmergencyAccessRule(),
+        NameVariantRule(),
+        CaseFeatureRule(),
+        PersonMergeRule(),
     )
 }
 
@@ -324,6 +711,17 @@ def visible(user: Any, resource: str, action: Action = Action.VIEW) -> models.Qu
         return model._default_manager.none()
     with tenancy.tenant_context(staff.municipality):
         return rule.visible(staff, action)
+
+
+def bases(user: Any, resource: str, objects: list[Any]) -> dict[int, Basis]:
+    """The basis each of ``objects`` (already from :func:`visible`) is shown under,
+    in one pass: the household page and lists label every record with it."""
+    rule = _rule(resource)
+    staff = _active_staff(user)
+    if staff is None or not isinstance(rule, _ResidentRule) or not objects:
+        return {}
+    with tenancy.tenant_context(staff.municipality):
+        return rule.bases(staff, objects)
 
 
 def audit_denial(user: Any, action: Action, resource: str, object_id: Any = "") -> None:
@@ -417,7 +815,7 @@ def declaration_of(view: Any) -> RouteDeclaration | str | None:
         if candidate is None:
             continue
         if isinstance(getattr(candidate, "policy_route", None), RouteDeclaration):
-            return candidate.policy_route  # type: ignore[no-any-return]
+            return candidate.policy_route
         if isinstance(getattr(candidate, "policy_public", None), str):
-            return candidate.policy_public  # type: ignore[no-any-return]
+            return candidate.policy_public
     return None

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "tsunagu.audit",
     "tsunagu.accounts",
     "tsunagu.directory",
+    "tsunagu.people",
+    "tsunagu.consultations",
+    "tsunagu.referrals",
     "tsunagu.web",
     "tsunagu.demo",
 ]

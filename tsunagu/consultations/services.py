@@ -1,0 +1,102 @@
+"""Recording consultations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Staff
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.consultations.models import (
+    DEFAULT_CASE_FEATURES,
+    CaseFeature,
+    Consultation,
+    ConsultationSubject,
+    ConsultationTopic,
+)
+from tsunagu.core import tenancy
+from tsunagu.directory.models import Organization
+from tsunagu.people.models import Person
+from tsunagu.people.names import normalize_text
+
+
+def consultation_search_text(consultation: Consultation) -> str:
+    parts = [consultation.summary, consultation.unknown_subject, consultation.consulter_note]
+    return normalize_text(" ".join(part for part in parts if part))
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: Staff,
+    organization: Organization,
+    consultation: Consultation,
+    topics: Iterable[str],
+    subjects: Iterable[Person] = (),
+    case_features: Iterable[CaseFeature] = (),
+) -> Consultation:
+    """Record a consultation received by ``organization`` (unsaved instance from the intake form).
+
+    The main 相談内容 is always among the checked ones. Without a household the
+    subject must be described, so that it can be linked later."""
+    topics = set(topics) | {consultation.main_topic}
+    subjects = list(subjects)
+    if consultation.household_id is None and not subjects and not consultation.unknown_subject:
+        raise ValidationError(
+            {
+                "unknown_subject": _(
+                    "対象の本人・世帯を選ぶか、わからない場合は手がかり（住所など）を入力してください。"
+                )
+            }
+        )
+    consultation.organization = organization
+    consultation.created_by = actor
+    consultation.updated_by = actor
+    consultation.search_text = consultation_search_text(consultation)
+    consultation.save()
+    ConsultationTopic.objects.bulk_create(
+        ConsultationTopic(
+            consultation=consultation, topic=topic, municipality_id=consultation.municipality_id
+        )
+        for topic in sorted(topics)
+    )
+    ConsultationSubject.objects.bulk_create(
+        ConsultationSubject(
+            consultation=consultation, person=person, municipality_id=consultation.municipality_id
+        )
+        for person in subjects
+    )
+    consultation.case_features.set(list(case_features))
+    audit_record(AuditAction.CREATE, actor=actor, obj=consultation)
+    return consultation
+
+
+@transaction.atomic
+def consultation_link_household(
+    *, actor: Staff, consultation: Consultation, household_id: int, subjects: Iterable[Person]
+) -> Consultation:
+    """Link a consultation taken with an unknown subject to the household found later."""
+    consultation.household_id = household_id
+    consultation.updated_by = actor
+    consultation.save(update_fields=["household", "updated_by", "updated_at"])
+    for person in subjects:
+        ConsultationSubject.objects.get_or_create(consultation=consultation, person=person)
+    audit_record(
+        AuditAction.CHANGE, actor=actor, obj=consultation, detail={"linked_household": household_id}
+    )
+    return consultation
+
+
+def case_features_ensure_defaults() -> None:
+    """Give the current municipality the default 世帯の特徴 if it has none yet."""
+    municipality = tenancy.current_municipality()
+    if municipality is None or CaseFeature.objects.exists():
+        return
+    CaseFeature.objects.bulk_create(
+        CaseFeature(municipality=municipality, name=name, sort_order=index * 10)
+        for index, name in enumerate(DEFAULT_CASE_FEATURES, start=1)
+    )

@@ -1,0 +1,115 @@
+"""Search keys for Japanese names: the same person typed two ways gets one key.
+
+A clerk may type 髙橋 or 高橋, ﾀｶﾊｼ or たかはし, with or without a space,
+オオノ or オーノ. The key folds all of these: Unicode compatibility forms
+(full/half width), katakana to hiragana, small kana to large, long-vowel
+marks and spaces dropped, and variant kanji to a standard form from a table
+the municipality can extend (:class:`~tsunagu.people.models.NameVariant`).
+
+Keys are for matching only; what the clerk typed is kept as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+import jaconv
+
+#: Variant kanji seen in registered names, folded to the form most people type.
+#: Municipalities add their own rows (NameVariant); these are the defaults.
+VARIANT_KANJI: dict[str, str] = {
+    "髙": "高",
+    "﨑": "崎",
+    "嵜": "崎",
+    "碕": "崎",
+    "邊": "辺",
+    "邉": "辺",
+    "齋": "斎",
+    "齊": "斎",
+    "斉": "斎",
+    "濱": "浜",
+    "濵": "浜",
+    "澤": "沢",
+    "國": "国",
+    "櫻": "桜",
+    "廣": "広",
+    "眞": "真",
+    "德": "徳",
+    "冨": "富",
+    "嶋": "島",
+    "嶌": "島",
+    "條": "条",
+    "淵": "渕",
+    "瀧": "滝",
+    "龍": "竜",
+    "惠": "恵",
+    "榮": "栄",
+    "來": "来",
+    "壽": "寿",
+    "藏": "蔵",
+    "峯": "峰",
+    "實": "実",
+    "鐵": "鉄",
+    "黑": "黒",
+    "曾": "曽",
+    "增": "増",
+    "彌": "弥",
+    "萬": "万",
+    "靜": "静",
+    "穗": "穂",
+    "禮": "礼",
+    "舘": "館",
+    "埜": "野",
+    "桒": "桑",
+    "\ufa10": "塚",  # 塚 (U+FA10), a compatibility ideograph NFKC leaves alone
+    "\ufa14": "欅",  # 﨔 (U+FA14)
+    "槇": "槙",
+    "籠": "篭",
+    "薗": "園",
+}
+
+_SMALL_KANA = str.maketrans(
+    "ぁぃぅぇぉっゃゅょゎゕゖ",
+    "あいうえおつやゆよわかけ",
+)
+# Sounds written two ways in readings: ぢ/じ, づ/ず, ゔ/ぶ, を/お.
+_KANA_SOUNDS = str.maketrans("ぢづゔを", "じずぶお")
+# Spaces, middle dots, long-vowel marks and dashes people type between or inside names.
+_DROPPED = re.compile(r"[\s・･ーｰ‐\-－―─〜~=＝.,、。'\"]+")
+
+
+def fold(text: str, variants: Mapping[str, str] | None = None) -> str:
+    """The search key of a name or reading (also of a query typed to find one)."""
+    if not text:
+        return ""
+    table = VARIANT_KANJI if variants is None else variants
+    # Variants first: NFKC would turn some compatibility ideographs into
+    # other code points before the table could see them.
+    text = "".join(table.get(char, char) for char in text)
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(table.get(char, char) for char in text)
+    text = jaconv.kata2hira(text).lower()
+    text = _DROPPED.sub("", text)
+    return text.translate(_SMALL_KANA).translate(_KANA_SOUNDS)
+
+
+def normalize_text(text: str) -> str:
+    """Free text made searchable: width and case folded, spaces collapsed.
+
+    Kanji and kana are kept as they are (訪問 must not match ほうもん by
+    accident), so consultation search finds what was written.
+    """
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def variant_reasons(typed: str, registered: str, variants: Mapping[str, str]) -> list[str]:
+    """The variant characters that make two different spellings the same key
+    (for the reason shown beside a probable match: 「髙→高」)."""
+    pairs = []
+    for a, b in zip(typed, registered, strict=False):
+        if a != b and variants.get(a, a) == variants.get(b, b):
+            pairs.append(f"{a}→{b}")
+    return pairs

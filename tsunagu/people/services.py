@@ -1,0 +1,365 @@
+"""Writes of residents' identities: registering, moving between households,
+merging two records of one person (and undoing it), breaking the glass."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Staff
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.directory.models import Organization
+from tsunagu.people.models import (
+    EmergencyAccess,
+    Household,
+    HouseholdMembership,
+    NameVariant,
+    Person,
+    PersonMerge,
+    Relationship,
+)
+from tsunagu.people.names import VARIANT_KANJI, fold
+
+
+def name_variants() -> dict[str, str]:
+    """The variant table of the current municipality: the built-in rows and its own."""
+    table = dict(VARIANT_KANJI)
+    table.update(dict(NameVariant.objects.values_list("variant", "standard")))
+    return table
+
+
+def person_set_keys(person: Person, variants: Mapping[str, str]) -> None:
+    person.family_key = fold(person.family_name, variants)[:45]
+    person.name_key = (person.family_key + fold(person.given_name, variants))[:90]
+    person.family_kana_key = fold(person.family_name_kana, variants)[:65]
+    person.kana_key = (person.family_kana_key + fold(person.given_name_kana, variants))[:130]
+
+
+@transaction.atomic
+def person_create(*, actor: Staff, organization: Organization, person: Person) -> Person:
+    """Register a person (unsaved instance with the typed fields) for ``organization``."""
+    person.registered_by = organization
+    person.created_by = actor
+    person.updated_by = actor
+    person_set_keys(person, name_variants())
+    person.full_clean(exclude=["registered_by"])
+    person.save()
+    audit_record(AuditAction.CREATE, actor=actor, obj=person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Staff, person: Person, changed: list[str]) -> Person:
+    person.updated_by = actor
+    person_set_keys(person, name_variants())
+    person.save()
+    audit_record(AuditAction.CHANGE, actor=actor, obj=person, detail={"fields": sorted(changed)})
+    return person
+
+
+def _household_label(household: Household) -> str:
+    """The head's name (or the longest-standing member's, where no head is recorded)."""
+    current = list(
+        household.memberships.filter(ended_on__isnull=True)
+        .select_related("person")
+        .order_by("started_on", "id")
+    )
+    heads = [m for m in current if m.relationship == Relationship.HEAD]
+    chosen = (heads or current or [None])[0]
+    return chosen.person.full_name[:90] if chosen else household.label
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: Staff,
+    organization: Organization,
+    household: Household,
+    head: Person,
+    relationship: str = Relationship.HEAD,
+) -> Household:
+    """Register a household with its first member (usually the head)."""
+    household.registered_by = organization
+    household.created_by = actor
+    household.updated_by = actor
+    if not household.address:
+        household.address = head.address
+    if household.district_id is None:
+        household.district_id = head.district_id
+    household.label = head.full_name[:90]
+    household.save()
+    audit_record(AuditAction.CREATE, actor=actor, obj=household)
+    household_member_add(actor=actor, household=household, person=head, relationship=relationship)
+    return household
+
+
+@transaction.atomic
+def household_member_add(
+    *,
+    actor: Staff,
+    household: Household,
+    person: Person,
+    relationship: str,
+    started_on: date | None = None,
+    reason: str = "",
+) -> HouseholdMembership:
+    """Add ``person`` to ``household``. If they belong to another household,
+    that membership ends on the same day (a move); the old row stays."""
+    started_on = started_on or timezone.localdate()
+    current = HouseholdMembership.objects.filter(person=person, ended_on__isnull=True).first()
+    if current is not None:
+        if current.household_id == household.pk:
+            raise ValidationError(_("この方はすでにこの世帯の世帯員です。"))
+        current.ended_on = started_on
+        current.end_reason = reason or _("別の世帯へ移動")
+        current.save(update_fields=["ended_on", "end_reason"])
+        _refresh_label(current.household)
+    membership = HouseholdMembership.objects.create(
+        household=household,
+        person=person,
+        relationship=relationship,
+        started_on=started_on,
+        recorded_by=actor,
+    )
+    _refresh_label(household)
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=household,
+        detail={
+            "member_added": person.pk,
+            "moved_from": current.household_id if current else None,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def household_member_end(
+    *, actor: Staff, membership: HouseholdMembership, ended_on: date, reason: str
+) -> HouseholdMembership:
+    """A member leaves (転出, 死亡, 施設入所 …); the row stays with the date and reason."""
+    if not reason.strip():
+        raise ValidationError({"end_reason": _("離脱の理由を入力してください。")})
+    membership.ended_on = ended_on
+    membership.end_reason = reason
+    membership.save(update_fields=["ended_on", "end_reason"])
+    _refresh_label(membership.household)
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=membership.household,
+        detail={"member_ended": membership.person_id},
+    )
+    return membership
+
+
+def _refresh_label(household: Household) -> None:
+    label = _household_label(household)
+    if label != household.label:
+        household.label = label
+        household.save(update_fields=["label", "updated_at"])
+
+
+@transaction.atomic
+def person_archive(*, actor: Staff, person: Person, reason: str) -> Person:
+    if not reason.strip():
+        raise ValidationError({"archive_reason": _("アーカイブの理由を入力してください。")})
+    person.archived_at = timezone.now()
+    person.archive_reason = reason
+    person.updated_by = actor
+    person.save(update_fields=["archived_at", "archive_reason", "updated_by", "updated_at"])
+    audit_record(AuditAction.ARCHIVE, actor=actor, obj=person, detail={"reason": reason})
+    return person
+
+
+# ---------------------------------------------------------------------------
+# Merging two records of one person.
+
+
+def _links_of(person: Person) -> dict[str, list[int]]:
+    from tsunagu.consultations.models import ConsultationSubject
+    from tsunagu.referrals.models import Referral
+
+    through = Referral.persons.through
+    return {
+        "consultation_subjects": list(
+            ConsultationSubject.objects.filter(person=person).values_list("pk", flat=True)
+        ),
+        "referral_persons": list(
+            through.objects.filter(person_id=person.pk).values_list("pk", flat=True)
+        ),
+        "memberships": list(
+            HouseholdMembership.objects.filter(person=person).values_list("pk", flat=True)
+        ),
+    }
+
+
+def _link_models() -> dict[str, Any]:
+    from tsunagu.consultations.models import ConsultationSubject
+    from tsunagu.referrals.models import Referral
+
+    return {
+        "consultation_subjects": ConsultationSubject.objects,
+        "referral_persons": Referral.persons.through.objects,
+        "memberships": HouseholdMembership.objects,
+    }
+
+
+@transaction.atomic
+def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: str) -> PersonMerge:
+    """Make ``absorbed`` part of ``survivor``: its consultations, referrals and
+    household history move over, and it is archived pointing at the survivor.
+    What moved is recorded row by row, so the merge can be undone exactly."""
+    if survivor.pk == absorbed.pk:
+        raise ValidationError(_("同じ記録どうしは統合できません。"))
+    if absorbed.merged_into_id or survivor.merged_into_id:
+        raise ValidationError(_("すでに統合された記録は統合できません。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("統合の理由を入力してください。")})
+    moved = _links_of(absorbed)
+    ended: list[int] = []
+    survivor_current = HouseholdMembership.objects.filter(
+        person=survivor, ended_on__isnull=True
+    ).first()
+    if survivor_current is not None:
+        # One person has one current household: the absorbed record's ends.
+        for membership in HouseholdMembership.objects.filter(
+            person=absorbed, ended_on__isnull=True
+        ):
+            membership.ended_on = timezone.localdate()
+            membership.end_reason = _("本人の記録の統合")
+            membership.save(update_fields=["ended_on", "end_reason"])
+            ended.append(membership.pk)
+    managers = _link_models()
+    for key, ids in moved.items():
+        # A consultation about both records keeps one row: the duplicate is dropped later on undo.
+        managers[key].filter(pk__in=ids).update(person_id=survivor.pk)
+    absorbed.merged_into = survivor
+    absorbed.archived_at = timezone.now()
+    absorbed.archive_reason = _("本人の記録の統合（%(number)s へ）") % {"number": survivor.pk}
+    absorbed.updated_by = actor
+    absorbed.save()
+    merge = PersonMerge.objects.create(
+        survivor=survivor,
+        absorbed=absorbed,
+        reason=reason,
+        moved={**moved, "ended_memberships": ended},
+        merged_by=actor,
+    )
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=survivor,
+        detail={"merged": absorbed.pk, "merge": merge.pk, "reason": reason},
+    )
+    return merge
+
+
+@transaction.atomic
+def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> PersonMerge:
+    """Put every moved row back on the absorbed record and restore it."""
+    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise ValidationError(_("この統合はすでに取り消されています。"))
+    if not reason.strip():
+        raise ValidationError({"undo_reason": _("取り消しの理由を入力してください。")})
+    managers = _link_models()
+    for key in ("consultation_subjects", "referral_persons", "memberships"):
+        managers[key].filter(pk__in=merge.moved.get(key, [])).update(person_id=merge.absorbed_id)
+    HouseholdMembership.objects.filter(pk__in=merge.moved.get("ended_memberships", [])).update(
+        ended_on=None, end_reason=""
+    )
+    absorbed = merge.absorbed
+    absorbed.merged_into = None
+    absorbed.archived_at = None
+    absorbed.archive_reason = ""
+    absorbed.updated_by = actor
+    absorbed.save()
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor
+    merge.undo_reason = reason
+    merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=merge.survivor,
+        detail={"merge_undone": merge.pk, "restored": absorbed.pk, "reason": reason},
+    )
+    return merge
+
+
+# ---------------------------------------------------------------------------
+# Break-glass.
+
+
+@transaction.atomic
+def emergency_access_open(
+    *, actor: Staff, organization_id: int | None, household: Household, reason: str
+) -> EmergencyAccess:
+    """Open ``household`` to ``actor`` for a working day, for a stated reason."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError(
+            {"reason": _("緊急に閲覧する理由を具体的に（10文字以上）入力してください。")}
+        )
+    grant = EmergencyAccess.objects.create(
+        staff=actor, organization_id=organization_id, household=household, reason=reason
+    )
+    audit_record(
+        AuditAction.CREATE,
+        actor=actor,
+        obj=grant,
+        basis="emergency",
+        detail={"household": household.pk, "reason": reason},
+    )
+    return grant
+
+
+@transaction.atomic
+def emergency_access_review(*, actor: Staff, grant: EmergencyAccess, note: str) -> EmergencyAccess:
+    grant.reviewed_by = actor
+    grant.reviewed_at = timezone.now()
+    grant.review_note = note
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    audit_record(AuditAction.CHANGE, actor=actor, obj=grant, detail={"reviewed": True})
+    return grant
+
+
+@transaction.atomic
+def name_variant_add(*, actor: Staff, variant: NameVariant) -> NameVariant:
+    """Add a variant to the municipality's table and re-key every person's name."""
+    variant.full_clean()
+    variant.save()
+    audit_record(AuditAction.CREATE, actor=actor, obj=variant)
+    persons_rekey()
+    return variant
+
+
+def persons_rekey(batch_size: int = 2000) -> int:
+    """Recompute every person's search keys after the variant table changed."""
+    variants = name_variants()
+    changed = 0
+    batch: list[Person] = []
+    for person in Person.objects.order_by("pk").iterator(chunk_size=batch_size):
+        before = (person.name_key, person.kana_key)
+        person_set_keys(person, variants)
+        if (person.name_key, person.kana_key) != before:
+            batch.append(person)
+        if len(batch) >= batch_size:
+            changed += Person.objects.bulk_update(
+                batch, ["name_key", "family_key", "kana_key", "family_kana_key"]
+            )
+            batch = []
+    if batch:
+        changed += Person.objects.bulk_update(
+            batch, ["name_key", "family_key", "kana_key", "family_kana_key"]
+        )
+    return changed
