@@ -470,6 +470,14 @@ class PersonRule(_ResidentRule):
         for obj in objects:
             if obj.registered_by_id in orgs:
                 found[obj.pk].add(Basis.OWN_ORGANIZATION)
+        if orgs:
+            # Persons named on an accepted referral, with or without a household.
+            through = m.Referral.persons.through
+            for person_id, coordinating in through.objects.filter(
+                person_id__in=person_ids,
+                referral_id__in=_held_referrals(staff, orgs).values("pk"),
+            ).values_list("person_id", "referral__to_organization__is_coordinating"):
+                found[person_id].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
         return {
             pk: next(basis for basis in _BASIS_ORDER if basis in bases)
             for pk, bases in found.items()
@@ -487,7 +495,11 @@ class PersonRule(_ResidentRule):
         )
         orgs = casework_organization_ids(staff)
         if orgs:
-            condition |= models.Q(registered_by_id__in=orgs)
+            condition |= models.Q(registered_by_id__in=orgs) | models.Q(
+                pk__in=m.Referral.persons.through.objects.filter(
+                    referral_id__in=_held_referrals(staff, orgs).values("pk")
+                ).values("person_id")
+            )
         return m.Person.objects.filter(condition)
 
 

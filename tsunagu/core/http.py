@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from tsunagu.accounts.models import Staff
 
 
 class StaffRequest(HttpRequest):
     user: Staff  # type: ignore[assignment]
+    htmx: HtmxDetails

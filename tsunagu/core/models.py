@@ -95,7 +95,37 @@ class TenantModel(models.Model):
                 f"{type(self).__name__} of municipality {self.municipality_id} "
                 f"saved while working for {current.pk}"
             )
+        self._check_related_tenants()
         super().save(*args, **kwargs)
+
+    def _check_related_tenants(self) -> None:
+        """Every row this one points at belongs to the same municipality.
+
+        Forms offer only the current municipality's rows, but an id can arrive
+        from anywhere (an API payload, a crafted POST); a link across tenants
+        is refused here, where every save passes."""
+        for field in self._meta.concrete_fields:
+            if not field.is_relation or field.related_model is None:
+                continue
+            related_model = field.related_model
+            if not (isinstance(related_model, type) and issubclass(related_model, TenantModel)):
+                continue
+            value = getattr(self, field.attname)
+            if value is None:
+                continue
+            cached = field.get_cached_value(self, default=None)  # type: ignore[attr-defined]
+            if cached is not None and cached.pk == value:
+                owner = cached.municipality_id
+            else:
+                owner = (
+                    related_model.all_tenants.filter(pk=value)
+                    .values_list("municipality_id", flat=True)
+                    .first()
+                )
+            if owner is not None and owner != self.municipality_id:
+                raise tenancy.TenantMismatch(
+                    f"{type(self).__name__}.{field.name} points at a row of municipality {owner}"
+                )
 
 
 class TrackedModel(TenantModel):

@@ -130,7 +130,7 @@ class Household(TrackedModel):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return _("%(name)s 世帯") % {"name": self.label} if self.label else _("世帯")
+        return str(_("%(name)s 世帯") % {"name": self.label} if self.label else _("世帯"))
 
     @property
     def number(self) -> str:

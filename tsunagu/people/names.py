@@ -3,7 +3,7 @@
 A clerk may type 髙橋 or 高橋, ﾀｶﾊｼ or たかはし, with or without a space,
 オオノ or オーノ. The key folds all of these: Unicode compatibility forms
 (full/half width), katakana to hiragana, small kana to large, long-vowel
-marks and spaces dropped, and variant kanji to a standard form from a table
+marks and spaces dropped (and おう/おお/うう shortened), and variant kanji to a standard form from a table
 the municipality can extend (:class:`~tsunagu.people.models.NameVariant`).
 
 Keys are for matching only; what the clerk typed is kept as typed.
@@ -76,6 +76,13 @@ _SMALL_KANA = str.maketrans(
 )
 # Sounds written two ways in readings: ぢ/じ, づ/ず, ゔ/ぶ, を/お.
 _KANA_SOUNDS = str.maketrans("ぢづゔを", "じずぶお")
+# The long o and u written out (おお, おう, うう) fold to the short vowel, as the
+# dropped ー does: オーノ, オオノ and おうの all become おの; ユーコ and ゆうこ, ゆこ.
+# Only these two: folding い and え too would swallow the first kana of a given
+# name typed straight after the family name (たかはしいちろう).
+_LONG_VOWEL = re.compile(
+    r"([おこそとのほもよろごぞどぼぽ])[おう]+|([うくすつぬふむゆるぐずぶぷ])う+"
+)
 # Spaces, middle dots, long-vowel marks and dashes people type between or inside names.
 _DROPPED = re.compile(r"[\s・･ーｰ‐\-－―─〜~=＝.,、。'\"]+")
 
@@ -85,14 +92,27 @@ def fold(text: str, variants: Mapping[str, str] | None = None) -> str:
     if not text:
         return ""
     table = VARIANT_KANJI if variants is None else variants
+    # One pass can make a new pair for another step (a dropped space brings a
+    # lone voiced mark next to its kana; a small kana made large takes a voiced
+    # mark): fold until nothing changes, so that a key folds to itself.
+    for _ in range(4):
+        folded = _fold_once(text, table)
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+def _fold_once(text: str, table: Mapping[str, str]) -> str:
     # Variants first: NFKC would turn some compatibility ideographs into
     # other code points before the table could see them.
     text = "".join(table.get(char, char) for char in text)
     text = unicodedata.normalize("NFKC", text)
     text = "".join(table.get(char, char) for char in text)
     text = jaconv.kata2hira(text).lower()
-    text = _DROPPED.sub("", text)
-    return text.translate(_SMALL_KANA).translate(_KANA_SOUNDS)
+    text = _DROPPED.sub("", text).translate(_SMALL_KANA)
+    text = unicodedata.normalize("NFKC", text).translate(_KANA_SOUNDS)
+    return _LONG_VOWEL.sub(lambda m: next(g for g in m.groups() if g), text)
 
 
 def normalize_text(text: str) -> str:

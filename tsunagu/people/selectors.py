@@ -40,6 +40,7 @@ def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QueryS
     if not terms:
         return queryset.none()
     variants = name_variants()
+    matched = False
     for term in terms:
         try:
             born = parse_date(term)
@@ -50,6 +51,9 @@ def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QueryS
             queryset = queryset.filter(Q(name_key__contains=key) | Q(kana_key__contains=key))
         else:
             queryset = queryset.filter(birth_date=born)
+        matched = True
+    if not matched:  # only marks (ー, ・) typed: nothing to look for
+        return queryset.none()
     return queryset.select_related("district").order_by("kana_key", "pk")[:limit]
 
 

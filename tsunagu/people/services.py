@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core import tenancy
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import (
     EmergencyAccess,
@@ -72,8 +73,8 @@ def _household_label(household: Household) -> str:
         .order_by("started_on", "id")
     )
     heads = [m for m in current if m.relationship == Relationship.HEAD]
-    chosen = (heads or current or [None])[0]
-    return chosen.person.full_name[:90] if chosen else household.label
+    chosen = (heads or current)[:1]
+    return chosen[0].person.full_name[:90] if chosen else household.label
 
 
 @transaction.atomic
@@ -213,6 +214,55 @@ def _link_models() -> dict[str, Any]:
     }
 
 
+def _drop_shared_links(moved: dict[str, list[int]], survivor: Person) -> dict[str, list[int]]:
+    """Remove the absorbed record's links to consultations and referrals that
+    already name the survivor; return what they pointed at."""
+    from tsunagu.consultations.models import ConsultationSubject
+    from tsunagu.referrals.models import Referral
+
+    through = Referral.persons.through
+    both_consultations = set(
+        ConsultationSubject.objects.filter(
+            pk__in=moved["consultation_subjects"],
+            consultation_id__in=ConsultationSubject.objects.filter(person=survivor).values(
+                "consultation_id"
+            ),
+        ).values_list("consultation_id", flat=True)
+    )
+    both_referrals = set(
+        through.objects.filter(
+            pk__in=moved["referral_persons"],
+            referral_id__in=through.objects.filter(person_id=survivor.pk).values("referral_id"),
+        ).values_list("referral_id", flat=True)
+    )
+    for key, manager, field, shared in (
+        (
+            "consultation_subjects",
+            ConsultationSubject.objects,
+            "consultation_id",
+            both_consultations,
+        ),
+        ("referral_persons", through.objects, "referral_id", both_referrals),
+    ):
+        rows = manager.filter(pk__in=moved[key], **{f"{field}__in": shared})
+        removed = set(rows.values_list("pk", flat=True))
+        rows.delete()
+        moved[key] = [pk for pk in moved[key] if pk not in removed]
+    return {"consultations": sorted(both_consultations), "referrals": sorted(both_referrals)}
+
+
+def _restore_shared_links(dropped: dict[str, list[int]], person_id: int) -> None:
+    from tsunagu.consultations.models import ConsultationSubject
+    from tsunagu.referrals.models import Referral
+
+    for consultation_id in dropped.get("consultations", []):
+        ConsultationSubject.objects.get_or_create(
+            consultation_id=consultation_id, person_id=person_id
+        )
+    for referral_id in dropped.get("referrals", []):
+        Referral.persons.through.objects.get_or_create(referral_id=referral_id, person_id=person_id)
+
+
 @transaction.atomic
 def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: str) -> PersonMerge:
     """Make ``absorbed`` part of ``survivor``: its consultations, referrals and
@@ -239,8 +289,10 @@ def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: st
             membership.save(update_fields=["ended_on", "end_reason"])
             ended.append(membership.pk)
     managers = _link_models()
+    # A consultation (or referral) about both records keeps the survivor's row;
+    # the absorbed record's row is removed and remembered, to be put back on undo.
+    dropped = _drop_shared_links(moved, survivor)
     for key, ids in moved.items():
-        # A consultation about both records keeps one row: the duplicate is dropped later on undo.
         managers[key].filter(pk__in=ids).update(person_id=survivor.pk)
     absorbed.merged_into = survivor
     absorbed.archived_at = timezone.now()
@@ -251,7 +303,7 @@ def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: st
         survivor=survivor,
         absorbed=absorbed,
         reason=reason,
-        moved={**moved, "ended_memberships": ended},
+        moved={**moved, "ended_memberships": ended, "dropped": dropped},
         merged_by=actor,
     )
     audit_record(
@@ -274,6 +326,7 @@ def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> Perso
     managers = _link_models()
     for key in ("consultation_subjects", "referral_persons", "memberships"):
         managers[key].filter(pk__in=merge.moved.get(key, [])).update(person_id=merge.absorbed_id)
+    _restore_shared_links(merge.moved.get("dropped", {}), merge.absorbed_id)
     HouseholdMembership.objects.filter(pk__in=merge.moved.get("ended_memberships", [])).update(
         ended_on=None, end_reason=""
     )
@@ -336,6 +389,10 @@ def emergency_access_review(*, actor: Staff, grant: EmergencyAccess, note: str) 
 @transaction.atomic
 def name_variant_add(*, actor: Staff, variant: NameVariant) -> NameVariant:
     """Add a variant to the municipality's table and re-key every person's name."""
+    if variant.municipality_id is None:
+        # Set before validating, so the per-municipality uniqueness is checked
+        # (and answered in Japanese) rather than failing in the database.
+        variant.municipality = tenancy.current_municipality()  # type: ignore[assignment]
     variant.full_clean()
     variant.save()
     audit_record(AuditAction.CREATE, actor=actor, obj=variant)

@@ -54,6 +54,14 @@ def allowed_transitions(referral: Referral, side: str | None) -> list[Status]:
     ]
 
 
+def _require_member(actor: Staff, organization: Organization) -> None:
+    """A change is made for an organization the actor does casework in, never another's."""
+    from tsunagu.policy import casework_organization_ids
+
+    if organization.pk not in casework_organization_ids(actor):
+        raise ValidationError(_("所属していない機関として操作することはできません。"))
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -65,6 +73,7 @@ def referral_create(
 ) -> Referral:
     """Create a referral from ``organization`` (an unsaved instance from the form),
     as a draft or sent at once."""
+    _require_member(actor, organization)
     if referral.to_organization_id == organization.pk:
         raise ValidationError({"to_organization": _("自機関にはつなげません。")})
     referral.from_organization = organization
@@ -117,6 +126,7 @@ def referral_transition(
     allow this side to make the change, when a required reason or report-back
     is missing; refused with :class:`ReferralConflict` when ``version`` is not
     the current one (someone else changed it meanwhile)."""
+    _require_member(actor, organization)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.version != version:
         raise ReferralConflict(ReferralConflict.message)
@@ -177,6 +187,9 @@ def referral_note(
     *, actor: Staff, organization: Organization, referral: Referral, note: str
 ) -> ReferralEvent:
     """A message on the referral without a change of state (a progress report, a question)."""
+    _require_member(actor, organization)
+    if side_of(referral, [organization.pk]) is None:
+        raise ValidationError(_("このつなぐシートの送り手・受け手の機関ではありません。"))
     if not note.strip():
         raise ValidationError({"note": _("コメントを入力してください。")})
     event = ReferralEvent.objects.create(

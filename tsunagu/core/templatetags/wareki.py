@@ -62,3 +62,22 @@ def period(start: Any, end: Any) -> str:
         return period_label(s, e)
     except ValueError:
         return ""
+
+
+@register.filter(name="age")
+def age(value: Any) -> str:
+    """生年月日から今日の満年齢。日付でなければ空文字。"""
+    born = _as_date(value)
+    if born is None:
+        return ""
+    today = timezone.localdate()
+    return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+
+
+@register.filter(name="wareki_time")
+def wareki_time(value: Any) -> str:
+    """日時を「令和7年4月1日 9:05」に。"""
+    if not isinstance(value, datetime.datetime):
+        return wareki(value)
+    moment = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{wareki(moment)} {moment.hour}:{moment.minute:02d}"
