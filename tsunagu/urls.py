@@ -65,6 +65,9 @@ urlpatterns = [
     path("two-factor/verify/", accounts_views.two_factor_verify, name="two_factor_verify"),
     path("account/", include((account_patterns, "accounts"))),
     path("directory/", include("tsunagu.directory.urls")),
+    path("people/", include("tsunagu.people.urls")),
+    path("consultations/", include("tsunagu.consultations.urls")),
+    path("referrals/", include("tsunagu.referrals.urls")),
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
 ]

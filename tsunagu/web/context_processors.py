@@ -33,12 +33,18 @@ class MenuItem:
 
 MENU = [
     MenuItem(_("ホーム"), "home", "own_account", policy.Action.VIEW),
+    MenuItem(_("相談受付"), "consultations:intake", "consultation", policy.Action.CREATE),
+    MenuItem(_("検索"), "people:search", "person", policy.Action.LIST),
+    MenuItem(_("つなぐシート"), "referrals:inbox", "referral", policy.Action.LIST),
     MenuItem(_("支援関係機関"), "directory:organization_list", "organization", policy.Action.LIST),
     MenuItem(_("重層の事業"), "directory:business_list", "business", policy.Action.LIST),
     MenuItem(_("日常生活圏域"), "directory:district_list", "district", policy.Action.LIST),
     MenuItem(_("職員"), "accounts:staff_list", "staff", policy.Action.LIST),
     MenuItem(_("セキュリティ設定"), "accounts:security", "security_settings", policy.Action.CHANGE),
     MenuItem(_("監査証跡"), "audit:event_list", "audit_event", policy.Action.LIST),
+    MenuItem(_("緊急時の閲覧"), "people:emergency_list", "emergency_access", policy.Action.LIST),
+    MenuItem(_("記録の統合"), "people:merge_list", "person_merge", policy.Action.LIST),
+    MenuItem(_("異体字"), "people:name_variants", "name_variant", policy.Action.CREATE),
     MenuItem(_("アカウント"), "accounts:profile", "own_account", policy.Action.CHANGE),
 ]
 

@@ -15,3 +15,17 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// The suggested reading (ふりがな) is put into the fields only when the clerk asks.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".js-use-reading");
+  if (!button) return;
+  const prefix = button.dataset.prefix;
+  for (const [part, value] of [["family_name_kana", button.dataset.family], ["given_name_kana", button.dataset.given]]) {
+    const input = document.getElementById(`id_${prefix}-${part}`);
+    if (input && value && !input.value) input.value = value;
+  }
+  const input = document.getElementById(`id_${prefix}-family_name_kana`);
+  if (input) input.dispatchEvent(new Event("change", { bubbles: true }));
+  button.closest(".reading-suggestion").remove();
+});

@@ -1,0 +1,135 @@
+"""The intake form: everything of the national 相談受付・申込票 on one screen,
+in the order a clerk asks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.consultations.models import (
+    CaseFeature,
+    Channel,
+    Consultation,
+    LifeIssue,
+    Topic,
+)
+from tsunagu.core.forms import WarekiDateField
+from tsunagu.core.forms_base import StyledModelForm
+from tsunagu.directory.models import Organization
+from tsunagu.people.models import Person
+
+NEW = "new"
+UNKNOWN = "unknown"
+HOUSEHOLD = "household"
+
+
+class IntakeForm(StyledModelForm):
+    organization = forms.ModelChoiceField(
+        label=_("受付機関"), queryset=Organization.objects.none(), empty_label=None
+    )
+    received_on = WarekiDateField(label=_("受付日"))
+    received_time = forms.TimeField(
+        label=_("受付時刻"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    subject_mode = forms.ChoiceField(
+        label=_("対象者"),
+        choices=[(NEW, _("本人を入力する")), (UNKNOWN, _("まだ特定できない（手がかりを記録）"))],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("この世帯で相談の対象となる方"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("相談内容（該当するものすべて）"),
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    life_issues = forms.MultipleChoiceField(
+        label=_("地域生活課題"),
+        choices=LifeIssue.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    case_features = forms.ModelMultipleChoiceField(
+        label=_("世帯の特徴"),
+        queryset=CaseFeature.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "channel",
+            "consulter",
+            "consulter_note",
+            "unknown_subject",
+            "main_topic",
+            "summary",
+            "urgency",
+            "consent_to_share",
+            "outcome",
+        ]
+        widgets = {
+            "channel": forms.RadioSelect,
+            "consulter": forms.Select,
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "urgency": forms.RadioSelect,
+            "consent_to_share": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        organizations: list[Organization],
+        household_members: list[Person] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        now = timezone.localtime()
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("received_on", now.date())
+        kwargs["initial"].setdefault("received_time", now.strftime("%H:%M"))
+        kwargs["initial"].setdefault("channel", Channel.VISIT_WINDOW)
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[o.pk for o in organizations]
+        )
+        self.fields["case_features"].queryset = CaseFeature.objects.filter(archived_at=None)  # type: ignore[attr-defined]
+        self.household_members = household_members
+        if household_members is not None:
+            self.fields["subject_mode"].choices = [(HOUSEHOLD, _("この世帯の方"))]  # type: ignore[attr-defined]
+            self.fields["subject_mode"].initial = HOUSEHOLD
+            self.fields["subject_mode"].widget = forms.HiddenInput()
+            self.fields["subjects"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+                pk__in=[p.pk for p in household_members]
+            )
+            self.fields["subjects"].required = True
+        else:
+            del self.fields["subjects"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, moment = data.get("received_on"), data.get("received_time")
+        if day and moment:
+            received = timezone.make_aware(datetime.combine(day, moment))
+            if received > timezone.now() + timedelta(minutes=5):
+                self.add_error("received_on", _("受付日時が未来になっています。"))
+            self.instance.received_at = received
+        if data.get("subject_mode") == UNKNOWN and not data.get("unknown_subject"):
+            self.add_error(
+                "unknown_subject",
+                _(
+                    "対象者が特定できないときは、手がかり（住所や「2階の高齢の方」など）を入力してください。"
+                ),
+            )
+        return data

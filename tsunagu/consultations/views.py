@@ -1,0 +1,203 @@
+"""Intake at any window, the consultation record, and its printed sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tsunagu import policy
+from tsunagu.consultations import services
+from tsunagu.consultations.forms import HOUSEHOLD, NEW, IntakeForm
+from tsunagu.consultations.models import Consultation, Outcome
+from tsunagu.core.http import StaffRequest
+from tsunagu.core.middleware import acting_organization_id
+from tsunagu.directory.models import Organization
+from tsunagu.people import services as people_services
+from tsunagu.people.forms import PersonForm
+from tsunagu.people.models import Household, HouseholdMembership, Person
+
+
+def _casework_organizations(request: StaffRequest) -> list[Organization]:
+    ids = policy.casework_organization_ids(request.user)
+    organizations = list(Organization.objects.filter(pk__in=ids).order_by("sort_order", "pk"))
+    acting = acting_organization_id(request)
+    organizations.sort(key=lambda o: o.pk != acting)  # the acting one first, selected
+    return organizations
+
+
+@policy.route("consultation", policy.Action.CREATE)
+def intake(request: StaffRequest) -> HttpResponse:
+    """Record a consultation in about a minute: who received it, how, from whom,
+    about whom (new, already registered, a household, or not yet known), what."""
+    services.case_features_ensure_defaults()
+    organizations = _casework_organizations(request)
+    household: Household | None = None
+    members: list[Person] | None = None
+    household_pk = request.GET.get("household") or request.POST.get("household")
+    if household_pk:
+        household, _decision = policy.get_or_404(
+            request.user, "household", policy.Action.CHANGE, pk=household_pk
+        )
+        members = list(
+            Person.objects.filter(
+                memberships__household=household, memberships__ended_on__isnull=True
+            ).order_by("memberships__started_on", "pk")
+        )
+    data = request.POST if request.method == "POST" else None
+    form = IntakeForm(data, organizations=organizations, household_members=members)
+    person_form = PersonForm(data, prefix="person")
+    if data is not None and form.is_valid():
+        mode = form.cleaned_data["subject_mode"]
+        existing_id = request.POST.get("existing_person", "")
+        try:
+            with transaction.atomic():
+                consultation = _record(request, form, person_form, mode, existing_id, household)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            if consultation is not None:
+                return _after_intake(request, consultation)
+    return render(
+        request,
+        "consultations/intake.html",
+        {"form": form, "person_form": person_form, "household": household, "members": members},
+    )
+
+
+def _attach(form: IntakeForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _record(
+    request: StaffRequest,
+    form: IntakeForm,
+    person_form: PersonForm,
+    mode: str,
+    existing_id: str,
+    household: Household | None,
+) -> Consultation | None:
+    organization = form.cleaned_data["organization"]
+    subjects: list[Person] = []
+    if mode == HOUSEHOLD and household is not None:
+        subjects = list(form.cleaned_data["subjects"])
+    elif mode == NEW:
+        if existing_id:
+            person, _decision = policy.get_or_404(
+                request.user, "person", policy.Action.VIEW, pk=int(existing_id)
+            )
+            current = HouseholdMembership.objects.filter(
+                person=person, ended_on__isnull=True
+            ).first()
+            household = current.household if current else None
+        elif person_form.is_valid():
+            person = people_services.person_create(
+                actor=request.user, organization=organization, person=person_form.instance
+            )
+            household = None
+        else:
+            form.add_error(None, _("本人の入力内容を確認してください。"))
+            return None
+        if household is None:
+            household = people_services.household_create(
+                actor=request.user, organization=organization, household=Household(), head=person
+            )
+        subjects = [person]
+    consultation = form.instance
+    consultation.household = household
+    consultation.received_by = request.user
+    consultation.life_issues = form.cleaned_data["life_issues"]
+    return services.consultation_create(
+        actor=request.user,
+        organization=organization,
+        consultation=consultation,
+        topics=form.cleaned_data["topics"],
+        subjects=subjects,
+        case_features=form.cleaned_data["case_features"],
+    )
+
+
+def _after_intake(request: StaffRequest, consultation: Consultation) -> HttpResponse:
+    if consultation.outcome in (Outcome.REFER, Outcome.ESCALATE):
+        messages.success(request, _("相談を受け付けました。続けてつなぐシートを作成してください。"))
+        url = reverse("referrals:create") + f"?consultation={consultation.pk}"
+        if consultation.outcome == Outcome.ESCALATE:
+            url += "&escalate=1"
+        return redirect(url)
+    messages.success(
+        request,
+        _("相談を受け付けました（受付番号 %(number)s）。") % {"number": consultation.number},
+    )
+    if consultation.household_id:
+        return redirect("people:household_detail", pk=consultation.household_id)
+    return redirect("consultations:detail", pk=consultation.pk)
+
+
+@policy.route("consultation", policy.Action.VIEW)
+def detail(request: StaffRequest, pk: int) -> HttpResponse:
+    consultation, decision = policy.get_or_404(
+        request.user, "consultation", policy.Action.VIEW, pk=pk
+    )
+    household_visible = consultation.household_id is not None and bool(
+        policy.visible(request.user, "household", policy.Action.VIEW)
+        .filter(pk=consultation.household_id)
+        .exists()
+    )
+    subjects = list(
+        policy.visible(request.user, "person", policy.Action.VIEW).filter(
+            consultation_links__consultation=consultation
+        )
+    )
+    referrals = list(
+        policy.visible(request.user, "referral", policy.Action.VIEW)
+        .filter(consultation=consultation)
+        .select_related("to_organization")
+    )
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "basis": decision.basis,
+        "household_visible": household_visible,
+        "subjects": subjects,
+        "referrals": referrals,
+        "may_refer": decision.basis == policy.Basis.OWN_ORGANIZATION,
+    }
+    if decision.basis == policy.Basis.EMERGENCY:
+        from tsunagu.people.models import EmergencyAccess
+
+        context["emergency"] = (
+            EmergencyAccess.objects.filter(
+                staff=request.user, household_id=consultation.household_id
+            )
+            .order_by("-opened_at")
+            .first()
+        )
+    return render(request, "consultations/detail.html", context)
+
+
+@policy.route("consultation", policy.Action.PRINT)
+def print_sheet(request: StaffRequest, pk: int) -> HttpResponse:
+    """The 相談受付・申込票 as a PDF (the consent variant follows the record).
+    get_or_404 records the print with its basis."""
+    consultation, decision = policy.get_or_404(
+        request.user, "consultation", policy.Action.PRINT, pk=pk
+    )
+    from tsunagu.consultations.printing import intake_sheet_pdf  # loads WeasyPrint on first print
+
+    pdf = intake_sheet_pdf(consultation, viewer=request.user, basis=decision.basis)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # No name in the file name: it ends up in download folders and logs.
+    response["Content-Disposition"] = (
+        f'inline; filename="soudan-uketsuke-{consultation.number}.pdf"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
