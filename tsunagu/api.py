@@ -377,6 +377,16 @@ def staff_detail(request: StaffRequest, staff_id: int) -> Any:
 
 api.add_router("/", router)
 
+# The residents' routers use the schemas and errors above, so they are imported
+# here, after them, rather than at the top.
+from tsunagu.consultations.api import router as consultations_router  # noqa: E402
+from tsunagu.people.api import router as people_router  # noqa: E402
+from tsunagu.referrals.api import router as referrals_router  # noqa: E402
+
+api.add_router("/", people_router)
+api.add_router("/", consultations_router)
+api.add_router("/", referrals_router)
+
 
 def operations() -> list[Any]:
     """Every operation of the API (for the route-enumeration test)."""

@@ -1,0 +1,464 @@
+"""API of residents' identities: persons (本人) and households (世帯).
+
+Like the pages, every read starts from the policy's visible queryset and every
+object answered carries the basis it is shown under; writes go through the
+services, for the organization the staff member acts for.
+
+The helpers at the top (pages labelled with bases, the acting organization,
+Japanese field errors) are shared by the consultation and referral APIs.
+"""
+
+# No `from __future__ import annotations` here: django-ninja reads the
+# endpoint annotations at import time through the policy wrapper.
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from tsunagu import policy
+from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.core.http import StaffRequest
+from tsunagu.core.middleware import acting_organization_id
+from tsunagu.directory.models import District, Organization
+from tsunagu.people import selectors, services
+from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship, Sex
+
+INVALID = "入力内容に誤りがあります。"
+
+# --- Shared by the residents' APIs ---------------------------------------------------
+
+
+class BasisPagination(LimitOffsetPagination):
+    """Limit/offset pages whose objects each carry ``basis``: the basis the
+    viewer sees them under (:func:`policy.bases`, one pass for the page).
+
+    ``annotate`` decorates the page's objects further (one pass as well)."""
+
+    def __init__(
+        self,
+        *,
+        resource: str,
+        annotate: Callable[[StaffRequest, list[Any]], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.resource = resource
+        self.annotate = annotate
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page["items"])
+        with_basis = policy.bases(request.user, self.resource, items)
+        # The visible queryset and the bases agree; should they ever not, a
+        # record without a basis is left out rather than shown without one.
+        items = [item for item in items if item.pk in with_basis]
+        for item in items:
+            item.basis = with_basis[item.pk]
+        if self.annotate is not None:
+            self.annotate(request, items)  # type: ignore[arg-type]
+        page["items"] = items
+        return page
+
+
+def acting_casework_organization(request: StaffRequest, resource: str) -> Organization:
+    """The organization the staff member acts for in this request (the one chosen
+    in the header, else their first), where they do casework: a new ``resource``
+    record is registered for it. Refused (403, audited) otherwise."""
+    organization_id = acting_organization_id(request)
+    if organization_id is None or organization_id not in policy.casework_organization_ids(
+        request.user
+    ):
+        policy.audit_denial(request.user, policy.Action.CREATE, resource)
+        raise PermissionDenied
+    return policy.visible(request.user, "organization", policy.Action.VIEW).get(pk=organization_id)
+
+
+def invalid(errors: dict[str, list[str]], detail: str = INVALID) -> Status:
+    """422 with Japanese messages keyed by the field they are about (FormErrorsOut)."""
+    return Status(422, {"detail": detail, "errors": errors})
+
+
+def field_errors(
+    error: DjangoValidationError, renamed: dict[str, str] | None = None, field: str = "__all__"
+) -> dict[str, list[str]]:
+    """A Django ValidationError as ``{API field: [messages]}`` (model field names
+    renamed to the payload's; a message for no field under ``field``)."""
+    renamed = renamed or {}
+    if hasattr(error, "error_dict"):
+        return {
+            renamed.get(name, name): [str(message) for message in messages]
+            for name, messages in error.message_dict.items()
+        }
+    return {field: [str(message) for message in error.messages]}
+
+
+def basis_label(basis: Any) -> str:
+    return str(policy.Basis(basis).label)
+
+
+def district_or_error(
+    request: StaffRequest, district_id: int | None, errors: dict[str, list[str]]
+) -> District | None:
+    """The district of the staff's municipality with this id (None when not given)."""
+    if district_id is None:
+        return None
+    district = (
+        policy.visible(request.user, "district", policy.Action.VIEW)
+        .filter(pk=district_id, archived_at=None)
+        .first()
+    )
+    if district is None:
+        errors["district_id"] = ["指定された日常生活圏域が見つかりません。"]
+    return district
+
+
+def changeable(request: StaffRequest, resource: str, pk: int | None) -> Any | None:
+    """The object the staff member may act on (CHANGE) by this id, or None.
+
+    Linking a record to a household, person or consultation gives the acting
+    organization a basis to it, so linking needs a working basis (not an
+    emergency opening, not mere visibility)."""
+    if pk is None:
+        return None
+    found = (
+        policy.visible(request.user, resource, policy.Action.CHANGE)
+        .filter(pk=pk, archived_at=None)
+        .first()
+    )
+    if found is None or not policy.decide(request.user, policy.Action.CHANGE, resource, found):
+        return None
+    return found
+
+
+# --- Schemas -------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    family_name: str
+    given_name: str
+    family_name_kana: str
+    given_name_kana: str
+    full_name: str
+    full_name_kana: str
+    sex: str
+    sex_label: str = Field(..., alias="get_sex_display")
+    birth_date: date | None
+    address: str
+    district_id: int | None
+    phone: str
+    language_note: str
+    nationality_note: str
+    registered_by_id: int
+    merged_into_id: int | None
+    archived: bool
+    basis: str
+    basis_label: str
+
+    @staticmethod
+    def resolve_archived(obj: Person) -> bool:
+        return obj.archived_at is not None
+
+    @staticmethod
+    def resolve_basis_label(obj: Any) -> str:
+        return basis_label(obj.basis)
+
+
+class PersonMembershipOut(Schema):
+    household_id: int
+    relationship: str
+    relationship_label: str = Field(..., alias="get_relationship_display")
+    started_on: date
+    ended_on: date | None
+
+
+class PersonDetailOut(PersonOut):
+    #: Households the person belongs or belonged to, among those the viewer may see.
+    households: list[PersonMembershipOut]
+
+    @staticmethod
+    def resolve_households(obj: Any) -> list[Any]:
+        return getattr(obj, "visible_memberships", [])
+
+
+class PersonIn(Schema):
+    family_name: str
+    given_name: str = ""
+    family_name_kana: str = ""
+    given_name_kana: str = ""
+    sex: Sex = Sex.UNKNOWN
+    birth_date: date | None = None
+    address: str = ""
+    district_id: int | None = None
+    phone: str = ""
+    language_note: str = ""
+    nationality_note: str = ""
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    label: str
+    address: str
+    district_id: int | None
+    phone: str
+    note: str
+    registered_by_id: int
+    registered_by: str = Field(..., alias="registered_by.name")
+    archived: bool
+    basis: str
+    basis_label: str
+
+    @staticmethod
+    def resolve_archived(obj: Household) -> bool:
+        return obj.archived_at is not None
+
+    @staticmethod
+    def resolve_basis_label(obj: Any) -> str:
+        return basis_label(obj.basis)
+
+
+class MemberOut(Schema):
+    person_id: int
+    full_name: str = Field(..., alias="person.full_name")
+    full_name_kana: str = Field(..., alias="person.full_name_kana")
+    birth_date: date | None = Field(..., alias="person.birth_date")
+    relationship: str
+    relationship_label: str = Field(..., alias="get_relationship_display")
+    started_on: date
+    ended_on: date | None
+    end_reason: str
+
+
+class TimelineEventOut(Schema):
+    at: datetime
+    kind: str
+    title: str
+    organization: str
+    basis: str
+    basis_label: str
+    url: str
+    detail: str
+    badges: list[str]
+
+
+class OpenReferralOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str = Field(..., alias="get_status_display")
+    from_organization: str = Field(..., alias="from_organization.name")
+    to_organization: str = Field(..., alias="to_organization.name")
+    due_on: date
+
+
+class InvolvedOrganizationOut(Schema):
+    name: str
+    roles: list[str]
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[MemberOut]
+    former_members: list[MemberOut]
+    timeline: list[TimelineEventOut]
+    open_referrals: list[OpenReferralOut]
+    organizations: list[InvolvedOrganizationOut]
+
+
+class HouseholdIn(Schema):
+    head_person_id: int
+    relationship: Relationship = Relationship.HEAD
+    address: str = ""
+    district_id: int | None = None
+    phone: str = ""
+    note: str = ""
+
+
+# --- Persons ---------------------------------------------------------------------------
+
+router: Router = Router(tags=["本人・世帯"])
+
+
+@router.get(
+    "/persons",
+    response={200: list[PersonOut], **ERRORS},
+    summary="本人の一覧・氏名検索",
+    description="q を指定すると、氏名（漢字・ふりがな、異体字を同一視）または生年月日で検索します"
+    "（検索結果は最大50件）。閲覧できる本人だけが、閲覧の根拠（basis）とともに返ります。",
+)
+@paginate(BasisPagination, resource="person")
+@policy.route("person", policy.Action.LIST)
+def person_list(request: StaffRequest, q: str = "") -> Any:
+    query = q.strip()[:100]
+    if query:
+        found = list(selectors.person_search(request.user, query))
+        audit_record(
+            AuditAction.SEARCH,
+            object_type="people.person",
+            detail={"via": "api", "query": query, "results": [p.pk for p in found][:100]},
+        )
+        return found
+    audit_record(AuditAction.LIST, object_type="people.person", detail={"via": "api"})
+    return (
+        policy.visible(request.user, "person", policy.Action.LIST)
+        .filter(archived_at=None)
+        .order_by("kana_key", "pk")
+    )
+
+
+def _person_detail(request: StaffRequest, person: Person, basis: Any) -> Person:
+    person.basis = basis  # type: ignore[attr-defined]
+    person.visible_memberships = list(  # type: ignore[attr-defined]
+        HouseholdMembership.objects.filter(
+            person=person,
+            household_id__in=policy.visible(request.user, "household", policy.Action.VIEW).values(
+                "pk"
+            ),
+        ).order_by("started_on", "pk")
+    )
+    return person
+
+
+@router.get("/persons/{person_id}", response={200: PersonDetailOut, **ERRORS}, summary="本人")
+@policy.route("person", policy.Action.VIEW)
+def person_detail(request: StaffRequest, person_id: int) -> Any:
+    person, decision = policy.get_or_404(request.user, "person", policy.Action.VIEW, pk=person_id)
+    return _person_detail(request, person, decision.basis)
+
+
+@router.post(
+    "/persons",
+    response={201: PersonDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="本人の登録",
+)
+@policy.route("person", policy.Action.CREATE)
+def person_create(request: StaffRequest, payload: PersonIn) -> Any:
+    organization = acting_casework_organization(request, "person")
+    data = payload.dict()
+    errors: dict[str, list[str]] = {}
+    district = district_or_error(request, data.pop("district_id"), errors)
+    if errors:
+        return invalid(errors)
+    try:
+        person = services.person_create(
+            actor=request.user,
+            organization=organization,
+            person=Person(**data, district=district),
+        )
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, {"district": "district_id"}))
+    decision = policy.decide(request.user, policy.Action.VIEW, "person", person)
+    return Status(201, _person_detail(request, person, decision.basis))
+
+
+# --- Households ------------------------------------------------------------------------
+
+
+@router.get("/households", response={200: list[HouseholdOut], **ERRORS}, summary="世帯の一覧")
+@paginate(BasisPagination, resource="household")
+@policy.route("household", policy.Action.LIST)
+def household_list(request: StaffRequest) -> Any:
+    audit_record(AuditAction.LIST, object_type="people.household", detail={"via": "api"})
+    return (
+        policy.visible(request.user, "household", policy.Action.LIST)
+        .filter(archived_at=None)
+        .select_related("registered_by")
+        .order_by("-pk")
+    )
+
+
+def _household_detail(request: StaffRequest, household: Household, basis: Any) -> Any:
+    view = selectors.household_view(request.user, household, basis)
+    # get_or_404 recorded the view of the household; this event lists the
+    # records shown with it (as the household page does).
+    audit_record(
+        AuditAction.LIST,
+        obj=household,
+        basis=basis or "",
+        detail={"shown": view.shown, "page": "household", "via": "api"},
+    )
+    household.basis = basis  # type: ignore[attr-defined]
+    household.members = view.members  # type: ignore[attr-defined]
+    household.former_members = view.former_members  # type: ignore[attr-defined]
+    household.timeline = [  # type: ignore[attr-defined]
+        {
+            "at": event.at,
+            "kind": event.kind,
+            "title": event.title,
+            "organization": event.organization,
+            "basis": event.basis,
+            "basis_label": event.basis_label,
+            "url": event.url,
+            "detail": event.detail,
+            "badges": [str(badge) for badge in event.badges],
+        }
+        for event in view.timeline
+    ]
+    household.open_referrals = view.open_referrals  # type: ignore[attr-defined]
+    household.organizations = [  # type: ignore[attr-defined]
+        {"name": name, "roles": roles} for name, roles in view.organizations
+    ]
+    return household
+
+
+@router.get(
+    "/households/{household_id}",
+    response={200: HouseholdDetailOut, **ERRORS},
+    summary="世帯（世帯員・家族年表）",
+)
+@policy.route("household", policy.Action.VIEW)
+def household_detail(request: StaffRequest, household_id: int) -> Any:
+    household, decision = policy.get_or_404(
+        request.user, "household", policy.Action.VIEW, pk=household_id
+    )
+    return _household_detail(request, household, decision.basis)
+
+
+@router.post(
+    "/households",
+    response={201: HouseholdDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="世帯の登録",
+)
+@policy.route("household", policy.Action.CREATE)
+def household_create(request: StaffRequest, payload: HouseholdIn) -> Any:
+    organization = acting_casework_organization(request, "household")
+    data = payload.dict()
+    errors: dict[str, list[str]] = {}
+    district = district_or_error(request, data.pop("district_id"), errors)
+    head = changeable(request, "person", data.pop("head_person_id"))
+    if head is None:
+        errors["head_person_id"] = [
+            "指定された本人が見つからないか、世帯に加える権限がありません。"
+        ]
+    if errors or head is None:
+        return invalid(errors)
+    relationship = data.pop("relationship")
+    household = Household(**data, district=district)
+    try:
+        household.full_clean(exclude=["registered_by", "label"])
+        household = services.household_create(
+            actor=request.user,
+            organization=organization,
+            household=household,
+            head=head,
+            relationship=relationship,
+        )
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, {"district": "district_id"}, field="head_person_id"))
+    household = (
+        policy.visible(request.user, "household", policy.Action.VIEW)
+        .select_related("registered_by")
+        .get(pk=household.pk)
+    )
+    decision = policy.decide(request.user, policy.Action.VIEW, "household", household)
+    return Status(201, _household_detail(request, household, decision.basis))
