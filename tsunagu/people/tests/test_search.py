@@ -1,0 +1,232 @@
+"""Finding persons and consultations (people.selectors): by any part of a name
+or reading, by a 和暦 birth date, by two-character words, and only among the
+records the searcher may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tsunagu.accounts.models import Staff
+from tsunagu.accounts.roles import Role
+from tsunagu.consultations.models import Consultation
+from tsunagu.core import tenancy
+from tsunagu.people.models import Person
+from tsunagu.people.selectors import consultation_search, person_search
+from tsunagu.people.services import person_merge
+from tsunagu.tests import resident_factories as make
+from tsunagu.tests.factories import Ward
+
+pytestmark = pytest.mark.django_db
+
+
+def persons(staff: Staff, query: str) -> list[Person]:
+    with tenancy.tenant_context(staff.municipality):
+        return list(person_search(staff, query))
+
+
+def consultations(staff: Staff, query: str) -> list[int]:
+    with tenancy.tenant_context(staff.municipality):
+        return [c.pk for c in consultation_search(staff, query)]
+
+
+@pytest.fixture
+def michiko(ward: Ward) -> Person:
+    """髙橋 美智子, born 昭和50年1月2日 (1975-01-02)."""
+    return make.person(
+        ward.member(Role.COUNSELOR),
+        ward.center,
+        family_name="髙橋",
+        given_name="美智子",
+        family_name_kana="たかはし",
+        given_name_kana="みちこ",
+        birth_date=date(1975, 1, 2),
+    )
+
+
+@pytest.fixture
+def namesake(ward: Ward) -> Person:
+    """A different person with a similar name, registered by the same organization."""
+    return make.person(
+        ward.member(Role.COUNSELOR),
+        ward.center,
+        family_name="高田",
+        given_name="美智子",
+        family_name_kana="たかだ",
+        given_name_kana="みちこ",
+        birth_date=date(1975, 1, 3),
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "髙橋",
+        "高橋",  # the variant folded
+        "橋",
+        "橋美",  # across family and given name
+        "髙橋美智子",
+        "高橋　美智子",  # two terms, 全角スペース
+        "たかはし",
+        "タカハシ",
+        "ﾀｶﾊｼ ﾐﾁｺ",
+        "かはし",
+        "はしみち",  # across family and given reading
+        "昭和50年1月2日",
+        "S50.1.2",
+        "1975-01-02",
+        "高橋 昭和50年1月2日",
+    ],
+)
+def test_a_person_is_found_by_any_part_of_the_name_reading_or_birth_date(
+    ward: Ward, michiko: Person, namesake: Person, query: str
+) -> None:
+    assert persons(ward.member(Role.COUNSELOR), query) == [michiko]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("美智子", {"michiko", "namesake"}),
+        ("みちこ", {"michiko", "namesake"}),
+        ("高", {"michiko", "namesake"}),
+        ("高橋 花子", set()),
+        ("昭和50年1月3日", {"namesake"}),
+        ("高橋 昭和50年1月3日", set()),
+        ("佐藤", set()),
+    ],
+)
+def test_every_term_must_match(
+    ward: Ward, michiko: Person, namesake: Person, query: str, expected: set[str]
+) -> None:
+    names = {michiko.pk: "michiko", namesake.pk: "namesake"}
+    assert {names[p.pk] for p in persons(ward.member(Role.COUNSELOR), query)} == expected
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\u3000"])
+def test_an_empty_query_finds_nobody(ward: Ward, michiko: Person, query: str) -> None:
+    assert persons(ward.member(Role.COUNSELOR), query) == []
+
+
+@pytest.mark.parametrize("query", ["ー", "・", "-", "ー ・"])
+def test_a_query_of_marks_only_finds_nobody(ward: Ward, michiko: Person, query: str) -> None:
+    assert persons(ward.member(Role.COUNSELOR), query) == []
+
+
+def test_only_persons_the_searcher_may_see_are_found(
+    ward: Ward, other_ward: Ward, michiko: Person
+) -> None:
+    south = make.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    theirs = make.person(
+        south,
+        ward.other_center,
+        family_name="高橋",
+        given_name="美智子",
+        birth_date=date(1975, 1, 2),
+    )
+    make.person(
+        other_ward.member(Role.COUNSELOR),
+        other_ward.center,
+        family_name="高橋",
+        given_name="美智子",
+        birth_date=date(1975, 1, 2),
+    )
+    assert persons(ward.member(Role.COUNSELOR), "高橋") == [michiko]
+    assert persons(ward.member(Role.COUNSELOR), "昭和50年1月2日") == [michiko]
+    assert persons(south, "高橋") == [theirs]
+    assert michiko not in persons(other_ward.member(Role.COUNSELOR), "高橋")
+    for role in (Role.MANAGER, Role.SYSADMIN, Role.AUDITOR):
+        assert persons(ward.member(role), "高橋") == [], role
+
+
+def test_a_person_shared_by_an_accepted_referral_becomes_findable(
+    ward: Ward, michiko: Person
+) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    south = make.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    household = make.household(counselor, ward.center, head=michiko)
+    referral = make.referral(counselor, ward.center, ward.other_center, household=household)
+    assert persons(south, "高橋") == []
+    make.accepted(referral, south)
+    assert persons(south, "高橋") == [michiko]
+
+
+def test_a_merged_record_is_not_found(ward: Ward, michiko: Person) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    duplicate = make.person(
+        counselor, ward.center, family_name="高橋", given_name="美智子", birth_date=date(1975, 1, 2)
+    )
+    with tenancy.tenant_context(ward.municipality):
+        person_merge(actor=counselor, survivor=michiko, absorbed=duplicate, reason="同一人物")
+    assert persons(counselor, "高橋") == [michiko]
+
+
+# ---------------------------------------------------------------------------
+# Consultations.
+
+
+@pytest.fixture
+def notes(ward: Ward) -> dict[str, int]:
+    counselor = ward.member(Role.COUNSELOR)
+    texts = {
+        "visit": "自宅を訪問し、介護の状況を確認した。長男は８０５０の状態。",
+        "work": "就労について相談。ハローワークを案内した。",
+        "care": "介護保険の申請方法を説明。",
+    }
+    return {
+        key: make.consultation(counselor, ward.center, summary=text).pk
+        for key, text in texts.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("訪問", {"visit"}),
+        ("介護", {"visit", "care"}),
+        ("就労", {"work"}),
+        ("訪問 介護", {"visit"}),
+        ("訪問\u3000就労", set()),
+        ("8050", {"visit"}),  # width folded
+        ("ﾊﾛｰﾜｰｸ", {"work"}),
+        ("ほうもん", set()),  # kanji are not read as kana
+        ("", set()),
+    ],
+)
+def test_consultations_are_found_by_two_character_words(
+    ward: Ward, notes: dict[str, int], query: str, expected: set[str]
+) -> None:
+    keys = {pk: key for key, pk in notes.items()}
+    found = consultations(ward.member(Role.COUNSELOR), query)
+    assert {keys[pk] for pk in found} == expected
+
+
+def test_only_consultations_the_searcher_may_see_are_found(
+    ward: Ward, other_ward: Ward, notes: dict[str, int]
+) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    south = make.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    theirs = make.consultation(south, ward.other_center, summary="南の窓口で訪問の相談。").pk
+    elsewhere = make.consultation(
+        other_ward.member(Role.COUNSELOR), other_ward.center, summary="よそ区で訪問。"
+    ).pk
+    assert set(consultations(counselor, "訪問")) == {notes["visit"]}
+    assert consultations(south, "訪問") == [theirs]
+    assert consultations(other_ward.member(Role.COUNSELOR), "訪問") == [elsewhere]
+    for role in (Role.MANAGER, Role.SYSADMIN, Role.AUDITOR):
+        assert consultations(ward.member(role), "訪問") == [], role
+
+
+def test_a_consultation_attached_to_an_accepted_referral_becomes_findable(
+    ward: Ward, notes: dict[str, int]
+) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    south = make.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    with tenancy.tenant_context(ward.municipality):
+        attached = Consultation.objects.get(pk=notes["visit"])
+    referral = make.referral(counselor, ward.center, ward.other_center, consultation=attached)
+    assert consultations(south, "訪問") == []
+    make.accepted(referral, south)
+    assert consultations(south, "訪問") == [notes["visit"]]
+    assert consultations(south, "就労") == []
