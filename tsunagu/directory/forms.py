@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.consultations.models import CaseFeature
 from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import District, Organization, SubBusiness
 
@@ -53,6 +54,12 @@ class OrganizationForm(StyledModelForm):
 class DistrictForm(StyledModelForm):
     class Meta:
         model = District
+        fields = ["name", "sort_order"]
+
+
+class CaseFeatureForm(StyledModelForm):
+    class Meta:
+        model = CaseFeature
         fields = ["name", "sort_order"]
 
 

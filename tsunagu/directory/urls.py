@@ -9,6 +9,7 @@ for prefix, plural in (
     ("organization", "organizations"),
     ("district", "districts"),
     ("business", "businesses"),
+    ("case_feature", "case-features"),
 ):
     urlpatterns += [
         path(f"{plural}/", getattr(views, f"{prefix}_list"), name=f"{prefix}_list"),

@@ -16,10 +16,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tsunagu import policy
+from tsunagu.consultations.services import case_features_ensure_defaults
 from tsunagu.core.forms_base import StyledModelForm
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.services import tracked_archive, tracked_restore, tracked_save_form
-from tsunagu.directory.forms import ArchiveForm, DistrictForm, OrganizationForm, SubBusinessForm
+from tsunagu.directory.forms import (
+    ArchiveForm,
+    CaseFeatureForm,
+    DistrictForm,
+    OrganizationForm,
+    SubBusinessForm,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,13 @@ DISTRICTS = MasterData(
     url_prefix="district",
     list_template="directory/district_list.html",
 )
+CASE_FEATURES = MasterData(
+    resource="case_feature",
+    form_class=CaseFeatureForm,
+    title=gettext_lazy("世帯の特徴"),
+    url_prefix="case_feature",
+    list_template="directory/case_feature_list.html",
+)
 SUB_BUSINESSES = MasterData(
     resource="business",
     form_class=SubBusinessForm,
@@ -72,6 +86,9 @@ SUB_BUSINESSES = MasterData(
 
 
 def master_list(request: StaffRequest, kind: MasterData) -> HttpResponse:
+    if kind is CASE_FEATURES:
+        # A municipality starts with the features seen in the seeds, then edits them.
+        case_features_ensure_defaults()
     show_archived = request.GET.get("archived") == "1"
     objects = kind.queryset(request, policy.Action.LIST)
     if not show_archived:
@@ -153,3 +170,6 @@ organization_list, organization_create, organization_edit, organization_archive 
 )
 district_list, district_create, district_edit, district_archive = _views_for(DISTRICTS)
 business_list, business_create, business_edit, business_archive = _views_for(SUB_BUSINESSES)
+case_feature_list, case_feature_create, case_feature_edit, case_feature_archive = _views_for(
+    CASE_FEATURES
+)

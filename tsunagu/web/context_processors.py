@@ -39,6 +39,7 @@ MENU = [
     MenuItem(_("支援関係機関"), "directory:organization_list", "organization", policy.Action.LIST),
     MenuItem(_("重層の事業"), "directory:business_list", "business", policy.Action.LIST),
     MenuItem(_("日常生活圏域"), "directory:district_list", "district", policy.Action.LIST),
+    MenuItem(_("世帯の特徴"), "directory:case_feature_list", "case_feature", policy.Action.CREATE),
     MenuItem(_("職員"), "accounts:staff_list", "staff", policy.Action.LIST),
     MenuItem(_("セキュリティ設定"), "accounts:security", "security_settings", policy.Action.CHANGE),
     MenuItem(_("監査証跡"), "audit:event_list", "audit_event", policy.Action.LIST),
