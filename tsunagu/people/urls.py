@@ -8,6 +8,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/archive/", views.household_archive, name="household_archive"),
     path("households/<int:pk>/members/new/", views.member_add, name="member_add"),
     path("memberships/<int:pk>/end/", views.member_end, name="member_end"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),

@@ -110,6 +110,9 @@ def household_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "view": view,
             "household": household,
             "may_change": may_change,
+            "may_archive": bool(
+                policy.decide(request.user, policy.Action.ARCHIVE, "household", household)
+            ),
             **_basis_context(request, household.pk, decision.basis),
         },
     )
@@ -275,6 +278,21 @@ def person_archive(request: StaffRequest, pk: int) -> HttpResponse:
         messages.success(request, _("本人の記録をアーカイブしました。記録は削除されていません。"))
         return redirect("people:person_detail", pk=person.pk)
     return render(request, "people/person_archive.html", {"person": person, "form": form})
+
+
+@policy.route("household", policy.Action.ARCHIVE)
+def household_archive(request: StaffRequest, pk: int) -> HttpResponse:
+    household, _decision = policy.get_or_404(
+        request.user, "household", policy.Action.ARCHIVE, pk=pk
+    )
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from tsunagu.core.services import tracked_archive
+
+        tracked_archive(actor=request.user, instance=household, reason=form.cleaned_data["reason"])
+        messages.success(request, _("世帯の記録をアーカイブしました。記録は削除されていません。"))
+        return redirect("people:household_detail", pk=household.pk)
+    return render(request, "people/household_archive.html", {"household": household, "form": form})
 
 
 # ---------------------------------------------------------------------------
