@@ -9,7 +9,8 @@ from tsunagu.accounts.models import ApiToken, Membership, Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
 from tsunagu.audit.models import AuditEvent
-from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.models import CaseFeature, Consultation
+from tsunagu.consultations.services import case_features_ensure_defaults
 from tsunagu.core import tenancy
 from tsunagu.directory.models import Business, District, Organization, SubBusiness
 from tsunagu.people.models import Household, HouseholdMembership, Person
@@ -31,6 +32,7 @@ TENANT_MODELS = [
     HouseholdMembership,
     Consultation,
     Referral,
+    CaseFeature,
 ]
 
 
@@ -147,6 +149,19 @@ def _snapshot(other: Ward) -> dict[str, list[tuple[object, ...]]]:
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_no_route_reaches_another_municipality(role: Role, ward: Ward, other_ward: Ward) -> None:
     other_ids = _mark_other_ward(other_ward)
+    # Pages that create a municipality's defaults on first visit must not
+    # create rows during the walk whose ids the walk then takes for the other ward's.
+    for municipality in (ward.municipality, other_ward.municipality):
+        with tenancy.tenant_context(municipality):
+            case_features_ensure_defaults()
+    other_ids = {
+        model: list(
+            model.all_tenants.filter(municipality=other_ward.municipality).values_list(
+                "pk", flat=True
+            )
+        )
+        for model in TENANT_MODELS
+    }
     # Ids of the other ward's rows that are no row of this ward in any table,
     # so that a 200 can only mean a leak.
     own_ids = {

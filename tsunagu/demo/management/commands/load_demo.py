@@ -1,4 +1,5 @@
-"""python manage.py load_demo: create the fictional demo ward (once) and print its logins."""
+"""python manage.py load_demo: create the fictional demo ward and its synthetic
+residents (each once) and print its logins."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tsunagu.core.models import Municipality
+from tsunagu.demo.residents import load_demo_residents
 from tsunagu.demo.ward import DEMO_CODE, DEMO_PASSWORD, demo_logins, load_demo_ward
 
 
@@ -19,8 +21,43 @@ class Command(BaseCommand):
         else:
             load_demo_ward()
             self.stdout.write(self.style.SUCCESS("デモ区（架空の自治体）を作成しました。"))
+        residents = load_demo_residents(Municipality.objects.get(code=DEMO_CODE))
+        if residents is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"架空の住民データを作成しました（世帯 {residents.households}件・"
+                    f"相談 {residents.consultations}件・つなぐシート {residents.referrals}件、"
+                    f"{residents.seconds}秒）。"
+                )
+            )
         self.stdout.write("")
         self.stdout.write(f"デモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")
         for account, staff in demo_logins():
             name = staff.full_name if staff else "（未作成）"
             self.stdout.write(f"  {account.username:<16} {account.description}  {name}")
+        self._other_counselors()
+
+    def _other_counselors(self) -> None:
+        """The counselors of the other windows: sign in as one to play the receiving side."""
+        from tsunagu.accounts.models import Staff
+        from tsunagu.core import tenancy
+
+        shown = {account.username for account, _staff in demo_logins()}
+        municipality = Municipality.objects.get(code=DEMO_CODE)
+        with tenancy.tenant_context(municipality):
+            others = [
+                staff
+                for staff in Staff.objects.filter(username__startswith="demo-").order_by("username")
+                if staff.username not in shown
+            ]
+            if not others:
+                return
+            self.stdout.write("")
+            self.stdout.write(
+                "各窓口の相談員（つなぐシートの受け手として試せます。パスワードは同じ）:"
+            )
+            for staff in others:
+                organizations = "、".join(
+                    m.organization.name for m in staff.memberships.select_related("organization")
+                )
+                self.stdout.write(f"  {staff.username:<20} {organizations}  {staff.full_name}")
