@@ -415,7 +415,11 @@ class _ResidentRule(Rule):
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
         if obj is None:
             return self.type_level(staff, action)
-        basis = self.bases(staff, [obj]).get(obj.pk)
+        return self.decide_on_basis(action, self.bases(staff, [obj]).get(obj.pk))
+
+    def decide_on_basis(self, action: Action, basis: Basis | None) -> Decision:
+        """What ``basis`` to one object allows: reading, and working on it unless
+        the basis is an emergency opening; archiving only one's own records."""
         if basis is None:
             return DENY
         if action in (Action.VIEW, Action.LIST, Action.PRINT, Action.EXPORT):
@@ -537,9 +541,9 @@ class ConsultationRule(_ResidentRule):
             if bases
         }
 
-    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
-        decision = super().decide(staff, action, obj)
-        if obj is not None and action in (Action.CHANGE, Action.ARCHIVE):
+    def decide_on_basis(self, action: Action, basis: Basis | None) -> Decision:
+        decision = super().decide_on_basis(action, basis)
+        if action in (Action.CHANGE, Action.ARCHIVE):
             return decision if decision.basis == Basis.OWN_ORGANIZATION else DENY
         return decision
 
@@ -734,6 +738,20 @@ def bases(user: Any, resource: str, objects: list[Any]) -> dict[int, Basis]:
         return {}
     with tenancy.tenant_context(staff.municipality):
         return rule.bases(staff, objects)
+
+
+def allowed(user: Any, resource: str, obj: Any, actions: list[Action]) -> dict[Action, Decision]:
+    """Several decisions about one object at once (what a page offers: change,
+    archive …); for residents' records the basis is worked out once."""
+    rule = _rule(resource)
+    staff = _active_staff(user)
+    if staff is None or obj is None:
+        return dict.fromkeys(actions, DENY)
+    if not isinstance(rule, _ResidentRule) or obj.municipality_id != staff.municipality_id:
+        return {action: decide(user, action, resource, obj) for action in actions}
+    with tenancy.tenant_context(staff.municipality):
+        basis = rule.bases(staff, [obj]).get(obj.pk)
+    return {action: rule.decide_on_basis(action, basis) for action in actions}
 
 
 def audit_denial(user: Any, action: Action, resource: str, object_id: Any = "") -> None:

@@ -102,17 +102,17 @@ def household_detail(request: StaffRequest, pk: int) -> HttpResponse:
         basis=decision.basis or "",
         detail={"shown": view.shown, "page": "household"},
     )
-    may_change = bool(policy.decide(request.user, policy.Action.CHANGE, "household", household))
+    may = policy.allowed(
+        request.user, "household", household, [policy.Action.CHANGE, policy.Action.ARCHIVE]
+    )
     return render(
         request,
         "people/household_detail.html",
         {
             "view": view,
             "household": household,
-            "may_change": may_change,
-            "may_archive": bool(
-                policy.decide(request.user, policy.Action.ARCHIVE, "household", household)
-            ),
+            "may_change": bool(may[policy.Action.CHANGE]),
+            "may_archive": bool(may[policy.Action.ARCHIVE]),
             **_basis_context(request, household.pk, decision.basis),
         },
     )
