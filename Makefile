@@ -9,17 +9,24 @@ SECRET_FILE := var/secret.key
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian packages, each with the check that tells whether it is needed:
-# Chromium for the browser tests, a Japanese font for screenshots and
-# printing, npm for the front-end libraries (Node may come from elsewhere
-# with its own npm), gettext for message catalogues, Python 3.11 itself.
-NEEDS := chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
-	npm:npm gettext:msgfmt python3.11:python3.11 python3.11-venv:python3.11-venv
+# Debian packages, each with the check that tells whether it is needed.
+# The demo needs Python 3.11, npm for the front-end libraries (Node may come
+# from elsewhere with its own npm), and for printing PDFs (WeasyPrint) Pango,
+# HarfBuzz's subsetter (without it every sheet takes seconds) and the fonts:
+# Noto CJK for Japanese, DejaVu for the check boxes ☑☐.
+DEMO_NEEDS := python3.11:python3.11 python3.11-venv:python3.11-venv npm:npm \
+	fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+	fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+	libpango-1.0-0:/usr/share/doc/libpango-1.0-0/copyright \
+	libpangoft2-1.0-0:/usr/share/doc/libpangoft2-1.0-0/copyright \
+	libharfbuzz-subset0:/usr/share/doc/libharfbuzz-subset0/copyright
+# The tests also need Chromium for the browser tests and gettext for message catalogues.
+NEEDS := $(DEMO_NEEDS) chromium:/usr/bin/chromium gettext:msgfmt
 
-.PHONY: demo test lint typecheck migrations-check pytest system-deps static venv dev-venv lock run clean
+.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean
 
 ## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
-demo: venv static $(SECRET_FILE)
+demo: demo-system-deps venv static $(SECRET_FILE)
 	@export TSUNAGU_SECRET_KEY="$$(cat $(SECRET_FILE))" TSUNAGU_DEMO_NOTICE=1; \
 	$(BIN)/python manage.py migrate --no-input -v 0 && \
 	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
@@ -44,8 +51,15 @@ pytest:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 system-deps:
+	@$(MAKE) --no-print-directory install-needs LIST="$(NEEDS)"
+
+# The demo needs no browser: only what it runs and prints with.
+demo-system-deps:
+	@$(MAKE) --no-print-directory install-needs LIST="$(DEMO_NEEDS)"
+
+install-needs:
 	@missing=""; \
-	for need in $(NEEDS); do \
+	for need in $(LIST); do \
 	  package=$${need%%:*}; probe=$${need#*:}; \
 	  case $$probe in \
 	    /*) [ -e $$probe ] || missing="$$missing $$package" ;; \
@@ -58,12 +72,6 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
-
-# The demo needs no browser; only Python, npm and the venv tools.
-demo-system-deps:
-	@missing=""; \
-	for cmd in $(PYTHON) npm; do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
-	if [ -n "$$missing" ]; then $(MAKE) system-deps; fi
 
 $(BIN)/uv:
 	$(MAKE) demo-system-deps
