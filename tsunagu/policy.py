@@ -756,10 +756,16 @@ def allowed(user: Any, resource: str, obj: Any, actions: list[Action]) -> dict[A
 
 def audit_denial(user: Any, action: Action, resource: str, object_id: Any = "") -> None:
     staff = _active_staff(user)
+    try:
+        model = _rule(resource).model()
+    except LookupError:
+        model = None
     audit_record(
         AuditAction.DENY,
         actor=staff,
-        object_type=resource,
+        # The model's label, as views record it, so that an auditor finds a
+        # refusal under the same kind of object as the views of it.
+        object_type=model._meta.label_lower if model is not None else resource,
         object_id=str(object_id),
         detail={"action": str(action)},
     )

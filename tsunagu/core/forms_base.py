@@ -18,12 +18,18 @@ def _japanese_empty_choice(field: forms.Field) -> None:
     if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
         field.empty_label = EMPTY_CHOICE
     elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
-        field, forms.MultipleChoiceField
+        field, forms.MultipleChoiceField | forms.ModelChoiceField
     ):
+        # (A model choice field's choices follow its queryset, which forms set
+        # after this; reading them here would freeze them.)
         choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
-        field.choices = [
-            (value, EMPTY_CHOICE if value == "" else label) for value, label in choices
-        ]
+        if isinstance(field.widget, forms.RadioSelect) and field.required:
+            # A required radio group has no "none" button: nothing is checked until chosen.
+            field.choices = [(value, label) for value, label in choices if value != ""]
+        else:
+            field.choices = [
+                (value, EMPTY_CHOICE if value == "" else label) for value, label in choices
+            ]
 
 
 class AccessibleFormMixin:
@@ -35,7 +41,7 @@ class AccessibleFormMixin:
             _japanese_empty_choice(field)
             described = []
             if field.help_text:
-                described.append(f"id_{name}_help")
+                described.append(f"{self._field_id(name)}_help")
             if described:
                 field.widget.attrs.setdefault("aria-describedby", " ".join(described))
 
@@ -46,7 +52,12 @@ class AccessibleFormMixin:
                 widget = self.fields[name].widget  # type: ignore[attr-defined]
                 widget.attrs["aria-invalid"] = "true"
                 existing = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{existing} id_{name}_errors".strip()
+                errors_id = f"{self._field_id(name)}_errors"
+                widget.attrs["aria-describedby"] = f"{existing} {errors_id}".strip()
+
+    def _field_id(self, name: str) -> str:
+        """The id the field's input gets (with the form's prefix), as templates write it."""
+        return f"id_{self.add_prefix(name)}"  # type: ignore[attr-defined]
 
 
 class StyledModelForm(AccessibleFormMixin, forms.ModelForm):  # type: ignore[type-arg]

@@ -38,8 +38,13 @@ class PersonForm(StyledModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
 
+    #: Typing in these asks for probable existing persons (htmx, intake and member forms).
+    MATCHED = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in self.MATCHED:
+            self.fields[name].widget.attrs["class"] = "js-match-input"
         self.fields["district"].queryset = self.fields["district"].queryset.filter(  # type: ignore[attr-defined]
             archived_at=None
         )

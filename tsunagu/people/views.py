@@ -342,7 +342,14 @@ def matches(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "people/_matches.html",
-        {"matches": [(m, households.get(m.person.pk)) for m in found], "typed": typed},
+        {
+            "matches": [(m, households.get(m.person.pk)) for m in found],
+            "typed": typed,
+            # A re-check while typing keeps the candidate the clerk already chose.
+            "selected": int(post["existing_person"])
+            if post.get("existing_person", "").isdigit()
+            else None,
+        },
     )
 
 

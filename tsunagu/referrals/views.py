@@ -184,6 +184,29 @@ def create(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _inbox_row(
+    request: StaffRequest, referral: Referral, form: TransitionForm | None
+) -> HttpResponse:
+    """The inbox row after an action taken from the inbox (htmx), with its outcome."""
+    referral = _with_overdue(Referral.objects.filter(pk=referral.pk)).select_related(
+        "from_organization", "to_organization"
+    )[0]
+    errors = [error for field in (form.errors if form else {}).values() for error in field]
+    return render(
+        request,
+        "referrals/_inbox_row.html",
+        {
+            "referral": referral,
+            "household_label": _household_labels(request, [referral]).get(referral.pk),
+            "box": "received",
+            "row_error": " ".join(errors) if form is not None else "",
+            "row_done": _("「%(status)s」にしました。") % {"status": referral.get_status_display()}
+            if form is None
+            else "",
+        },
+    )
+
+
 def _detail_context(
     request: StaffRequest, referral: Referral, basis: Any, form: TransitionForm | None = None
 ) -> dict[str, Any]:
@@ -286,6 +309,8 @@ def transition(request: StaffRequest, pk: int) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, _("つなぐシートを更新しました。"))
                 return redirect("referrals:detail", pk=referral.pk)
+    if request.htmx and request.POST.get("view") == "row":
+        return _inbox_row(request, referral, form)
     context = _detail_context(request, referral, decision.basis, form)
     template = "referrals/_detail_body.html" if request.htmx else "referrals/detail.html"
     response = render(request, template, context)

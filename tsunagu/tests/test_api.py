@@ -249,7 +249,7 @@ def test_counselor_may_not_create_organizations(ward: Ward) -> None:
     assert response.json() == {"detail": "この操作を行う権限がありません。"}
     assert Organization.all_tenants.count() == before
     denial = AuditEvent.objects.get(action=AuditAction.DENY, actor=counselor)
-    assert denial.object_type == "organization"
+    assert denial.object_type == "directory.organization"
     assert denial.detail == {"action": "create"}
 
 
@@ -470,7 +470,7 @@ def test_counselor_may_not_list_staff(ward: Ward) -> None:
     assert response.status_code == 403
     assert response.json() == {"detail": "この操作を行う権限がありません。"}
     assert AuditEvent.objects.filter(
-        action=AuditAction.DENY, actor=counselor, object_type="staff"
+        action=AuditAction.DENY, actor=counselor, object_type="accounts.staff"
     ).exists()
 
 

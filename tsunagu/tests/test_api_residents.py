@@ -271,8 +271,8 @@ def test_another_organization_s_or_municipality_s_person_is_404(case: Case) -> N
         assert views_of("people.person", person.pk) == []
     denials = AuditEvent.objects.filter(action=AuditAction.DENY, actor=case.counselor)
     assert {(d.object_type, d.object_id) for d in denials} == {
-        ("person", str(case.their_person.pk)),
-        ("person", str(case.foreign_person.pk)),
+        ("people.person", str(case.their_person.pk)),
+        ("people.person", str(case.foreign_person.pk)),
     }
 
 
@@ -353,7 +353,7 @@ def test_the_acting_organization_must_be_one_the_staff_does_casework_for(ward: W
     assert response.json() == {"detail": "この操作を行う権限がありません。"}
     assert not Person.all_tenants.exists()
     denial = AuditEvent.objects.get(action=AuditAction.DENY, actor=staff)
-    assert (denial.object_type, denial.detail) == ("person", {"action": "create"})
+    assert (denial.object_type, denial.detail) == ("people.person", {"action": "create"})
 
     session = client.session
     session[ACTING_ORGANIZATION_SESSION_KEY] = ward.center.pk

@@ -321,7 +321,7 @@ def test_a_permission_denial_is_audited(client: Client, ward) -> None:
     assert response.status_code == 403
     event = AuditEvent.objects.get(action=AuditAction.DENY)
     assert event.actor == counselor
-    assert event.object_type == "staff"
+    assert event.object_type == "accounts.staff"
     assert event.municipality == ward.municipality
 
 

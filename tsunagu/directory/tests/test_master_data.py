@@ -516,9 +516,9 @@ def test_other_roles_read_the_lists_but_may_not_change_them(
 
     refused: list[tuple[str, str, str]] = []
     for plural, resource, pk in (
-        ("organizations", "organization", ward.center.pk),
-        ("districts", "district", district.pk),
-        ("businesses", "business", sub_business.pk),
+        ("organizations", "directory.organization", ward.center.pk),
+        ("districts", "directory.district", district.pk),
+        ("businesses", "directory.subbusiness", sub_business.pk),
     ):
         refused += [
             ("get", f"/directory/{plural}/new/", resource),

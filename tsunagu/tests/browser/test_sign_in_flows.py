@@ -21,15 +21,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = Path("/tmp/tsunagu-screens")  # noqa: S108 - the brief names this folder
 
-EVERYONE = ["ホーム", "支援関係機関", "重層の事業", "日常生活圏域", "アカウント"]
+MASTER = ["支援関係機関", "重層の事業", "日常生活圏域"]
+CASEWORK = ["相談受付", "検索", "つなぐシート"]
 # The menu each role must see, in the order of the menu (context_processors.MENU).
 MENUS: dict[Role, list[str]] = {
-    Role.COUNSELOR: EVERYONE,
-    Role.ORG_MANAGER: [*EVERYONE[:4], "職員", "アカウント"],
-    Role.COORDINATOR: EVERYONE,
-    Role.MANAGER: EVERYONE,
-    Role.SYSADMIN: [*EVERYONE[:4], "職員", "セキュリティ設定", "アカウント"],
-    Role.AUDITOR: [*EVERYONE[:4], "監査証跡", "アカウント"],
+    Role.COUNSELOR: ["ホーム", *CASEWORK, *MASTER, "アカウント"],
+    Role.ORG_MANAGER: ["ホーム", *CASEWORK, *MASTER, "職員", "記録の統合", "アカウント"],
+    Role.COORDINATOR: ["ホーム", *CASEWORK, *MASTER, "記録の統合", "アカウント"],
+    Role.MANAGER: ["ホーム", *MASTER, "アカウント"],
+    Role.SYSADMIN: [
+        "ホーム",
+        *MASTER,
+        "世帯の特徴",
+        "職員",
+        "セキュリティ設定",
+        "異体字",
+        "アカウント",
+    ],
+    Role.AUDITOR: ["ホーム", *MASTER, "監査証跡", "緊急時の閲覧", "アカウント"],
 }
 RESTRICTED = ["職員", "セキュリティ設定", "監査証跡"]
 # Per role: a menu link to click, and the heading of the page it opens.
