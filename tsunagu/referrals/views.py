@@ -199,7 +199,7 @@ def _inbox_row(
             "referral": referral,
             "household_label": _household_labels(request, [referral]).get(referral.pk),
             "box": "received",
-            "row_error": " ".join(errors) if form is not None else "",
+            "row_error": " ".join(str(error) for error in errors) if form is not None else "",
             "row_done": _("「%(status)s」にしました。") % {"status": referral.get_status_display()}
             if form is None
             else "",

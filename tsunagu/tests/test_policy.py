@@ -137,7 +137,9 @@ def test_get_or_404_treats_missing_and_forbidden_alike_and_audits_both(ward: War
         for pk in (target.pk, 999_999):
             with pytest.raises(Http404):
                 policy.get_or_404(counselor, "staff", A.VIEW, pk=pk)
-    denials = AuditEvent.objects.filter(actor=counselor, action="deny", object_type="accounts.staff")
+    denials = AuditEvent.objects.filter(
+        actor=counselor, action="deny", object_type="accounts.staff"
+    )
     assert sorted(denials.values_list("object_id", flat=True)) == sorted([str(target.pk), "999999"])
 
 

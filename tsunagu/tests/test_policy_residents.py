@@ -347,7 +347,9 @@ def test_a_rejected_referral_closes_what_an_acceptance_would_have_opened(world: 
     world.change(south, world.ward.other_center, Status.REJECTED)
     with tenancy.tenant_context(world.ward.municipality), pytest.raises(Http404):
         policy.get_or_404(_fresh(south), "household", A.VIEW, pk=records.household.pk)
-    denial = AuditEvent.objects.filter(actor=south, action="deny", object_type="people.household").get()
+    denial = AuditEvent.objects.filter(
+        actor=south, action="deny", object_type="people.household"
+    ).get()
     assert denial.object_id == str(records.household.pk)
 
 
