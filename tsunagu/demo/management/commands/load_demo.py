@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from tsunagu.core.database import database_analyze
 from tsunagu.core.models import Municipality
 from tsunagu.demo.residents import load_demo_residents
 from tsunagu.demo.ward import DEMO_CODE, DEMO_PASSWORD, demo_logins, load_demo_ward
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("デモ区（架空の自治体）を作成しました。"))
         residents = load_demo_residents(Municipality.objects.get(code=DEMO_CODE))
         if residents is not None:
+            database_analyze()
             self.stdout.write(
                 self.style.SUCCESS(
                     f"架空の住民データを作成しました（世帯 {residents.households}件・"
