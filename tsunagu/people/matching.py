@@ -51,8 +51,9 @@ def probable_matches(
         condition |= Q(family_key=family_key)
     if family_kana:
         condition |= Q(family_kana_key=family_kana)
-    if typed.birth_date and name_key:
-        condition |= Q(birth_date=typed.birth_date, kana_key__startswith=family_kana or "\0")
+    if typed.birth_date and family_kana:
+        # Same birthday, reading starting alike: a family name written in other kanji.
+        condition |= Q(birth_date=typed.birth_date, kana_key__startswith=family_kana)
     found = candidates.filter(condition, merged_into__isnull=True).order_by("pk")[:200]
     matches = [_score(person, typed, name_key, kana_key, family_key, variants) for person in found]
     matches = [m for m in matches if m.score >= 50]

@@ -28,6 +28,8 @@ SEARCH_LIMIT = 50
 
 
 def _terms(query: str) -> list[str]:
+    # Control characters (NUL among them, which PostgreSQL refuses) are no part of a name or word.
+    query = "".join(char for char in query if char.isprintable() or char.isspace())
     return [term for term in re.split(r"[\s　]+", query.strip()) if term][:6]
 
 

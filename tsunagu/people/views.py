@@ -307,7 +307,8 @@ def matches(request: StaffRequest) -> HttpResponse:
     prefix = post.get("prefix", "person")
 
     def value(name: str) -> str:
-        return post.get(f"{prefix}-{name}", "").strip()[:60]
+        typed = post.get(f"{prefix}-{name}", "")
+        return "".join(char for char in typed if char.isprintable()).strip()[:60]
 
     try:
         born = parse_date(value("birth_date")) if value("birth_date") else None
@@ -319,7 +320,7 @@ def matches(request: StaffRequest) -> HttpResponse:
         family_name_kana=value("family_name_kana"),
         given_name_kana=value("given_name_kana"),
         birth_date=born,
-        address=post.get(f"{prefix}-address", "")[:200],
+        address="".join(c for c in post.get(f"{prefix}-address", "") if c.isprintable())[:200],
     )
     found = probable_matches(
         policy.visible(request.user, "person", policy.Action.VIEW),
