@@ -23,7 +23,7 @@ def _tokenizer() -> Any:
     # Loading the dictionary takes about a second and some memory; once per process.
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(mode=SplitMode.C)
+    return Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
 def suggest_reading(name: str) -> str:
