@@ -21,6 +21,7 @@ from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.wareki import parse_date
+from tsunagu.directory.selectors import acting_casework_organization
 from tsunagu.people import selectors, services
 from tsunagu.people.forms import (
     EmergencyForm,
@@ -139,7 +140,7 @@ def household_edit(request: StaffRequest, pk: int) -> HttpResponse:
 def member_add(request: StaffRequest, pk: int) -> HttpResponse:
     """Add a member: a person the viewer already sees (moved from their household), or a new one."""
     household, _decision = policy.get_or_404(request.user, "household", policy.Action.CHANGE, pk=pk)
-    organization = _acting_casework_organization(request)
+    organization = acting_casework_organization(request)
     member_form = MemberAddForm(request.POST or None)
     person_form = PersonForm(request.POST or None, prefix="person")
     existing_id = request.POST.get("existing_person", "")
@@ -528,15 +529,3 @@ def name_variants(request: StaffRequest) -> HttpResponse:
             "builtin": sorted(VARIANT_KANJI.items(), key=lambda item: item[1]),
         },
     )
-
-
-def _acting_casework_organization(request: StaffRequest) -> Any:
-    """The organization the staff member acts for, if they do casework there."""
-    from tsunagu.directory.models import Organization
-
-    organizations = policy.casework_organization_ids(request.user)
-    acting = acting_organization_id(request)
-    chosen = acting if acting in organizations else min(organizations, default=None)
-    if chosen is None:
-        raise Http404
-    return Organization.objects.get(pk=chosen)

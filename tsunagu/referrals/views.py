@@ -18,8 +18,8 @@ from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
+from tsunagu.directory.selectors import acting_casework_organization
 from tsunagu.people.models import Household, Person
 from tsunagu.referrals import services
 from tsunagu.referrals.forms import ReferralForm, TransitionForm
@@ -33,15 +33,6 @@ from tsunagu.referrals.models import (
     SharingBasis,
     Status,
 )
-
-
-def _acting_organization(request: StaffRequest) -> Organization:
-    organizations = policy.casework_organization_ids(request.user)
-    acting = acting_organization_id(request)
-    chosen = acting if acting in organizations else min(organizations, default=None)
-    if chosen is None:
-        raise Http404
-    return Organization.objects.get(pk=chosen)
 
 
 def _with_overdue(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -61,7 +52,7 @@ def _with_overdue(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
 @policy.route("referral", policy.Action.LIST)
 def inbox(request: StaffRequest) -> HttpResponse:
     """Received and sent referrals of the acting organization, overdue first."""
-    organization = _acting_organization(request)
+    organization = acting_casework_organization(request)
     box = "sent" if request.GET.get("box") == "sent" else "received"
     state = "closed" if request.GET.get("state") == "closed" else "open"
     referrals = policy.visible(request.user, "referral", policy.Action.LIST).select_related(
@@ -109,7 +100,7 @@ def _household_labels(request: StaffRequest, referrals: list[Referral]) -> dict[
 @policy.route("referral", policy.Action.CREATE)
 def create(request: StaffRequest) -> HttpResponse:
     """A referral from a consultation or a household of the sender's own records."""
-    organization = _acting_organization(request)
+    organization = acting_casework_organization(request)
     consultation = None
     household: Household | None = None
     initial: dict[str, Any] = {"sharing_basis": SharingBasis.CONSENT}
