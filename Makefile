@@ -23,7 +23,7 @@ DEMO_NEEDS := python3.11:python3.11 python3.11-venv:python3.11-venv npm:npm \
 # The tests also need Chromium for the browser tests and gettext for message catalogues.
 NEEDS := $(DEMO_NEEDS) chromium:/usr/bin/chromium gettext:msgfmt
 
-.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean
+.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench
 
 ## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
 demo: demo-system-deps venv static $(SECRET_FILE)
@@ -49,6 +49,16 @@ migrations-check:
 
 pytest:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: p50/p95 of person search and the household page at 100,000 persons and
+## 300,000 consultations, on SQLite and PostgreSQL (after `make test`; see bench/README.md)
+BENCH_DBS ?= sqlite postgresql
+bench:
+	@test -x $(BIN)/python || { echo "Run make test first (it sets up $(VENV))."; exit 1; }
+	@for db in $(BENCH_DBS); do \
+	  if [ $$db = postgresql ]; then bash bench/postgres.sh || exit 1; fi; \
+	  $(BIN)/python -m bench.run --db $$db $(BENCH_ARGS) || exit 1; \
+	done
 
 system-deps:
 	@$(MAKE) --no-print-directory install-needs LIST="$(NEEDS)"

@@ -151,7 +151,6 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
         policy.visible(staff, "consultation", policy.Action.VIEW)
         .filter(household=household)
         .select_related("organization")
-        .prefetch_related("topics")
         .order_by("received_at", "pk")
     )
     with_basis = policy.bases(staff, "consultation", consultations)

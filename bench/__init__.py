@@ -1,0 +1,1 @@
+"""Benchmarks of residents' pages at municipal scale (``make bench``)."""

@@ -1,0 +1,913 @@
+"""Benchmark of the residents' pages at municipal scale (``make bench``).
+
+Measures, on one database (``--db sqlite`` or ``--db postgresql``), (a) person
+search and (b) the household page, for a counselor of one organization and
+for the 多機関協働 coordinator, at these levels:
+
+- ``page``: the full request → response through Django's test client, in
+  process (middleware, policy, audit trail, template), when the URL is routed;
+- ``selector``: ``person_search(staff, q)`` evaluated with ``list()``, and
+  ``household_view(staff, household, basis)``;
+- ``raw``: hand-written SQL for the bare fetch — persons by name key ``LIKE``
+  (no visibility rule), the household's consultations (all of them);
+- ``raw_visible``: hand-written SQL returning exactly the selector's rows (the
+  same visibility rule as the policy), checked id for id.
+
+``ratio`` is the page's (or selector's) p50 over the raw p50. Data comes from
+``bench.generate`` once per database; later runs reuse it.
+
+Results: ``bench/results/residents-<db>.json``, and ``bench/results/README.md``
+rebuilt from every result file present.
+
+Usage::
+
+    python -m bench.run --db sqlite|postgresql [--persons N --consultations M]
+        [--samples 200] [--budget 120] [--fresh] [--no-stats] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
+POSTGRES_URL = "postgres://tsunagu_ci:tsunagu_ci@127.0.0.1:5432/tsunagu_bench"
+TARGET_P95_MS = 50.0
+
+#: (query, what it exercises). Name keys fold variants, kana script and width.
+SEARCH_TERMS = [
+    ("佐藤", "most common family name"),
+    ("高橋", "common family name"),
+    ("田中", "common family name"),
+    ("林", "one kanji (林, 小林, 林田 …)"),
+    ("大野", "tail family name"),
+    ("松尾", "tail family name"),
+    ("杉浦", "tail family name"),
+    ("さとう", "kana family name"),
+    ("たかは", "kana fragment"),
+    ("ﾀｶﾊｼ", "half-width katakana"),
+    ("ヤマ", "katakana fragment"),
+    ("いし", "kana fragment"),
+    ("髙橋", "variant kanji 髙→高"),
+    ("齋藤", "variant kanji 齋→斎"),
+    ("山﨑", "variant kanji 﨑→崎"),
+    ("渡邊", "variant kanji 邊→辺"),
+    ("濱田", "variant kanji 濱→浜"),
+    ("陽子", "given name"),
+    ("けんいち", "kana given name"),
+    ("翔太", "given name"),
+    ("佐藤 陽子", "family and given name"),
+    ("たかはし　けんいち", "kana full name, full-width space"),
+    ("髙橋 健一", "variant full name"),
+    ("佐藤 S25.4.1", "name and birth date (和暦)"),
+    ("存在しない", "no match"),
+]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Statistics.
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not ordered:
+        return math.nan
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summarize(samples: list[float], capped: bool = False) -> dict[str, Any]:
+    ordered = sorted(samples)
+    stats: dict[str, Any] = {
+        "n": len(ordered),
+        "p50_ms": round(_percentile(ordered, 0.50), 2),
+        "p95_ms": round(_percentile(ordered, 0.95), 2),
+        "max_ms": round(ordered[-1], 2),
+        "mean_ms": round(statistics.fmean(ordered), 2),
+    }
+    if capped:
+        stats["capped_by_time_budget"] = True
+    return stats
+
+
+def ratio(numerator: dict[str, Any] | None, raw: dict[str, Any] | None) -> float | None:
+    if not numerator or not raw or "p50_ms" not in numerator or not raw.get("p50_ms"):
+        return None
+    return round(numerator["p50_ms"] / raw["p50_ms"], 1)
+
+
+def _sql_head(sql: str, length: int = 180) -> str:
+    return re.sub(r"\s+", " ", sql)[:length]
+
+
+# ---------------------------------------------------------------------------
+# Hand-written SQL.
+
+
+def _escape_like(key: str) -> str:
+    return "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _ids(ids: frozenset[int]) -> str:
+    return ",".join(str(int(i)) for i in sorted(ids)) or "NULL"
+
+
+def _held() -> str:
+    from tsunagu.referrals.models import RECEIVER_HOLDS
+
+    return ",".join(f"'{status}'" for status in sorted(RECEIVER_HOLDS))
+
+
+def _visible_households_sql(staff: Any) -> tuple[str, list[Any]]:
+    """The policy's visible households (own organization, referral, coordinator, emergency)."""
+    from django.utils import timezone
+
+    from tsunagu.policy import casework_organization_ids
+
+    orgs = _ids(casework_organization_ids(staff))
+    m = staff.municipality_id
+    sql = f"""
+        SELECT h.id FROM people_household h
+        WHERE h.municipality_id = %s AND (
+            h.registered_by_id IN ({orgs})
+            OR h.id IN (SELECT c.household_id FROM consultations_consultation c
+                        WHERE c.municipality_id = %s AND c.organization_id IN ({orgs}))
+            OR h.id IN (SELECT r.household_id FROM referrals_referral r
+                        WHERE r.municipality_id = %s AND (r.from_organization_id IN ({orgs})
+                              OR (r.to_organization_id IN ({orgs}) AND r.status IN ({_held()}))))
+            OR h.id IN (SELECT e.household_id FROM people_emergencyaccess e
+                        WHERE e.staff_id = %s AND e.expires_at > %s))
+    """  # noqa: S608 - ids and status codes only
+    return sql, [m, m, m, staff.pk, timezone.now()]
+
+
+def raw_person_search(staff: Any, query: str, *, visible: bool) -> list[int]:
+    """``person_search`` in one hand-written query: the name match alone, or
+    (``visible=True``) with the policy's visibility rule, for the same rows."""
+    from django.db import connection
+
+    from tsunagu.core.wareki import parse_date
+    from tsunagu.people.names import fold
+    from tsunagu.people.selectors import SEARCH_LIMIT, _terms
+    from tsunagu.people.services import name_variants
+    from tsunagu.policy import casework_organization_ids
+
+    variants = name_variants()
+    where = ["p.municipality_id = %s", "p.archived_at IS NULL"]
+    params: list[Any] = [staff.municipality_id]
+    for term in _terms(query):
+        try:
+            born = parse_date(term)
+        except ValueError:
+            key = fold(term, variants)
+            if key:
+                where.append("(p.name_key LIKE %s ESCAPE '\\' OR p.kana_key LIKE %s ESCAPE '\\')")
+                params += [_escape_like(key)] * 2
+        else:
+            where.append("p.birth_date = %s")
+            params.append(born)
+    if visible:
+        households, household_params = _visible_households_sql(staff)
+        orgs = _ids(casework_organization_ids(staff))
+        visibility = f"""(p.registered_by_id IN ({orgs})
+            OR p.id IN (SELECT hm.person_id FROM people_householdmembership hm
+                        WHERE hm.municipality_id = %s AND hm.household_id IN ({households}))
+            OR p.id IN (SELECT rp.person_id FROM referrals_referral_persons rp
+                        JOIN referrals_referral r ON r.id = rp.referral_id
+                        WHERE r.municipality_id = %s AND r.to_organization_id IN ({orgs})
+                          AND r.status IN ({_held()})))"""  # noqa: S608
+        where.append(visibility)
+        params += [staff.municipality_id, *household_params, staff.municipality_id]
+    sql = f"""
+        SELECT p.id, p.family_name, p.given_name, p.family_name_kana, p.given_name_kana,
+               p.sex, p.birth_date, p.address, p.district_id
+        FROM people_person p WHERE {" AND ".join(where)}
+        ORDER BY p.kana_key, p.id LIMIT {SEARCH_LIMIT}
+    """  # noqa: S608 - placeholders for every value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def raw_household_consultations(staff: Any, household_id: int, *, visible: bool) -> list[int]:
+    """The household's consultations as the timeline lists them: all of them,
+    or (``visible=True``) those the staff member may see."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tsunagu.policy import casework_organization_ids
+
+    condition, params = "", [household_id]
+    if visible:
+        orgs = _ids(casework_organization_ids(staff))
+        condition = f"""AND (c.organization_id IN ({orgs})
+            OR c.id IN (SELECT r.consultation_id FROM referrals_referral r
+                        WHERE r.municipality_id = %s AND r.to_organization_id IN ({orgs})
+                          AND r.status IN ({_held()}) AND r.consultation_id IS NOT NULL)
+            OR c.household_id IN (SELECT e.household_id FROM people_emergencyaccess e
+                                  WHERE e.staff_id = %s AND e.expires_at > %s))"""  # noqa: S608
+        params += [staff.municipality_id, staff.pk, timezone.now()]
+    sql = f"""
+        SELECT c.id, c.received_at, c.channel, c.main_topic, c.summary, c.outcome, o.name
+        FROM consultations_consultation c
+        JOIN directory_organization o ON o.id = c.organization_id
+        WHERE c.household_id = %s {condition}
+        ORDER BY c.received_at, c.id
+    """  # noqa: S608 - ids and status codes only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# ---------------------------------------------------------------------------
+# Measurements.
+
+
+class Bench:
+    def __init__(self, *, samples: int, warmup: int, budget_s: float) -> None:
+        self.samples = samples
+        self.warmup = warmup
+        self.budget_s = budget_s
+        self.notes: list[str] = []
+
+    def repeat(self, fns: list[Callable[[], Any]], samples: int | None = None) -> dict[str, Any]:
+        """Warm up, then time the calls round-robin until ``samples`` timings
+        are taken (or the time budget is spent, after one full round)."""
+        target = samples or self.samples
+        for index in range(self.warmup):
+            fns[index % len(fns)]()
+        timings: list[float] = []
+        started = time.perf_counter()
+        capped = False
+        while len(timings) < target:
+            for fn in fns:
+                began = time.perf_counter()
+                fn()
+                timings.append((time.perf_counter() - began) * 1000)
+                if len(timings) >= target:
+                    break
+            if self.budget_s and time.perf_counter() - started > self.budget_s:
+                capped = len(timings) < target
+                break
+        return summarize(timings, capped)
+
+    @staticmethod
+    def queries(fns: list[Callable[[], Any]]) -> dict[str, Any]:
+        """SQL statements per call (min, median, max) over up to 25 of the calls."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        counts = []
+        for fn in fns[:25]:
+            with CaptureQueriesContext(connection) as captured:
+                fn()
+            counts.append(len(captured.captured_queries))
+        return {"min": min(counts), "median": statistics.median(counts), "max": max(counts)}
+
+    @staticmethod
+    def breakdown(fn: Callable[[], Any]) -> dict[str, Any]:
+        """One call with its SQL timed: total, SQL share, the slowest statements."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            fn()
+            total = (time.perf_counter() - began) * 1000
+        queries = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
+        queries.sort(key=lambda item: -item[0])
+        return {
+            "total_ms": round(total, 1),
+            "sql_ms": round(sum(ms for ms, _sql in queries), 1),
+            "statements": len(queries),
+            "slowest": [{"ms": round(ms, 1), "sql": _sql_head(sql)} for ms, sql in queries[:5]],
+        }
+
+    @staticmethod
+    def client_for(staff: Any) -> Any:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(staff, backend="tsunagu.accounts.backends.StaffBackend")
+        return client
+
+    @staticmethod
+    def url(name: str, *args: Any) -> str | None:
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            return None
+
+    @staticmethod
+    def ok(response: Any, url: str) -> Any:
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return response
+
+    def search_method(self, staff: Any, url: str, found: dict[str, list[int]]) -> str | None:
+        """How the search page takes its words. Names stay out of URLs (access.md),
+        so POST first, then ``?q=``: the one whose page lists the persons found."""
+        term = next(term for term, ids in found.items() if ids)
+        link = self.url("people:person_detail", found[term][0]) or f"/{found[term][0]}/"
+        client = self.client_for(staff)
+        for method, send in (("POST", client.post), ("GET", client.get)):
+            response = send(url, {"q": term})
+            if response.status_code == 200 and link in response.content.decode():
+                return method
+        return None
+
+    # -- (a) person search ------------------------------------------------------
+
+    def person_search(self, staff: Any) -> dict[str, Any]:
+        from tsunagu.core.tenancy import tenant_context
+        from tsunagu.people.selectors import consultation_search, person_search
+
+        terms = [term for term, _why in SEARCH_TERMS]
+        result: dict[str, Any] = {"terms": dict(SEARCH_TERMS)}
+        with tenant_context(staff.municipality):
+            found = {term: [p.pk for p in person_search(staff, term)] for term in terms}
+            result["rows_found"] = {term: len(ids) for term, ids in found.items()}
+            result["raw_visible_mismatch"] = [
+                term
+                for term in terms
+                if raw_person_search(staff, term, visible=True) != found[term]
+            ]
+            calls = [lambda t=term: list(person_search(staff, t)) for term in terms]
+            result["selector"] = self.repeat(calls)
+            result["selector"]["queries"] = self.queries(calls)
+            result["selector_p50_by_term"] = self.by_term(staff, terms)
+            result["raw"] = self.repeat(
+                [lambda t=term: raw_person_search(staff, t, visible=False) for term in terms]
+            )
+            result["raw_visible"] = self.repeat(
+                [lambda t=term: raw_person_search(staff, t, visible=True) for term in terms]
+            )
+            # The search page also looks for the words in consultations' text.
+            result["consultation_search_selector"] = self.repeat(
+                [lambda t=term: list(consultation_search(staff, t)) for term in terms]
+            )
+
+        url = self.url("people:search")
+        method = self.search_method(staff, url, found) if url else None
+        if url is None:
+            result["page"] = {"skipped": "people:search is not routed yet"}
+        elif method is None:
+            result["page"] = {"skipped": "the search page did not list the persons found"}
+        else:
+            result["page_method"] = method
+            client = self.client_for(staff)
+            send = client.post if method == "POST" else client.get
+            calls = [lambda t=term: self.ok(send(url, {"q": t}), url) for term in terms]
+            result["page"] = self.repeat(calls)
+            result["page"]["queries"] = self.queries(calls)
+            result["page_breakdown_佐藤"] = self.breakdown(calls[0])
+        for level in ("page", "selector"):
+            for base in ("raw", "raw_visible"):
+                result[f"ratio_{level}_to_{base}"] = ratio(result.get(level), result[base])
+        return result
+
+    def by_term(self, staff: Any, terms: list[str]) -> dict[str, float]:
+        """Median of a few runs of each term (which words are slow)."""
+        from tsunagu.people.selectors import person_search
+
+        medians = {}
+        for term in terms:
+            timings = []
+            for _ in range(3):
+                began = time.perf_counter()
+                list(person_search(staff, term))
+                timings.append((time.perf_counter() - began) * 1000)
+            medians[term] = round(statistics.median(timings), 1)
+        return medians
+
+    # -- (b) the household page ------------------------------------------------
+
+    def household(self, staff: Any, seed: int = 7) -> dict[str, Any]:
+        from django.db.models import Count
+
+        from tsunagu import policy
+        from tsunagu.core.tenancy import tenant_context
+        from tsunagu.people.models import Household
+        from tsunagu.people.selectors import household_view
+
+        with tenant_context(staff.municipality):
+            visible = sorted(
+                policy.visible(staff, "household", policy.Action.VIEW).values_list("pk", flat=True)
+            )
+            rng = random.Random(seed)  # noqa: S311 - a sample, not a secret
+            chosen = rng.sample(visible, k=min(len(visible), self.samples))
+            heaviest = (
+                policy.visible(staff, "consultation", policy.Action.VIEW)
+                .filter(household__isnull=False)
+                .values("household_id")
+                .annotate(n=Count("id"))
+                .order_by("-n", "household_id")
+                .first()
+            )
+            households = Household.all_tenants.in_bulk(chosen)
+            bases = policy.bases(staff, "household", list(households.values()))
+            shown = {pk: household_view(staff, households[pk], bases[pk]).shown for pk in chosen}
+            sizes = sorted(len(s["consultation"]) for s in shown.values())
+            result: dict[str, Any] = {
+                "visible_households": len(visible),
+                "sampled_households": len(chosen),
+                "visible_consultations_per_sampled_household": {
+                    "p50": _percentile(sizes, 0.5),
+                    "p95": _percentile(sizes, 0.95),
+                    "max": sizes[-1] if sizes else 0,
+                },
+                "heaviest_visible_household": heaviest,
+                "raw_visible_mismatch": [
+                    pk
+                    for pk in chosen
+                    if raw_household_consultations(staff, pk, visible=True)
+                    != shown[pk]["consultation"]
+                ],
+            }
+            calls = [
+                lambda pk=pk: household_view(staff, households[pk], bases[pk]) for pk in chosen
+            ]
+            result["selector"] = self.repeat(calls)
+            result["selector"]["queries"] = self.queries(calls)
+            result["raw"] = self.repeat(
+                [
+                    lambda pk=pk: raw_household_consultations(staff, pk, visible=False)
+                    for pk in chosen
+                ]
+            )
+            result["raw_visible"] = self.repeat(
+                [
+                    lambda pk=pk: raw_household_consultations(staff, pk, visible=True)
+                    for pk in chosen
+                ]
+            )
+            if heaviest:
+                heavy_pk = heaviest["household_id"]
+                heavy = Household.all_tenants.get(pk=heavy_pk)
+                basis = policy.bases(staff, "household", [heavy])[heavy_pk]
+                result["heaviest_selector"] = self.repeat(
+                    [lambda: household_view(staff, heavy, basis)], samples=50
+                )
+                result["heaviest_raw"] = self.repeat(
+                    [lambda: raw_household_consultations(staff, heavy_pk, visible=False)],
+                    samples=50,
+                )
+
+        if self.url("people:household_detail", 1) is None:
+            result["page"] = {"skipped": "people:household_detail is not routed yet"}
+        else:
+            client = self.client_for(staff)
+            urls = [self.url("people:household_detail", pk) for pk in chosen]
+            calls = [lambda u=u: self.ok(client.get(u), u) for u in urls]
+            result["page"] = self.repeat(calls)
+            result["page"]["queries"] = self.queries(calls)
+            if heaviest:
+                heavy_url = self.url("people:household_detail", heaviest["household_id"])
+                heavy_call = lambda: self.ok(client.get(heavy_url), heavy_url)  # noqa: E731
+                result["heaviest_page"] = self.repeat([heavy_call], samples=50)
+                result["heaviest_page"]["queries"] = self.queries([heavy_call])
+                result["heaviest_page_breakdown"] = self.breakdown(heavy_call)
+        for level in ("page", "selector"):
+            for base in ("raw", "raw_visible"):
+                result[f"ratio_{level}_to_{base}"] = ratio(result.get(level), result[base])
+        return result
+
+
+def _stub_unrouted_links(notes: list[str]) -> None:
+    """household_view links each timeline entry to its record's page. Where
+    those pages are not routed yet, give it a placeholder link so that the
+    selector can be measured at all."""
+    from django.urls import NoReverseMatch, reverse
+
+    from tsunagu.people import selectors
+
+    missing = set()
+    for name in ("consultations:detail", "referrals:detail"):
+        try:
+            reverse(name, args=[1])
+        except NoReverseMatch:
+            missing.add(name)
+    if not missing:
+        return
+
+    def link(viewname: str, args: Any = None, **kwargs: Any) -> str:
+        if viewname in missing:
+            return f"/unrouted/{viewname}/{args[0] if args else ''}/"
+        return reverse(viewname, args=args, **kwargs)
+
+    selectors.reverse = link  # type: ignore[assignment]
+    notes.append(f"{', '.join(sorted(missing))} not routed yet: placeholder links in the timeline")
+
+
+# ---------------------------------------------------------------------------
+# Database and data.
+
+
+def database_url(db: str) -> str:
+    override = os.environ.get("BENCH_DATABASE_URL")
+    if override:
+        return override
+    return f"sqlite:///{SQLITE_PATH}" if db == "sqlite" else POSTGRES_URL
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return "SQLite " + cursor.fetchone()[0]
+        cursor.execute("SHOW server_version")
+        return "PostgreSQL " + cursor.fetchone()[0].split()[0]
+
+
+def sqlite_statistics(*, drop: bool) -> str:
+    """SQLite plans well only with statistics (ANALYZE). The product gathers them
+    after bulk loads and with ``PRAGMA optimize``; ``--no-stats`` measures without."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        present = bool(cursor.fetchone()[0])
+        if drop:
+            if present:
+                cursor.execute("DELETE FROM sqlite_stat1")
+            state = "none (dropped for this run)"
+        elif present:
+            state = "present"
+        else:
+            cursor.execute("ANALYZE")
+            state = "gathered now (ANALYZE)"
+    connection.close()  # statistics are read when a connection opens
+    return state
+
+
+def generation_record_path(url: str) -> Path:
+    """Where the generation's timings are kept: one file per bench database."""
+    digest = hashlib.sha256(url.encode()).hexdigest()[:10]
+    return ROOT / "var" / f"bench-generation-{digest}.json"
+
+
+def ensure_data(db: str, scale: Any, fresh: bool) -> dict[str, Any]:
+    from django.db import connection
+
+    from bench.generate import bench_municipality, generate, generated_scale, row_counts
+
+    record = generation_record_path(database_url(db))
+    if fresh:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DROP OWNED BY CURRENT_USER CASCADE")
+        record.unlink(missing_ok=True)
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    log(f"{server_version()}: migrated in {time.perf_counter() - started:.1f} s")
+    municipality = bench_municipality()
+    if municipality is not None:
+        existing = generated_scale(municipality)
+        if existing != scale:
+            sys.exit(
+                f"The bench database holds {existing.persons} persons and "
+                f"{existing.consultations} consultations, not {scale.persons} and "
+                f"{scale.consultations}: run again with --fresh to regenerate."
+            )
+        log("Data already generated at this scale: reusing it.")
+        generation = json.loads(record.read_text()) if record.exists() else {}
+        return {**generation, "reused": True, "rows": row_counts(municipality)}
+    log(f"Generating {scale.persons:,} persons and {scale.consultations:,} consultations …")
+    report = generate(scale, log=log)
+    generation = {
+        "seconds": report.seconds,
+        "rows": report.rows,
+        "generated_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+    }
+    record.write_text(json.dumps(generation, ensure_ascii=False, indent=2) + "\n")
+    return {**generation, "reused": False}
+
+
+def explain(staff: Any) -> str:
+    """The plans of the slow statements, for the report."""
+    from django.db import connection
+
+    from tsunagu import policy
+    from tsunagu.core.tenancy import tenant_context
+    from tsunagu.people.selectors import consultation_search, person_search
+
+    prefix = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
+    lines: list[str] = []
+
+    def plan(title: str, queryset: Any) -> None:
+        sql, params = queryset.query.sql_with_params()
+        lines.append(f"-- {title} as {staff.username}")
+        lines.append(sql)
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql, params)
+            lines.extend(" | ".join(str(c) for c in row) for row in cursor.fetchall())
+        lines.append("")
+
+    with tenant_context(staff.municipality):
+        for term in ("佐藤", "松尾"):
+            plan(f"person_search({term!r})", person_search(staff, term))
+        plan("consultation_search('佐藤')", consultation_search(staff, "佐藤"))
+        household_id = (
+            policy.visible(staff, "household", policy.Action.VIEW)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        plan(
+            f"household {household_id}: the consultations shown",
+            policy.visible(staff, "consultation", policy.Action.VIEW)
+            .filter(household_id=household_id)
+            .order_by("received_at", "pk"),
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Main.
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--consultations", type=int, default=300_000)
+    parser.add_argument("--samples", type=int, default=200, help="timed calls per measure")
+    parser.add_argument("--warmup", type=int, default=25, help="untimed calls first")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="seconds per measure after which sampling stops early (0: never)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="regenerate: delete the SQLite file, or drop what the user owns in the PostgreSQL database",
+    )
+    parser.add_argument("--no-stats", action="store_true", help="SQLite: measure without ANALYZE")
+    parser.add_argument("--explain", action="store_true", help="write the query plans")
+    parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where results go")
+    args = parser.parse_args(argv)
+    results = args.results.resolve()
+
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url(args.db)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    if args.fresh and os.environ["DATABASE_URL"].startswith("sqlite:///"):
+        path = os.environ["DATABASE_URL"].removeprefix("sqlite://")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench.generate import COORDINATOR_USERNAME, COUNSELOR_USERNAME, Scale
+    from tsunagu.accounts.models import Staff
+
+    scale = Scale(persons=args.persons, consultations=args.consultations)
+    generation = ensure_data(args.db, scale, args.fresh)
+    if args.generate_only:
+        return
+    label = args.db + ("-no-stats" if args.no_stats else "")
+    statistics_state = None
+    if connection.vendor == "sqlite":
+        statistics_state = sqlite_statistics(drop=args.no_stats)
+        log(f"SQLite statistics: {statistics_state}")
+
+    bench = Bench(samples=args.samples, warmup=args.warmup, budget_s=args.budget)
+    _stub_unrouted_links(bench.notes)
+    result: dict[str, Any] = {
+        "label": label,
+        "database": args.db,
+        "server": server_version(),
+        "sqlite_statistics": statistics_state,
+        "scale": {"persons": scale.persons, "consultations": scale.consultations},
+        "generation": generation,
+        "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "samples": args.samples,
+        "budget_s": args.budget,
+        "target_p95_ms": TARGET_P95_MS,
+        "staff": {},
+        "notes": bench.notes,
+    }
+    plans = []
+    for role, username in (
+        ("counselor", COUNSELOR_USERNAME),
+        ("coordinator", COORDINATOR_USERNAME),
+    ):
+        staff = Staff.all_tenants.select_related("municipality").get(username=username)
+        log(f"{role} ({username}): person search …")
+        search = bench.person_search(staff)
+        log(f"  {_line(search)}")
+        log(f"{role} ({username}): household page …")
+        household = bench.household(staff)
+        log(f"  {_line(household)}")
+        result["staff"][role] = {
+            "username": username,
+            "organizations": sorted(staff.organization_ids()),
+            "person_search": search,
+            "household": household,
+        }
+        if args.explain:
+            plans.append(explain(staff))
+    results.mkdir(parents=True, exist_ok=True)
+    path = results / f"residents-{label}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+    if plans:
+        (results / f"explain-{label}.txt").write_text("\n\n".join(plans) + "\n")
+    write_summary(results)
+    log(f"Wrote {path} and {results / 'README.md'}")
+
+
+def _line(part: dict[str, Any]) -> str:
+    def fmt(name: str) -> str:
+        stats = part.get(name) or {}
+        if "skipped" in stats:
+            return f"{name}: skipped ({stats['skipped']})"
+        return f"{name}: p50 {stats.get('p50_ms')} ms, p95 {stats.get('p95_ms')} ms"
+
+    return "; ".join(fmt(name) for name in ("page", "selector", "raw", "raw_visible"))
+
+
+# ---------------------------------------------------------------------------
+# The markdown summary.
+
+
+def _cell(stats: dict[str, Any] | None, key: str) -> str:
+    if not stats:
+        return "—"
+    if "skipped" in stats:
+        return "skipped"
+    value = stats.get(key)
+    if value is None:
+        return "—"
+    mark = " ⚠" if key == "p95_ms" and value > TARGET_P95_MS else ""
+    return f"{value:g}{mark}"
+
+
+def _queries(stats: dict[str, Any] | None) -> str:
+    counts = (stats or {}).get("queries")
+    if not counts:
+        return "—"
+    return (
+        str(counts["min"]) if counts["min"] == counts["max"] else f"{counts['min']}–{counts['max']}"
+    )
+
+
+def _ratios(part: dict[str, Any], level: str) -> str:
+    if level not in ("page", "selector"):
+        return " |"
+    cells = [ratio(part.get(level), part.get(base)) for base in ("raw", "raw_visible")]
+    return " | ".join("—" if cell is None else f"{cell:g}" for cell in cells)
+
+
+def _run_section(run: dict[str, Any]) -> list[str]:
+    gen = run.get("generation") or {}
+    rows = gen.get("rows") or {}
+    seconds = (gen.get("seconds") or {}).get("all")
+    stats_line = {
+        None: "",
+        "present": " SQLite planner statistics: present.",
+        "gathered now (ANALYZE)": " SQLite planner statistics: gathered (ANALYZE) before measuring.",
+    }.get(
+        run.get("sqlite_statistics"), f" SQLite planner statistics: {run.get('sqlite_statistics')}."
+    )
+    capped = any(
+        (part.get(level) or {}).get("capped_by_time_budget")
+        for data in run["staff"].values()
+        for part in (data["person_search"], data["household"])
+        for level in ("page", "selector", "raw", "raw_visible")
+    )
+    lines = [
+        f"## {run['label']} — {run['server']}",
+        "",
+        f"Measured {run['measured_at']} on {run['machine']['cpus']} CPUs, "
+        f"{run['samples']} samples per measure after warm-up"
+        + (
+            f" (fewer where a measure passed its {run['budget_s']:g} s budget: see n in the JSON)"
+            if capped
+            else ""
+        )
+        + "."
+        + stats_line,
+        "",
+        "Data: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in rows.items()) + ".",
+        "",
+    ]
+    if seconds is not None:
+        lines += [
+            f"Generating it took {seconds:g} s ({gen.get('cpus', '?')} CPUs)"
+            + (", in an earlier run." if gen.get("reused") else ".")
+            + " Phases: "
+            + ", ".join(f"{k} {v:g} s" for k, v in gen["seconds"].items() if k != "all")
+            + ".",
+            "",
+        ]
+    lines += [
+        "| staff | measure | level | p50 ms | p95 ms | max ms | SQL statements | p50 ÷ raw | p50 ÷ raw_visible |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for role, data in run["staff"].items():
+        for key, title in (("person_search", "person search"), ("household", "household page")):
+            part = data[key]
+            for level in ("page", "selector", "raw", "raw_visible"):
+                stats = part.get(level)
+                lines.append(
+                    f"| {role} | {title} | {level} | {_cell(stats, 'p50_ms')} | "
+                    f"{_cell(stats, 'p95_ms')} | {_cell(stats, 'max_ms')} | {_queries(stats)} | "
+                    f"{_ratios(part, level)} |"
+                )
+            if key == "person_search":
+                stats = part.get("consultation_search_selector")
+                lines.append(
+                    f"| {role} | (search page's consultation search) | selector | "
+                    f"{_cell(stats, 'p50_ms')} | {_cell(stats, 'p95_ms')} | {_cell(stats, 'max_ms')} | — | | |"
+                )
+            else:
+                heavy = part.get("heaviest_visible_household") or {}
+                for level in ("page", "selector", "raw"):
+                    stats = part.get(f"heaviest_{level}")
+                    if stats:
+                        lines.append(
+                            f"| {role} | heaviest household ({heavy.get('n')} consultations shown) | "
+                            f"{level} | {_cell(stats, 'p50_ms')} | {_cell(stats, 'p95_ms')} | "
+                            f"{_cell(stats, 'max_ms')} | {_queries(stats)} | | |"
+                        )
+    lines.append("")
+    for role, data in run["staff"].items():
+        search, household = data["person_search"], data["household"]
+        slow = sorted(search["selector_p50_by_term"].items(), key=lambda item: -item[1])[:4]
+        lines.append(
+            f"- {role}: sees {household['visible_households']:,} households; slowest search words "
+            "(selector, median ms): " + ", ".join(f"「{term}」 {ms:g}" for term, ms in slow) + "."
+        )
+        mismatched = search["raw_visible_mismatch"] or household["raw_visible_mismatch"]
+        if mismatched:
+            lines.append(
+                f"- {role}: raw_visible returned other rows than the selector for {mismatched} "
+                "(the policy changed: update bench/run.py's hand-written SQL)."
+            )
+    for note in run.get("notes") or []:
+        lines.append(f"- Note: {note}")
+    lines.append("")
+    return lines
+
+
+def write_summary(results: Path = RESULTS) -> None:
+    runs = [json.loads(path.read_text()) for path in sorted(results.glob("residents-*.json"))]
+    lines = [
+        "# Residents' pages at municipal scale",
+        "",
+        "Written by `make bench` (`python -m bench.run`); `bench/README.md` says what is measured",
+        "and how. Server-side milliseconds in process (Django test client), after warm-up;",
+        f"⚠ marks a p95 over the {TARGET_P95_MS:g} ms target. `raw`: the bare hand-written",
+        "fetch (name-key LIKE; the household's consultations); `raw_visible`: hand-written",
+        "SQL for exactly the selector's rows (same visibility rule).",
+        "",
+    ]
+    for run in runs:
+        lines += _run_section(run)
+    (results / "README.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
