@@ -94,7 +94,7 @@ def _record(
     elif mode == NEW:
         if existing_id:
             person, _decision = policy.get_or_404(
-                request.user, "person", policy.Action.VIEW, pk=int(existing_id)
+                request.user, "person", policy.Action.CHANGE, pk=int(existing_id)
             )
             current = HouseholdMembership.objects.filter(
                 person=person, ended_on__isnull=True

@@ -214,3 +214,30 @@ def test_emergency_opening_is_marked_and_listed(client, ward):
     client.force_login(ward.member(Role.AUDITOR))
     review = client.get(reverse("people:emergency_list")).content.decode()
     assert reason in review
+
+
+def test_an_emergency_opening_gives_no_way_to_attach_a_consultation(client, ward):
+    """Break-glass is for reading: recording a consultation about the person
+    would otherwise turn it into a lasting own-organization basis."""
+    clerk = counselor_of(ward, ward.center)
+    client.force_login(clerk)
+    client.post(reverse("consultations:intake"), intake_data(ward, outcome="continue_here"))
+    with tenancy.tenant_context(ward.municipality):
+        household = Household.objects.get()
+        person = Person.objects.get()
+    stranger = counselor_of(ward, ward.department)
+    client.force_login(stranger)
+    reason = "警察から安否確認の要請があり、緊急連絡先を確認するため"
+    client.post(
+        reverse("people:emergency"), {"reason": reason, "query": "髙橋", "household": household.pk}
+    )
+    assert client.get(reverse("people:household_detail", args=[household.pk])).status_code == 200
+    data = intake_data(ward, organization=ward.department.pk, outcome="continue_here")
+    data["existing_person"] = person.pk
+    assert client.post(reverse("consultations:intake"), data).status_code == 404
+    assert (
+        client.get(reverse("consultations:intake") + f"?household={household.pk}").status_code
+        == 404
+    )
+    with tenancy.tenant_context(ward.municipality):
+        assert Consultation.objects.count() == 1
