@@ -410,6 +410,7 @@ class _ResidentRule(Rule):
         return DENY
 
     def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        """Each object's basis for ``staff`` (absent: none). Every resident rule defines it."""
         raise NotImplementedError
 
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:

@@ -336,9 +336,6 @@ def _pdf_text_parts(pdf: bytes) -> bytes:
     return b"\n".join(parts)
 
 
-@pytest.mark.skipif(
-    not NOTO_CJK.exists(), reason="fonts-noto-cjk is not installed (make system-deps)"
-)
 @pytest.mark.parametrize("consent", [ConsentToShare.OBTAINED, ConsentToShare.NOT_OBTAINED])
 def test_pdf_embeds_a_japanese_font_and_renders_quickly(ward, consent):
     consultation = make_consultation(ward, consent)
