@@ -8,7 +8,6 @@ import re
 import time
 import zlib
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -41,7 +40,6 @@ from tsunagu.policy import Basis
 from tsunagu.referrals.models import Referral, SharingBasis
 from tsunagu.referrals.services import referral_create
 
-NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 TOKYO = ZoneInfo("Asia/Tokyo")
 RECEIVED_AT = datetime.datetime(2025, 5, 9, 10, 30, tzinfo=TOKYO)
 PRINTED_AT = datetime.datetime(2025, 5, 12, 9, 5, tzinfo=TOKYO)
