@@ -19,6 +19,7 @@ configuration and fails on any route that is neither.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -394,7 +395,7 @@ def visible_household_ids(staff: Staff) -> models.QuerySet[Any]:
     return m.Household.objects.filter(condition).values("pk")
 
 
-class _ResidentRule(Rule):
+class _ResidentRule(Rule, ABC):
     personal = True
 
     def type_level(self, staff: Staff, action: Action) -> Decision:
@@ -409,9 +410,9 @@ class _ResidentRule(Rule):
             return Decision(True, Basis.OWN_ORGANIZATION)
         return DENY
 
+    @abstractmethod
     def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
-        """Each object's basis for ``staff`` (absent: none). Every resident rule defines it."""
-        raise NotImplementedError
+        """Each object's basis for ``staff`` (absent: none)."""
 
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
         if obj is None:
