@@ -43,7 +43,7 @@ class TokenAuth(HttpBearer):
             )
             .first()
         )
-        if found is None or not found.staff.is_active:
+        if found is None or not found.staff.is_active or found.staff.is_expired:
             return None
         if not found.two_factor_verified and two_factor_required(found.staff):
             return None

@@ -83,6 +83,8 @@ def _active_staff(user: Any) -> Staff | None:
         return None
     if not user.is_active or getattr(user, "municipality_id", None) is None:
         return None
+    if getattr(user, "is_expired", False):
+        return None
     return user
 
 
@@ -284,7 +286,22 @@ class AggregateRule(Rule):
 #: Roles that do casework and so may hold bases to residents' records.
 CASEWORK_ROLES = (Role.COUNSELOR, Role.ORG_MANAGER, Role.COORDINATOR)
 #: The order bases are named in when several apply (the strongest first).
-_BASIS_ORDER = (Basis.OWN_ORGANIZATION, Basis.COORDINATOR, Basis.REFERRAL, Basis.EMERGENCY)
+_BASIS_ORDER = (
+    Basis.OWN_ORGANIZATION,
+    Basis.COORDINATOR,
+    Basis.CONSENT,
+    Basis.SUPPORT_MEETING,
+    Basis.REFERRAL,
+    Basis.EMERGENCY,
+)
+
+
+def _strongest(found: dict[int, set[Basis]]) -> dict[int, Basis]:
+    return {
+        pk: next(basis for basis in _BASIS_ORDER if basis in bases)
+        for pk, bases in found.items()
+        if bases
+    }
 
 
 def casework_organization_ids(staff: Staff) -> frozenset[int]:
@@ -295,11 +312,26 @@ def _models() -> Any:
     """The resident models, imported late: the policy is loaded before the app registry is ready."""
     from types import SimpleNamespace
 
+    from tsunagu.cases.models import OPEN_STAGES, Case, active_consents
     from tsunagu.consultations.models import Consultation
+    from tsunagu.meetings.models import ActionItem, AgendaItem, Attendee, Meeting
+    from tsunagu.meetings.models import Kind as MeetingKind
+    from tsunagu.meetings.models import Status as MeetingStatus
     from tsunagu.people.models import EmergencyAccess, Household, HouseholdMembership, Person
+    from tsunagu.plans.models import SupportPlan
     from tsunagu.referrals.models import RECEIVER_HOLDS, RECEIVER_SEES, Referral
 
     return SimpleNamespace(
+        ActionItem=ActionItem,
+        AgendaItem=AgendaItem,
+        Attendee=Attendee,
+        Case=Case,
+        Meeting=Meeting,
+        MeetingKind=MeetingKind,
+        MeetingStatus=MeetingStatus,
+        OPEN_STAGES=OPEN_STAGES,
+        SupportPlan=SupportPlan,
+        active_consents=active_consents,
         Consultation=Consultation,
         EmergencyAccess=EmergencyAccess,
         Household=Household,
@@ -326,6 +358,84 @@ def _held_referrals(staff: Staff, orgs: frozenset[int]) -> models.QuerySet[Any]:
     holds the household's identity and the attached records."""
     m = _models()
     return m.Referral.objects.filter(to_organization_id__in=orgs, status__in=m.RECEIVER_HOLDS)
+
+
+def consent_case_ids(orgs: frozenset[int], purpose: str = "information_sharing") -> Any:
+    """Cases whose consent in force names one of ``orgs``, or the case team while
+    one of them is in it (basis 3). Read at every request: a withdrawal, an
+    expiry or an organization leaving the team stops access at once."""
+    from tsunagu.cases.models import PURPOSE_FIELDS
+
+    m = _models()
+    return (
+        m.active_consents()
+        .filter(**{PURPOSE_FIELDS[purpose]: True})
+        .filter(
+            models.Q(organizations__in=orgs)
+            | models.Q(
+                covers_case_team=True,
+                case__team__organization_id__in=orgs,
+                case__team__left_on=None,
+            )
+        )
+        .values("case_id")
+    )
+
+
+def support_meeting_case_ids(orgs: frozenset[int]) -> Any:
+    """Open cases on the agenda of a 支援会議 that a pledged staff member of one of
+    ``orgs`` attended (basis 4): the organization keeps access to what was put
+    before the meeting until the case closes."""
+    m = _models()
+    return (
+        m.AgendaItem.objects.filter(
+            part__kind=m.MeetingKind.SUPPORT_MEETING,
+            part__meeting__attendees__organization_id__in=orgs,
+            part__meeting__attendees__pledged_at__isnull=False,
+            part__meeting__attendees__is_guest=False,
+            case__stage__in=m.OPEN_STAGES,
+        )
+        .exclude(part__meeting__status=m.MeetingStatus.CANCELLED)
+        .values("case_id")
+    )
+
+
+def case_bases(staff: Staff, cases: list[Any]) -> dict[int, set[Basis]]:
+    """Every basis this staff member has to each case (the case record itself)."""
+    m = _models()
+    orgs = casework_organization_ids(staff)
+    ids = [case.pk for case in cases]
+    found: dict[int, set[Basis]] = {pk: set() for pk in ids}
+    if orgs and ids:
+        for case in cases:
+            if case.organization_id in orgs:
+                found[case.pk].add(Basis.COORDINATOR)
+        for pk in m.Case.objects.filter(pk__in=ids, id__in=consent_case_ids(orgs)).values_list(
+            "pk", flat=True
+        ):
+            found[pk].add(Basis.CONSENT)
+        for pk in m.Case.objects.filter(
+            pk__in=ids, id__in=support_meeting_case_ids(orgs)
+        ).values_list("pk", flat=True):
+            found[pk].add(Basis.SUPPORT_MEETING)
+    emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
+    for case in cases:
+        if case.household_id in emergency:
+            found[case.pk].add(Basis.EMERGENCY)
+    return found
+
+
+def visible_case_condition(staff: Staff) -> models.Q:
+    """The cases this staff member sees, as a condition on Case."""
+    orgs = casework_organization_ids(staff)
+    condition = models.Q(household_id__in=emergency_household_ids(staff))
+    if orgs:
+        condition |= (
+            models.Q(organization_id__in=orgs)
+            | models.Q(pk__in=consent_case_ids(orgs))
+            | models.Q(pk__in=support_meeting_case_ids(orgs))
+        )
+    return condition
 
 
 def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
@@ -359,6 +469,17 @@ def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
             .values_list("household_id", "to_organization__is_coordinating")
         ):
             found[pk].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
+        cases = m.Case.objects.filter(household_id__in=household_ids)
+        for pk in cases.filter(organization_id__in=orgs).values_list("household_id", flat=True):
+            found[pk].add(Basis.COORDINATOR)
+        for pk in cases.filter(pk__in=consent_case_ids(orgs)).values_list(
+            "household_id", flat=True
+        ):
+            found[pk].add(Basis.CONSENT)
+        for pk in cases.filter(pk__in=support_meeting_case_ids(orgs)).values_list(
+            "household_id", flat=True
+        ):
+            found[pk].add(Basis.SUPPORT_MEETING)
     for pk in (
         emergency_household_ids(staff)
         .filter(household_id__in=household_ids)
@@ -391,6 +512,13 @@ def visible_household_ids(staff: Staff) -> models.QuerySet[Any]:
                 )
             )
             | models.Q(pk__in=_held_referrals(staff, orgs).values("household_id"))
+            | models.Q(
+                pk__in=m.Case.objects.filter(
+                    models.Q(organization_id__in=orgs)
+                    | models.Q(pk__in=consent_case_ids(orgs))
+                    | models.Q(pk__in=support_meeting_case_ids(orgs))
+                ).values("household_id")
+            )
         )
     return m.Household.objects.filter(condition).values("pk")
 
@@ -599,6 +727,317 @@ class ReferralRule(_ResidentRule):
         return m.Referral.objects.filter(condition)
 
 
+class CaseRule(_ResidentRule):
+    """A 多機関協働 case is seen by the coordinating section holding it, by
+    organizations a consent in force covers, by organizations that attended a
+    支援会議 with it on the agenda (until it closes), and in an emergency
+    opening. Only the coordinating section changes it."""
+
+    resource = "case"
+
+    def model(self) -> type[models.Model]:
+        return _models().Case
+
+    def type_level(self, staff: Staff, action: Action) -> Decision:
+        if action == Action.CREATE:
+            return (
+                Decision(True, Basis.COORDINATOR) if coordinating_organization_ids(staff) else DENY
+            )
+        return super().type_level(staff, action)
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        return _strongest(case_bases(staff, objects))
+
+    def decide_on_basis(self, action: Action, basis: Basis | None) -> Decision:
+        decision = super().decide_on_basis(action, basis)
+        if action in (Action.CHANGE, Action.ARCHIVE, Action.CREATE):
+            return decision if decision.basis == Basis.COORDINATOR else DENY
+        return decision
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        if not self.type_level(staff, action):
+            return m.Case.objects.none()
+        return m.Case.objects.filter(visible_case_condition(staff))
+
+
+def coordinating_organization_ids(staff: Staff) -> frozenset[int]:
+    """The staff member's casework organizations that are a 多機関協働事務局."""
+    from tsunagu.directory.models import Organization
+
+    orgs = casework_organization_ids(staff)
+    if not orgs:
+        return frozenset()
+    return frozenset(
+        Organization.objects.filter(pk__in=orgs, is_coordinating=True).values_list("pk", flat=True)
+    )
+
+
+class _CaseRecordRule(_ResidentRule):
+    """Records that belong to a case (its consents, plans) follow the case's
+    bases; ``case_field`` names the path to it."""
+
+    case_field = "case"
+    #: Bases of the case that reach these records.
+    reaching: frozenset[Basis] = frozenset(
+        {Basis.COORDINATOR, Basis.CONSENT, Basis.SUPPORT_MEETING, Basis.EMERGENCY}
+    )
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        cases = {obj.case_id: obj.case for obj in objects}
+        by_case = case_bases(staff, list(cases.values()))
+        found = {obj.pk: by_case.get(obj.case_id, set()) & self.reaching for obj in objects}
+        return _strongest(found)
+
+    def decide_on_basis(self, action: Action, basis: Basis | None) -> Decision:
+        decision = super().decide_on_basis(action, basis)
+        if action in (Action.CHANGE, Action.ARCHIVE, Action.CREATE):
+            return decision if decision.basis == Basis.COORDINATOR else DENY
+        return decision
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        model = self.model()
+        assert model is not None
+        if not self.type_level(staff, action):
+            return model._default_manager.none()
+        m = _models()
+        orgs = casework_organization_ids(staff)
+        condition = models.Q(household_id__in=emergency_household_ids(staff))
+        if orgs:
+            condition |= models.Q(organization_id__in=orgs)
+            if Basis.CONSENT in self.reaching:
+                condition |= models.Q(pk__in=consent_case_ids(orgs))
+            if Basis.SUPPORT_MEETING in self.reaching:
+                condition |= models.Q(pk__in=support_meeting_case_ids(orgs))
+        return model._default_manager.filter(
+            case_id__in=m.Case.objects.filter(condition).values("pk")
+        )
+
+
+class ConsentRule(_CaseRecordRule):
+    """A consent is part of the case's record: whoever sees the case sees
+    whether and to whom the person agreed."""
+
+    resource = "consent"
+
+    def model(self) -> type[models.Model]:
+        from tsunagu.cases.models import Consent
+
+        return Consent
+
+
+class SupportPlanRule(_CaseRecordRule):
+    """The plan is made under consent: the coordinating section and the
+    organizations the consent covers see it; a 支援会議's attendees do not
+    (they see what was put before their meeting)."""
+
+    resource = "support_plan"
+    reaching = frozenset({Basis.COORDINATOR, Basis.CONSENT, Basis.EMERGENCY})
+
+    def model(self) -> type[models.Model]:
+        return _models().SupportPlan
+
+
+def _attendance(staff: Staff, meeting_ids: list[int]) -> dict[int, list[Any]]:
+    """The attendee rows through which this staff member takes part in each meeting:
+    their own (a guest's only way in) and those of their casework organizations."""
+    m = _models()
+    orgs = casework_organization_ids(staff)
+    rows = m.Attendee.objects.filter(meeting_id__in=meeting_ids).filter(
+        models.Q(staff_id=staff.pk) | models.Q(organization_id__in=orgs, is_guest=False)
+    )
+    found: dict[int, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row.meeting_id, []).append(row)
+    return found
+
+
+def meeting_material_basis(staff: Staff, meeting: Any) -> Basis | None:
+    """May this staff member see the material of ``meeting`` (the briefs, the
+    decisions, the minutes), and on what basis?
+
+    The hosting organization always; an attendee once a confidentiality pledge
+    is recorded when the sitting holds a 支援会議 (for staff of the attending
+    organization, until the cases close; for an external guest, until the
+    guest account expires); otherwise attendance itself."""
+    orgs = casework_organization_ids(staff)
+    if meeting.organization_id in orgs:
+        return (
+            Basis.COORDINATOR if meeting.organization.is_coordinating else (Basis.OWN_ORGANIZATION)
+        )
+    rows = _attendance(staff, [meeting.pk]).get(meeting.pk, [])
+    if not rows:
+        return None
+    if not staff.is_guest and not _has_open_case(meeting):
+        # An attending organization's access lasts until the cases close.
+        return None
+    if meeting.has_support_part:
+        if not any(row.has_pledged for row in rows):
+            return None
+        return Basis.SUPPORT_MEETING
+    if meeting.has_plan_part:
+        return Basis.CONSENT
+    return Basis.OWN_ORGANIZATION
+
+
+def _has_open_case(meeting: Any) -> bool:
+    m = _models()
+    agenda = m.AgendaItem.objects.filter(part__meeting=meeting)
+    return not agenda.exists() or agenda.filter(case__stage__in=m.OPEN_STAGES).exists()
+
+
+class MeetingRule(Rule):
+    """A sitting (date, place, attendees): seen by its host and its attendees.
+    What was discussed is decided separately (:func:`meeting_material_basis`)."""
+
+    resource = "meeting"
+    personal = True
+
+    def model(self) -> type[models.Model]:
+        return _models().Meeting
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        orgs = casework_organization_ids(staff)
+        if obj is None:
+            if action in (Action.VIEW, Action.PRINT, Action.LIST):
+                return Decision(True)
+            return Decision(True, Basis.OWN_ORGANIZATION) if orgs else DENY
+        if obj.organization_id in orgs:
+            return Decision(True, Basis.OWN_ORGANIZATION)
+        if action in (Action.VIEW, Action.LIST, Action.PRINT) and _attendance(staff, [obj.pk]).get(
+            obj.pk
+        ):
+            return Decision(
+                True,
+                Basis.SUPPORT_MEETING
+                if obj.has_support_part
+                else (Basis.CONSENT if obj.has_plan_part else Basis.OWN_ORGANIZATION),
+            )
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        orgs = casework_organization_ids(staff)
+        condition = models.Q(
+            pk__in=m.Attendee.objects.filter(staff_id=staff.pk).values("meeting_id")
+        )
+        if orgs:
+            condition |= models.Q(organization_id__in=orgs)
+            if action in (Action.VIEW, Action.LIST, Action.PRINT):
+                condition |= models.Q(
+                    pk__in=m.Attendee.objects.filter(
+                        organization_id__in=orgs, is_guest=False
+                    ).values("meeting_id")
+                )
+        elif action not in (Action.VIEW, Action.LIST, Action.PRINT):
+            return m.Meeting.objects.none()
+        return m.Meeting.objects.filter(condition)
+
+
+def agenda_item_bases(staff: Staff, items: list[Any]) -> dict[int, Basis]:
+    """The basis each agenda item (a case's brief and decisions at one meeting)
+    is shown under: the case's own bases where they reach all of its record
+    (the coordinating section, consent, an emergency opening); otherwise the
+    meeting's material, and for an attending organization only while the case
+    is open."""
+    m = _models()
+    by_case = case_bases(staff, list({item.case_id: item.case for item in items}.values()))
+    meetings: dict[int, Any] = {}
+    for item in items:
+        meetings.setdefault(item.part.meeting_id, item.part.meeting)
+    material = {pk: meeting_material_basis(staff, meeting) for pk, meeting in meetings.items()}
+    found: dict[int, set[Basis]] = {}
+    for item in items:
+        bases = by_case.get(item.case_id, set()) & {
+            Basis.COORDINATOR,
+            Basis.CONSENT,
+            Basis.EMERGENCY,
+        }
+        from_meeting = material[item.part.meeting_id]
+        if from_meeting is not None:
+            hosting = from_meeting in (Basis.COORDINATOR, Basis.OWN_ORGANIZATION)
+            if hosting or staff.is_guest or item.case.stage in m.OPEN_STAGES:
+                bases = bases | {from_meeting}
+        found[item.pk] = bases
+    return _strongest(found)
+
+
+class AgendaItemRule(Rule):
+    """One case at one meeting: the brief before, the decisions after. The
+    host prepares and records it; who reads it is :func:`agenda_item_bases`."""
+
+    resource = "agenda_item"
+    personal = True
+
+    def model(self) -> type[models.Model]:
+        return _models().AgendaItem
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        orgs = casework_organization_ids(staff)
+        if obj is None:
+            if action in (Action.VIEW, Action.PRINT):
+                return Decision(True)
+            return Decision(True, Basis.OWN_ORGANIZATION) if orgs else DENY
+        basis = agenda_item_bases(staff, [obj]).get(obj.pk)
+        if basis is None:
+            return DENY
+        if action in (Action.VIEW, Action.LIST, Action.PRINT, Action.EXPORT):
+            return Decision(True, basis)
+        if obj.part.meeting.organization_id in orgs:
+            return Decision(True, basis)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        return m.AgendaItem.objects.filter(
+            part__meeting_id__in=MeetingRule().visible(staff, Action.VIEW).values("pk")
+        )
+
+
+class ActionItemRule(Rule):
+    """A task decided at a meeting: seen by whoever sees the meeting's material
+    and by the organization that owns it; the owner marks it done."""
+
+    resource = "action_item"
+    personal = True
+
+    def model(self) -> type[models.Model]:
+        return _models().ActionItem
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        orgs = casework_organization_ids(staff)
+        if not orgs:
+            return DENY
+        if obj is None:
+            return Decision(True, Basis.OWN_ORGANIZATION)
+        meeting = obj.agenda_item.part.meeting
+        kind_basis = (
+            Basis.SUPPORT_MEETING
+            if obj.agenda_item.part.kind == _models().MeetingKind.SUPPORT_MEETING
+            else Basis.CONSENT
+        )
+        if obj.owner_organization_id in orgs:
+            return Decision(True, kind_basis)
+        material = meeting_material_basis(staff, meeting)
+        if material is None:
+            return DENY
+        if action in (Action.VIEW, Action.LIST, Action.PRINT):
+            return Decision(True, material)
+        if action == Action.CHANGE and meeting.organization_id in orgs:
+            return Decision(True, material)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        m = _models()
+        orgs = casework_organization_ids(staff)
+        if not orgs:
+            return m.ActionItem.objects.none()
+        return m.ActionItem.objects.filter(
+            models.Q(owner_organization_id__in=orgs)
+            | models.Q(agenda_item__part__meeting__organization_id__in=orgs)
+        )
+
+
 class EmergencyAccessRule(Rule):
     """Break-glass openings: any staff member may open one, stating a reason;
     the auditor lists and reviews them."""
@@ -689,6 +1128,12 @@ RULES: dict[str, Rule] = {
         NameVariantRule(),
         CaseFeatureRule(),
         PersonMergeRule(),
+        CaseRule(),
+        ConsentRule(),
+        SupportPlanRule(),
+        MeetingRule(),
+        ActionItemRule(),
+        AgendaItemRule(),
     )
 }
 

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.consultations",
     "tsunagu.referrals",
+    "tsunagu.cases",
+    "tsunagu.meetings",
+    "tsunagu.plans",
     "tsunagu.web",
     "tsunagu.demo",
 ]

@@ -32,6 +32,10 @@ class StaffBackend(ModelBackend):
             return staff  # type: ignore[no-any-return]
         return None
 
+    def user_can_authenticate(self, user: Any) -> bool:
+        # A guest account that has expired neither logs in nor keeps its session.
+        return bool(super().user_can_authenticate(user)) and not getattr(user, "is_expired", False)
+
     def get_user(self, user_id: int) -> Staff | None:  # type: ignore[override]
         try:
             staff = Staff.all_tenants.select_related("municipality").get(pk=user_id)

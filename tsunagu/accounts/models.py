@@ -39,6 +39,10 @@ class Staff(TenantModel, AbstractBaseUser):
     email = models.EmailField(_("メールアドレス"), blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
     date_joined = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+    # A time-limited account (an external guest of one meeting): after this
+    # moment it can neither log in nor keep a session.
+    expires_at = models.DateTimeField(_("有効期限"), null=True, blank=True)
+    is_guest = models.BooleanField(_("会議の外部ゲスト"), default=False, editable=False)
 
     objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
     all_tenants: ClassVar[models.Manager[Any]] = models.Manager()
@@ -53,6 +57,10 @@ class Staff(TenantModel, AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -13,3 +13,4 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("管理職")
     SYSADMIN = "sysadmin", _("システム管理者")
     AUDITOR = "auditor", _("監査担当")
+    GUEST = "guest", _("会議の外部ゲスト")

@@ -118,6 +118,8 @@ class Organization(TrackedModel):
         CENTER = "center", _("センター")
         DEPARTMENT = "department", _("課")
         CONTRACTOR = "contractor", _("委託先")
+        # 警察署・学校・消防署・町会 …: attend meetings as guests, named in consents.
+        EXTERNAL = "external", _("外部の関係機関")
 
     class Management(models.TextChoices):
         DIRECT = "direct", _("直営")

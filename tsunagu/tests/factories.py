@@ -4,9 +4,11 @@ organizations and a staff member in every role."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from tsunagu.accounts.models import Membership, Staff
 from tsunagu.accounts.roles import Role
@@ -56,6 +58,8 @@ class Ward:
     other_center: Organization
     department: Organization
     staff: dict[str, Staff] = field(default_factory=dict)
+    #: A 外部の関係機関 (a police station), whose staff come to meetings as guests.
+    external: Organization | None = None
 
     def member(self, role: str) -> Staff:
         return self.staff[role]
@@ -86,7 +90,9 @@ def ward_with_staff(municipality: Municipality, prefix: str = "") -> Ward:
             name="地域包括支援センター南", kind=Organization.Kind.CENTER
         )
         department = Organization.objects.create(name="総務課", kind=Organization.Kind.DEPARTMENT)
+        external = Organization.objects.create(name="テスト警察署", kind=Organization.Kind.EXTERNAL)
     ward = Ward(municipality, districts, coordinating, center, other_center, department)
+    ward.external = external
     placement = {
         Role.COUNSELOR: center,
         Role.ORG_MANAGER: center,
@@ -94,9 +100,16 @@ def ward_with_staff(municipality: Municipality, prefix: str = "") -> Ward:
         Role.MANAGER: coordinating,
         Role.SYSADMIN: department,
         Role.AUDITOR: department,
+        Role.GUEST: external,
     }
     for role, organization in placement.items():
-        staff = StaffFactory(municipality=municipality, username=f"{prefix}{role.value}")
+        guest = role == Role.GUEST
+        staff = StaffFactory(
+            municipality=municipality,
+            username=f"{prefix}{role.value}",
+            is_guest=guest,
+            expires_at=timezone.now() + timedelta(days=1) if guest else None,
+        )
         add_member(staff, organization, role)
         ward.staff[role] = staff
     return ward
