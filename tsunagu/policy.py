@@ -127,6 +127,9 @@ class _MasterDataRule(Rule):
         return apps.get_model(self.model_label)
 
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if staff.is_guest:
+            # A meeting's external guest sees that meeting's material and nothing else.
+            return DENY
         if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
             return Decision(True, Basis.MUNICIPALITY_STAFF)
         if action in (Action.CREATE, Action.CHANGE, Action.ARCHIVE) and staff.has_role(
@@ -271,6 +274,8 @@ class AggregateRule(Rule):
     resource = "aggregate"
 
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if staff.is_guest:
+            return DENY
         if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
             return Decision(True, Basis.MUNICIPALITY_STAFF)
         return DENY

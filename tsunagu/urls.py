@@ -68,6 +68,9 @@ urlpatterns = [
     path("people/", include("tsunagu.people.urls")),
     path("consultations/", include("tsunagu.consultations.urls")),
     path("referrals/", include("tsunagu.referrals.urls")),
+    path("cases/", include("tsunagu.cases.urls")),
+    path("meetings/", include("tsunagu.meetings.urls")),
+    path("plans/", include("tsunagu.plans.urls")),
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
 ]

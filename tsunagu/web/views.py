@@ -24,7 +24,41 @@ def home(request: StaffRequest) -> HttpResponse:
         .select_related("organization")
         .order_by("organization__sort_order")
     )
-    return render(request, "web/home.html", {"figures": figures, "memberships": memberships})
+    return render(
+        request,
+        "web/home.html",
+        {"figures": figures, "memberships": memberships, **_my_work(request)},
+    )
+
+
+def _my_work(request: StaffRequest) -> dict[str, object]:
+    """What waits for this staff member: cases whose next action or watch period
+    is due (the coordinating section), their organizations' open tasks, and for
+    a meeting's guest, the meetings they are invited to."""
+    from tsunagu.cases.selectors import follow_up_reminders
+    from tsunagu.meetings.models import Status as MeetingStatus
+
+    user = request.user
+    work: dict[str, object] = {}
+    if user.is_guest:
+        work["my_meetings"] = list(
+            policy.visible(user, "meeting", policy.Action.LIST)
+            .exclude(status=MeetingStatus.CANCELLED)
+            .order_by("held_on")
+        )
+        return work
+    today = timezone.localdate()
+    work["today"] = today
+    if policy.coordinating_organization_ids(user):
+        work["reminders"] = list(follow_up_reminders(user, today)[:20])
+    orgs = policy.casework_organization_ids(user)
+    if orgs:
+        tasks = policy.visible(user, "action_item", policy.Action.LIST).filter(
+            owner_organization_id__in=orgs, done_at=None
+        )
+        work["tasks_open"] = tasks.count()
+        work["tasks_overdue"] = tasks.filter(due_on__lt=today).count()
+    return work
 
 
 @policy.public_route("load balancers and monitoring ask whether the server is up")

@@ -14,7 +14,6 @@ from tsunagu.accounts.roles import Role
 from tsunagu.cases.models import ClosureReason, Stage
 from tsunagu.cases.services import consent_withdraw
 from tsunagu.core import tenancy
-from tsunagu.directory.models import Organization
 from tsunagu.meetings.models import Kind
 from tsunagu.meetings.services import guest_invite, pledge_record
 from tsunagu.plans.models import Decision, Monitoring
@@ -102,8 +101,7 @@ def test_guest_sees_only_the_meeting_until_expiry(ward) -> None:
     coordinator = ward.member(Role.COORDINATOR)
     household = rf.household(coordinator, ward.coordinating)
     case = cf.case(coordinator, ward.coordinating, household)
-    with tenancy.tenant_context(ward.municipality):
-        police = Organization.objects.create(name="テスト警察署", kind=Organization.Kind.EXTERNAL)
+    police = ward.external
     meeting = cf.meeting(coordinator, ward.coordinating)
     item = cf.on_agenda(coordinator, meeting, case)
     with tenancy.tenant_context(ward.municipality):
