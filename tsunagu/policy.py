@@ -302,6 +302,7 @@ _BASIS_ORDER = (
 
 
 def _strongest(found: dict[int, set[Basis]]) -> dict[int, Basis]:
+    """Each object's strongest basis (the first of _BASIS_ORDER it has); none: absent."""
     return {
         pk: next(basis for basis in _BASIS_ORDER if basis in bases)
         for pk, bases in found.items()
@@ -491,11 +492,7 @@ def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
         .values_list("household_id", flat=True)
     ):
         found[pk].add(Basis.EMERGENCY)
-    return {
-        pk: next(basis for basis in _BASIS_ORDER if basis in bases)
-        for pk, bases in found.items()
-        if bases
-    }
+    return _strongest(found)
 
 
 def visible_household_ids(staff: Staff) -> models.QuerySet[Any]:
@@ -617,11 +614,7 @@ class PersonRule(_ResidentRule):
                 referral_id__in=_held_referrals(staff, orgs).values("pk"),
             ).values_list("person_id", "referral__to_organization__is_coordinating"):
                 found[person_id].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
-        return {
-            pk: next(basis for basis in _BASIS_ORDER if basis in bases)
-            for pk, bases in found.items()
-            if bases
-        }
+        return _strongest(found)
 
     def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
         m = _models()
@@ -644,8 +637,10 @@ class PersonRule(_ResidentRule):
 
 class ConsultationRule(_ResidentRule):
     """A consultation is seen by its own organization, by the receiver of an
-    accepted referral it is attached to, and in an emergency opening of its
-    household. Only its own organization changes it."""
+    accepted referral it is attached to, as part of a case's record (by the
+    coordinating section holding the case and the organizations a consent
+    covers), and in an emergency opening of its household. Only its own
+    organization changes it."""
 
     resource = "consultation"
 
@@ -653,6 +648,7 @@ class ConsultationRule(_ResidentRule):
         return _models().Consultation
 
     def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        m = _models()
         orgs = casework_organization_ids(staff)
         found: dict[int, set[Basis]] = {obj.pk: set() for obj in objects}
         for obj in objects:
@@ -666,15 +662,24 @@ class ConsultationRule(_ResidentRule):
                 .values_list("consultation_id", "to_organization__is_coordinating")
             ):
                 found[pk].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
+            # Consultations attached to a case are part of its record: the
+            # coordinating section holding it and the organizations a consent
+            # covers see them.
+            through = m.Case.consultations.through
+            for pk, holder in through.objects.filter(consultation_id__in=ids).values_list(
+                "consultation_id", "case__organization_id"
+            ):
+                if holder in orgs:
+                    found[pk].add(Basis.COORDINATOR)
+            for pk in through.objects.filter(
+                consultation_id__in=ids, case_id__in=consent_case_ids(orgs)
+            ).values_list("consultation_id", flat=True):
+                found[pk].add(Basis.CONSENT)
         emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
         for obj in objects:
             if obj.household_id is not None and obj.household_id in emergency:
                 found[obj.pk].add(Basis.EMERGENCY)
-        return {
-            pk: next(basis for basis in _BASIS_ORDER if basis in bases)
-            for pk, bases in found.items()
-            if bases
-        }
+        return _strongest(found)
 
     def decide_on_basis(self, action: Action, basis: Basis | None) -> Decision:
         decision = super().decide_on_basis(action, basis)
@@ -689,8 +694,16 @@ class ConsultationRule(_ResidentRule):
         orgs = casework_organization_ids(staff)
         condition = models.Q(household_id__in=emergency_household_ids(staff))
         if orgs:
-            condition |= models.Q(organization_id__in=orgs) | models.Q(
-                pk__in=_held_referrals(staff, orgs).values("consultation_id")
+            through = m.Case.consultations.through
+            condition |= (
+                models.Q(organization_id__in=orgs)
+                | models.Q(pk__in=_held_referrals(staff, orgs).values("consultation_id"))
+                | models.Q(
+                    pk__in=through.objects.filter(
+                        models.Q(case__organization_id__in=orgs)
+                        | models.Q(case_id__in=consent_case_ids(orgs))
+                    ).values("consultation_id")
+                )
             )
         return m.Consultation.objects.filter(condition)
 

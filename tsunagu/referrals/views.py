@@ -27,6 +27,7 @@ from tsunagu.referrals.models import (
     NEEDS_REASON,
     NEEDS_REPORT_BACK,
     OPEN,
+    RECEIVER_HOLDS,
     RECEIVER_SEES,
     Reason,
     Referral,
@@ -238,6 +239,12 @@ def _detail_context(
         "form": form,
         "reasons": Reason.choices,
         "may_comment": side is not None and basis != policy.Basis.EMERGENCY,
+        # The coordinating section that accepted an escalation opens the case from here.
+        "may_open_case": side == "receiver"
+        and referral.status in RECEIVER_HOLDS
+        and referral.household_id is not None
+        and referral.to_organization_id in policy.coordinating_organization_ids(request.user),
+        "cases": policy.visible(request.user, "case", policy.Action.VIEW).filter(referral=referral),
     }
 
 
