@@ -379,13 +379,19 @@ api.add_router("/", router)
 
 # The residents' routers use the schemas and errors above, so they are imported
 # here, after them, rather than at the top.
+from tsunagu.cases.api import router as cases_router  # noqa: E402
 from tsunagu.consultations.api import router as consultations_router  # noqa: E402
+from tsunagu.meetings.api import router as meetings_router  # noqa: E402
 from tsunagu.people.api import router as people_router  # noqa: E402
+from tsunagu.plans.api import router as plans_router  # noqa: E402
 from tsunagu.referrals.api import router as referrals_router  # noqa: E402
 
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
 api.add_router("/", referrals_router)
+api.add_router("/", cases_router)
+api.add_router("/", meetings_router)
+api.add_router("/", plans_router)
 
 
 def operations() -> list[Any]:

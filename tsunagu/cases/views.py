@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,9 +33,10 @@ from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household
+from tsunagu.plans.services import PLANNABLE
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -91,8 +92,10 @@ def case_create(request: StaffRequest) -> HttpResponse:
     else:
         household_id = request.GET.get("household") or request.POST.get("household")
     household: Household
+    # A working basis, not an emergency opening: opening a case gives the
+    # coordinating section a lasting basis to the household.
     household, _decision = policy.get_or_404(
-        request.user, "household", policy.Action.VIEW, pk=household_id or 0
+        request.user, "household", policy.Action.CHANGE, pk=household_id or 0
     )
     organization = _coordinating_organization(request)
     consultations = (
@@ -212,6 +215,7 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
         "withdraw_form": forms.get("withdraw_form") or ConsentWithdrawForm(),
         "consent_in_force": services.consent_in_force(case),
         "closure_reasons": ClosureReason.choices,
+        "plannable": case.stage in PLANNABLE,
     }
     return context
 

@@ -172,6 +172,9 @@ class GuestInvitation:
     password: str  # shown once, to be handed over in person; only its hash is stored
 
 
+GUEST_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet
+
+
 def _guest_username(meeting: Meeting) -> str:
     return f"guest-{meeting.pk}-{secrets.token_hex(3)}"
 
@@ -199,7 +202,8 @@ def guest_invite(
         raise ValidationError({"expires_at": _("有効期限は現在より後にしてください。")})
     if expires_at > timezone.now() + datetime.timedelta(days=31):
         raise ValidationError({"expires_at": _("ゲストの有効期限は31日以内にしてください。")})
-    password = secrets.token_urlsafe(12)
+    # Handed over on paper: no characters that read alike (0/O, 1/l/I).
+    password = "".join(secrets.choice(GUEST_PASSWORD_ALPHABET) for _ in range(14))
     guest = Staff(
         username=_guest_username(meeting),
         full_name=name.strip(),
@@ -307,6 +311,14 @@ def agenda_item_add(
 ) -> AgendaItem:
     """Put ``case`` on the agenda of the sitting's ``kind`` part, with its brief pre-filled."""
     _require_host(actor, meeting)
+    from tsunagu import policy
+
+    # Putting a case on the agenda shares it with the attendees: only those who
+    # work the case (its coordinating section) may do it.
+    if not policy.decide(actor, policy.Action.CHANGE, "case", case):
+        raise ValidationError(
+            {"case": _("このケースを議題にできるのは、ケースを担当する事務局です。")}
+        )
     if meeting.status == Status.CANCELLED:
         raise ValidationError(_("中止した会議には議題を追加できません。"))
     part = meeting.parts.filter(kind=kind).first()
@@ -403,7 +415,9 @@ def meeting_cancel(*, actor: Staff, meeting: Meeting, reason: str) -> Meeting:
     meeting.status = Status.CANCELLED
     meeting.minutes = (meeting.minutes + "\n" if meeting.minutes else "") + _("中止: ") + reason
     meeting.updated_by = actor
-    meeting.save(update_fields=["status", "minutes", "updated_by", "updated_at"])
+    # The minutes changed: an edit opened before must not overwrite this line.
+    meeting.version += 1
+    meeting.save(update_fields=["status", "minutes", "updated_by", "updated_at", "version"])
     audit_record(AuditAction.CHANGE, actor=actor, obj=meeting, detail={"cancelled": True})
     return meeting
 
@@ -515,9 +529,11 @@ def questionnaire_answer(
     """The named post-meeting questionnaire: each attendee answers once, for themself."""
     if attendee.staff_id != actor.pk:
         raise ValidationError(_("アンケートには出席者本人が回答します。"))
+    # A double submit answers once: the second waits here and then finds the answer.
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
     if attendee.meeting.status != Status.HELD:
         raise ValidationError(_("アンケートは会議の開催後に回答できます。"))
-    if hasattr(attendee, "questionnaire"):
+    if QuestionnaireAnswer.objects.filter(attendee=attendee).exists():
         raise ValidationError(_("このアンケートにはすでに回答しています。"))
     answer = QuestionnaireAnswer.objects.create(
         attendee=attendee, usefulness=usefulness, roles_clear=roles_clear, comment=comment.strip()

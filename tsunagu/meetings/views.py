@@ -72,8 +72,8 @@ class AgendaEntry:
     case_basis: policy.Basis | None
     actions: list[ActionItem] = field(default_factory=list)
     #: The host's forms for this case (set on the sitting page only).
-    brief_form: BriefForm | None = None
-    decisions_form: DecisionsForm | None = None
+    brief_form: forms.BaseForm | None = None
+    decisions_form: forms.BaseForm | None = None
 
 
 @dataclass
@@ -118,12 +118,8 @@ def material_for(
     shown = [item for item in items if item.pk in item_bases]
     case_bases = policy.bases(staff, "case", list({i.case_id: i.case for i in shown}.values()))
     by_part: dict[int, PartMaterial] = {part.pk: PartMaterial(part, []) for part in parts}
-    for item in items:
-        material = by_part[item.part_id]
-        if item.pk not in item_bases:
-            material.hidden += 1
-            continue
-        material.entries.append(
+    for item in shown:
+        by_part[item.part_id].entries.append(
             AgendaEntry(
                 item=item,
                 basis=item_bases[item.pk],
@@ -138,6 +134,14 @@ def material_for(
             basis=item_bases[item.pk],
             detail={"meeting": meeting.pk},
         )
+    # How many cases are left out (a count only, so that a print says it is partial).
+    for part_id, total in (
+        AgendaItem.objects.filter(part__meeting=meeting)
+        .values_list("part_id")
+        .annotate(total=Count("pk"))
+        .order_by()
+    ):
+        by_part[part_id].hidden = total - len(by_part[part_id].entries)
     return Material(basis=basis, parts=list(by_part.values()))
 
 
@@ -155,7 +159,7 @@ def _casework_organizations(request: StaffRequest) -> list[Organization]:
 
 
 def _add_errors(
-    form: forms.Form, error: ValidationError, rename: dict[str, str] | None = None
+    form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None
 ) -> None:
     """A service's refusal on the form it came from: at its field when the form
     has it (``rename`` maps the service's names to the form's)."""
@@ -174,10 +178,14 @@ def _int_or_404(value: str) -> int:
 
 
 def _host_cases(staff: Staff) -> QuerySet[Case]:
-    """Open cases the host may put on an agenda."""
+    """Open cases the host may put on an agenda: those its own section holds.
+
+    ``visible(..., CHANGE)`` also lists cases seen on a consent or a 支援会議,
+    which the policy does not let anyone but the holding section change (and
+    ``agenda_item_add`` refuses), so the list keeps to the holder's cases."""
     return (
         policy.visible(staff, "case", policy.Action.CHANGE)
-        .filter(stage__in=OPEN_STAGES)
+        .filter(stage__in=OPEN_STAGES, organization_id__in=policy.casework_organization_ids(staff))
         .order_by("-opened_on", "-pk")
     )
 
@@ -212,7 +220,9 @@ def meeting_list(request: StaffRequest) -> HttpResponse:
             meetings.filter(held_on__gte=today).order_by("held_on", "starts_at", "pk")[:200]
         )
     if when in ("", "past"):
-        past = list(meetings.filter(held_on__lt=today).order_by("-held_on", "-starts_at", "-pk")[:200])
+        past = list(
+            meetings.filter(held_on__lt=today).order_by("-held_on", "-starts_at", "-pk")[:200]
+        )
     audit_record(
         AuditAction.LIST,
         actor=request.user,
@@ -296,7 +306,7 @@ def _put_case_on_agenda(request: StaffRequest, meeting: Meeting, case: Case) -> 
 def _detail_context(
     request: StaffRequest,
     meeting: Meeting,
-    bound: dict[str, forms.Form] | None = None,
+    bound: dict[str, forms.BaseForm] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     user = request.user
@@ -319,13 +329,12 @@ def _detail_context(
         "material": material,
         "basis": material.basis,
         "may_print": material.basis is not None,
-        "pledge_needed": (
-            mine is not None and not mine.has_pledged and meeting.has_support_part
-        ),
+        "pledge_needed": (mine is not None and not mine.has_pledged and meeting.has_support_part),
         "needs_pledge_to_see": (
             material.basis is None and meeting.has_support_part and not is_host
         ),
         "scheduled": meeting.status == Status.SCHEDULED,
+        "case_kinds": [str(kind) for kind in CASE_KINDS],
     }
     if host:
         context["attendee_form"] = bound.get("attendee") or AttendeeForm(
@@ -341,10 +350,10 @@ def _detail_context(
             )
         for entry in material.entries:
             item = entry.item
-            entry.brief_form = bound.get(f"brief-{item.pk}") or BriefForm(  # type: ignore[assignment]
+            entry.brief_form = bound.get(f"brief-{item.pk}") or BriefForm(
                 instance=item, prefix=f"brief-{item.pk}"
             )
-            entry.decisions_form = bound.get(f"decide-{item.pk}") or DecisionsForm(  # type: ignore[assignment]
+            entry.decisions_form = bound.get(f"decide-{item.pk}") or DecisionsForm(
                 prefix=f"decide-{item.pk}",
                 initial={
                     "policy": item.policy,
@@ -371,9 +380,7 @@ def _detail_context(
         )
         context["answers"] = answers
         if answers:
-            context["answers_average"] = round(
-                sum(a.usefulness for a in answers) / len(answers), 1
-            )
+            context["answers_average"] = round(sum(a.usefulness for a in answers) / len(answers), 1)
             context["answers_roles_clear"] = sum(1 for a in answers if a.roles_clear)
     if (
         mine is not None
@@ -385,13 +392,27 @@ def _detail_context(
     return context
 
 
+#: Where on the sitting page each form sits (a case's forms sit in its item).
+_ANCHORS = {
+    "attendee": "attendee-add",
+    "guest": "guest-invite",
+    "agenda": "agenda-add",
+    "minutes": "minutes",
+    "cancel": "hold",
+    "questionnaire": "questionnaire",
+}
+
+
 def _render_detail(
     request: StaffRequest,
     meeting: Meeting,
     status: int = 200,
-    bound: dict[str, forms.Form] | None = None,
+    bound: dict[str, forms.BaseForm] | None = None,
     **extra: Any,
 ) -> HttpResponse:
+    failed = next((key for key, form in (bound or {}).items() if form.errors), None)
+    if failed is not None:
+        extra.setdefault("error_anchor", _ANCHORS.get(failed) or f"item-{failed.split('-')[-1]}")
     response = render(
         request, "meetings/detail.html", _detail_context(request, meeting, bound, **extra)
     )
@@ -451,7 +472,9 @@ def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("%(name)s さんを出席者に加えました。") % {"name": attendee.name})
+            messages.success(
+                request, _("%(name)s さんを出席者に加えました。") % {"name": attendee.name}
+            )
             return _to_detail(meeting, "attendees")
     return _render_detail(request, _fresh(meeting), bound={"attendee": form})
 
@@ -665,7 +688,9 @@ def brief_save(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("%(case)s の準備シートを保存しました。") % {"case": item.case.number})
+            messages.success(
+                request, _("%(case)s の準備シートを保存しました。") % {"case": item.case.number}
+            )
             return _to_detail(meeting, f"item-{item.pk}")
     return _render_detail(request, _fresh(meeting), bound={f"brief-{item.pk}": form})
 
@@ -693,7 +718,9 @@ def decisions_record(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("%(case)s の決定事項を記録しました。") % {"case": item.case.number})
+            messages.success(
+                request, _("%(case)s の決定事項を記録しました。") % {"case": item.case.number}
+            )
             return _to_detail(meeting, f"item-{item.pk}")
     return _render_detail(request, _fresh(meeting), bound={f"decide-{item.pk}": form})
 
@@ -766,6 +793,7 @@ def task_done(request: StaffRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         return _tasks_response(request, row_errors={action.pk: " ".join(error.messages)})
-    messages.success(request, _("タスク「%(content)s」を完了にしました。") % {"content": action.content})
+    messages.success(
+        request, _("タスク「%(content)s」を完了にしました。") % {"content": action.content}
+    )
     return redirect("meetings:tasks")
-

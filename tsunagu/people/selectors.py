@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
 from tsunagu.core.wareki import parse_date
+from tsunagu.people import ecomap
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.people.names import fold, normalize_text
 from tsunagu.people.services import name_variants
@@ -104,25 +105,121 @@ class HouseholdView:
     open_referrals: list[Any]
     organizations: list[tuple[str, list[str]]]
     shown: dict[str, list[int]]
+    #: The ecomap's members and relations (only what the viewer may see).
+    ecomap_members: list[ecomap.Member] = field(default_factory=list)
+    relations: list[ecomap.Relation] = field(default_factory=list)
+
+    @property
+    def ecomap_svg(self) -> str:
+        """The ecomap as an inline SVG (drawn when the page asks for it, not for the API)."""
+        return ecomap.render(
+            self.ecomap_members,
+            self.relations,
+            title=_("%(household)sのエコマップ") % {"household": self.household},
+        )
+
+    @property
+    def relation_rows(self) -> list[tuple[str, str, str]]:
+        """The ecomap as a table: organization, involvement, with whom."""
+        names = {member.id: member.name for member in self.ecomap_members}
+        return [
+            (
+                relation.organization,
+                relation.kind_label,
+                "、".join(names[pk] for pk in relation.member_ids) or _("世帯全体"),
+            )
+            for relation in ecomap.normalize(self.relations, self.ecomap_members)
+        ]
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _start_of(day: date, at: time | None = None) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at or time.min))
+
+
+def _pairs(model: Any, left: str, right: str, ids: list[int]) -> dict[int, list[int]]:
+    """A many-to-many link table read in one query: left id → right ids."""
+    found: dict[int, list[int]] = {}
+    if ids:
+        for a, b in model.objects.filter(**{f"{left}__in": ids}).values_list(left, right):
+            found.setdefault(a, []).append(b)
+    return found
+
+
+@dataclass
+class _Collected:
+    """What one kind of record adds to the household page."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
+    relations: list[ecomap.Relation] = field(default_factory=list)
+    roles: list[tuple[str, str]] = field(default_factory=list)  # organization, role
+    shown: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, other: _Collected) -> None:
+        self.events += other.events
+        self.relations += other.relations
+        self.roles += other.roles
+        self.shown.update(other.shown)
 
 
 def household_view(staff: Staff, household: Household, basis: policy.Basis) -> HouseholdView:
     """Everything of ``household`` the staff member may see, each with its basis.
 
     Records the viewer has no basis for are left out entirely: no count, no
-    placeholder, nothing that says they exist."""
-    from tsunagu.referrals.models import OPEN, ReferralEvent, Status
+    placeholder, nothing that says they exist. The number of queries does not
+    grow with the number of records (only the policy's per-meeting answers
+    grow with the number of meetings)."""
+    from tsunagu.referrals.models import OPEN, Status
 
     memberships = list(
         HouseholdMembership.objects.filter(household=household)
         .select_related("person")
         .order_by("started_on", "id")
     )
-    events: list[TimelineEvent] = []
+    current = [m for m in memberships if m.ended_on is None]
+    collected = _Collected(events=_membership_events(memberships, basis))
+    collected.add(_consultation_records(staff, household))
+    referrals, from_referrals = _referral_records(staff, household)
+    collected.add(from_referrals)
+    collected.add(_case_records(staff, household))
+    collected.events.sort(key=lambda e: e.at)
+
+    involved: dict[str, set[str]] = {}
+    for organization, role in collected.roles:
+        involved.setdefault(organization, set()).add(role)
+    today = timezone.localdate()
+    return HouseholdView(
+        household=household,
+        basis=basis,
+        members=current,
+        former_members=[m for m in memberships if m.ended_on is not None],
+        timeline=collected.events,
+        open_referrals=[r for r in referrals if r.status in OPEN and r.status != Status.DRAFT],
+        organizations=sorted((name, sorted(roles)) for name, roles in involved.items()),
+        # Consultations and referrals are always listed (empty or not); the
+        # records of a case only when some were on screen.
+        shown={
+            kind: ids
+            for kind, ids in collected.shown.items()
+            if ids or kind in ("consultation", "referral")
+        },
+        ecomap_members=[
+            ecomap.Member(
+                id=m.person_id,
+                name=m.person.full_name,
+                relationship=m.get_relationship_display(),
+                age=m.person.age_on(today),
+                sex=m.person.sex,
+            )
+            for m in current
+        ],
+        relations=collected.relations,
+    )
+
+
+def _membership_events(
+    memberships: list[HouseholdMembership], basis: policy.Basis
+) -> list[TimelineEvent]:
+    events = []
     for membership in memberships:
         person = membership.person
         events.append(
@@ -146,6 +243,11 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
                     detail=membership.end_reason,
                 )
             )
+    return events
+
+
+def _consultation_records(staff: Staff, household: Household) -> _Collected:
+    from tsunagu.consultations.models import ConsultationSubject
 
     consultations = list(
         policy.visible(staff, "consultation", policy.Action.VIEW)
@@ -154,8 +256,13 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
         .order_by("received_at", "pk")
     )
     with_basis = policy.bases(staff, "consultation", consultations)
+    subjects = _pairs(
+        ConsultationSubject, "consultation_id", "person_id", [c.pk for c in consultations]
+    )
+    found = _Collected(shown={"consultation": [c.pk for c in consultations]})
     for consultation in consultations:
-        events.append(
+        name = consultation.organization.name
+        found.events.append(
             TimelineEvent(
                 at=consultation.received_at,
                 kind="consultation",
@@ -164,13 +271,26 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
                     "channel": consultation.get_channel_display(),
                     "topic": consultation.get_main_topic_display(),
                 },
-                organization=consultation.organization.name,
+                organization=name,
                 basis=with_basis[consultation.pk],
                 url=reverse("consultations:detail", args=[consultation.pk]),
                 detail=consultation.summary,
                 badges=[consultation.get_outcome_display()],
             )
         )
+        found.roles.append((name, _("相談受付")))
+        found.relations.append(
+            ecomap.Relation(
+                name,
+                ecomap.RelationKind.CONSULTATION,
+                tuple(subjects.get(consultation.pk, ())),
+            )
+        )
+    return found
+
+
+def _referral_records(staff: Staff, household: Household) -> tuple[list[Any], _Collected]:
+    from tsunagu.referrals.models import Referral, ReferralEvent, Status
 
     referrals = list(
         policy.visible(staff, "referral", policy.Action.VIEW)
@@ -180,6 +300,7 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
     )
     referral_bases = policy.bases(staff, "referral", referrals)
     by_id = {referral.pk: referral for referral in referrals}
+    found = _Collected(shown={"referral": [r.pk for r in referrals]})
     for event in (
         ReferralEvent.objects.filter(referral_id__in=by_id)
         .exclude(to_status=Status.DRAFT)
@@ -201,7 +322,7 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
                 "status": event.get_to_status_display(),
                 "target": referral.to_organization.name,
             }
-        events.append(
+        found.events.append(
             TimelineEvent(
                 at=event.occurred_at,
                 kind="referral",
@@ -213,26 +334,272 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
                 badges=[event.get_reason_display()] if event.reason else [],
             )
         )
-    events.sort(key=lambda e: e.at)
+    sent = [r for r in referrals if r.status != Status.DRAFT]
+    persons = _pairs(Referral.persons.through, "referral_id", "person_id", [r.pk for r in sent])
+    for referral in sent:
+        whom = tuple(persons.get(referral.pk, ()))
+        for organization, role in (
+            (referral.from_organization.name, _("つなぐ元")),
+            (referral.to_organization.name, _("つなぎ先")),
+        ):
+            found.roles.append((organization, role))
+            found.relations.append(
+                ecomap.Relation(organization, ecomap.RelationKind.REFERRAL, whom)
+            )
+    return referrals, found
 
-    involved: dict[str, set[str]] = {}
-    for consultation in consultations:
-        involved.setdefault(consultation.organization.name, set()).add(_("相談受付"))
-    for referral in referrals:
-        if referral.status == Status.DRAFT:
-            continue
-        involved.setdefault(referral.from_organization.name, set()).add(_("つなぐ元"))
-        involved.setdefault(referral.to_organization.name, set()).add(_("つなぎ先"))
-    return HouseholdView(
-        household=household,
-        basis=basis,
-        members=[m for m in memberships if m.ended_on is None],
-        former_members=[m for m in memberships if m.ended_on is not None],
-        timeline=events,
-        open_referrals=[r for r in referrals if r.status in OPEN and r.status != Status.DRAFT],
-        organizations=sorted((name, sorted(roles)) for name, roles in involved.items()),
-        shown={
-            "consultation": [c.pk for c in consultations],
-            "referral": [r.pk for r in referrals],
-        },
+
+def _case_records(staff: Staff, household: Household) -> _Collected:
+    """The household's 多機関協働 cases, consents, meetings and plans, as far as the
+    viewer may see each: a case under the case's basis, its consents under the
+    same basis, a meeting's item under the agenda item's basis, a plan and its
+    monitorings under the plan's basis (a 支援会議's attendee sees the case and
+    its meetings, not the plan made under consent)."""
+    from tsunagu.cases.models import OPEN_STAGES
+
+    cases = list(
+        policy.visible(staff, "case", policy.Action.VIEW)
+        .filter(household=household)
+        .select_related("organization", "lead_organization")
+        .order_by("opened_on", "pk")
     )
+    case_bases = policy.bases(staff, "case", cases)
+    found = _Collected(shown={"case": [case.pk for case in cases]})
+    found.add(_case_history(cases, case_bases))
+    found.add(_consents(staff, cases, case_bases))
+    found.add(_case_teams([c for c in cases if c.stage in OPEN_STAGES]))
+    found.add(_meetings(staff, household))
+    found.add(_plans(staff, household))
+    return found
+
+
+def _case_history(cases: list[Any], case_bases: dict[int, policy.Basis]) -> _Collected:
+    from tsunagu.cases.models import CaseEvent, Stage
+
+    by_id = {case.pk: case for case in cases}
+    found = _Collected()
+    for event in (
+        CaseEvent.objects.filter(
+            case_id__in=by_id,
+            kind__in=[CaseEvent.Kind.STAGE, CaseEvent.Kind.LEAD, CaseEvent.Kind.TEAM],
+        )
+        .select_related("organization")
+        .order_by("occurred_at", "pk")
+    ):
+        case = by_id[event.case_id]
+        detail = event.note
+        if event.kind == CaseEvent.Kind.STAGE and not event.from_stage:
+            title = _("多機関協働ケースを受付（%(title)s）") % {"title": case.title}
+            detail = ""
+        elif event.kind == CaseEvent.Kind.STAGE:
+            title = _("ケースの段階：%(source)s → %(target)s") % {
+                "source": Stage(event.from_stage).label,
+                "target": Stage(event.to_stage).label,
+            }
+        elif event.kind == CaseEvent.Kind.LEAD:
+            title = _("主担当機関の変更")
+        else:
+            title = _("支援チームの変更")
+        found.events.append(
+            TimelineEvent(
+                at=event.occurred_at,
+                kind="case",
+                title=title,
+                organization=event.organization.name,
+                basis=case_bases[case.pk],
+                url=reverse("cases:detail", args=[case.pk]),
+                detail=detail,
+                badges=[case.number],
+            )
+        )
+    return found
+
+
+def _consents(staff: Staff, cases: list[Any], case_bases: dict[int, policy.Basis]) -> _Collected:
+    """Consents given and withdrawn: part of the case's record, shown under its basis."""
+    by_id = {case.pk: case for case in cases}
+    consents = list(
+        policy.visible(staff, "consent", policy.Action.VIEW)
+        .filter(case_id__in=by_id, archived_at=None)
+        .select_related("grantor", "obtained_by_organization")
+        .prefetch_related("organizations")
+        .order_by("obtained_on", "pk")
+    )
+    found = _Collected(shown={"consent": [c.pk for c in consents]})
+    for consent in consents:
+        case = by_id[consent.case_id]
+        shared = [org.name for org in consent.organizations.all()]
+        if consent.covers_case_team:
+            shared.append(_("支援チームの全機関"))
+        grantor = consent.grantor.full_name
+        if consent.grantor_kind == "representative":
+            grantor = _("%(person)s（代理人: %(name)s）") % {
+                "person": grantor,
+                "name": consent.representative_name,
+            }
+        found.events.append(
+            TimelineEvent(
+                at=_start_of(consent.obtained_on),
+                kind="consent",
+                title=_("本人同意を取得（%(method)s）") % {"method": consent.get_method_display()},
+                organization=consent.obtained_by_organization.name,
+                basis=case_bases[case.pk],
+                url=reverse("cases:detail", args=[case.pk]),
+                detail=_("同意した人: %(grantor)s／目的: %(purposes)s／共有先: %(shared)s")
+                % {
+                    "grantor": grantor,
+                    "purposes": "・".join(consent.purpose_labels()),
+                    "shared": "、".join(shared),
+                },
+                badges=[case.number, consent.status_label],
+            )
+        )
+        if consent.withdrawn_at is not None:
+            found.events.append(
+                TimelineEvent(
+                    at=consent.withdrawn_at,
+                    kind="consent",
+                    title=_("本人同意の撤回"),
+                    organization=case.organization.name,
+                    basis=case_bases[case.pk],
+                    url=reverse("cases:detail", args=[case.pk]),
+                    detail=consent.withdrawal_note,
+                    badges=[case.number],
+                )
+            )
+    return found
+
+
+def _case_teams(cases: list[Any]) -> _Collected:
+    """The current team of each open case: with the household as a whole, the
+    lead organization marked (the ecomap draws it thick)."""
+    from tsunagu.cases.models import CaseTeamMember
+
+    found = _Collected()
+    leads = {case.lead_organization.name for case in cases if case.lead_organization}
+    for case in cases:
+        found.roles.append((case.organization.name, _("事務局")))
+    for member in (
+        CaseTeamMember.objects.filter(case__in=cases, left_on=None)
+        .select_related("organization")
+        .order_by("pk")
+    ):
+        name = member.organization.name
+        found.roles.append((name, _("支援チーム")))
+        if name not in leads:
+            found.relations.append(ecomap.Relation(name, ecomap.RelationKind.TEAM))
+    for name in leads:
+        found.roles.append((name, _("主担当")))
+        found.relations.append(ecomap.Relation(name, ecomap.RelationKind.LEAD))
+    return found
+
+
+def _meetings(staff: Staff, household: Household) -> _Collected:
+    """Each time a case of the household was on a meeting's agenda, for the
+    items the viewer may see (policy.agenda_item_bases)."""
+    from tsunagu.meetings.models import AgendaItem
+    from tsunagu.meetings.models import Status as MeetingStatus
+
+    items = list(
+        AgendaItem.objects.filter(case__household=household)
+        .exclude(part__meeting__status=MeetingStatus.CANCELLED)
+        .select_related("part__meeting__organization", "case")
+        .prefetch_related("part__meeting__parts")
+        .order_by("part__meeting__held_on", "pk")
+    )
+    item_bases = policy.agenda_item_bases(staff, items)
+    items = [item for item in items if item.pk in item_bases]
+    # The link goes to the meeting only where its page opens for the viewer.
+    meeting_ids = {item.part.meeting_id for item in items}
+    openable = (
+        set(
+            policy.visible(staff, "meeting", policy.Action.VIEW)
+            .filter(pk__in=meeting_ids)
+            .values_list("pk", flat=True)
+        )
+        if meeting_ids
+        else set()
+    )
+    found = _Collected(shown={"agenda_item": [item.pk for item in items]})
+    for item in items:
+        meeting = item.part.meeting
+        badges = [item.case.number]
+        if meeting.status != MeetingStatus.HELD:
+            badges.append(meeting.get_status_display())
+        found.events.append(
+            TimelineEvent(
+                at=_start_of(meeting.held_on, item.part.starts_at or meeting.starts_at),
+                kind="meeting",
+                title=_("%(kind)sで検討（%(review)s）")
+                % {"kind": item.part.get_kind_display(), "review": item.get_review_display()},
+                organization=meeting.organization.name,
+                basis=item_bases[item.pk],
+                url=(
+                    reverse("meetings:detail", args=[meeting.pk]) if meeting.pk in openable else ""
+                ),
+                detail=_("支援方針: %(policy)s") % {"policy": item.policy} if item.policy else "",
+                badges=badges,
+            )
+        )
+    return found
+
+
+def _plans(staff: Staff, household: Household) -> _Collected:
+    """Plan versions confirmed and their monitorings; the support items of the
+    plans in force go to the ecomap."""
+    from tsunagu.plans.models import Monitoring, SupportItem
+    from tsunagu.plans.models import Status as PlanStatus
+
+    plans = list(
+        policy.visible(staff, "support_plan", policy.Action.VIEW)
+        .filter(case__household=household, archived_at=None)
+        .select_related("case__organization")
+        .order_by("pk")
+    )
+    plan_bases = policy.bases(staff, "support_plan", plans)
+    by_id = {plan.pk: plan for plan in plans}
+    found = _Collected(shown={"support_plan": list(by_id)})
+    for plan in plans:
+        if plan.activated_at is None:
+            continue
+        found.events.append(
+            TimelineEvent(
+                at=plan.activated_at,
+                kind="plan",
+                title=_("支援プラン 第%(n)d版を確定") % {"n": plan.version_number},
+                organization=plan.case.organization.name,
+                basis=plan_bases[plan.pk],
+                url=reverse("plans:detail", args=[plan.pk]),
+                detail=plan.overall_goal,
+                badges=[plan.case.number, plan.get_status_display()],
+            )
+        )
+    for monitoring in Monitoring.objects.filter(plan_id__in=by_id, archived_at=None).order_by(
+        "held_on", "pk"
+    ):
+        plan = by_id[monitoring.plan_id]
+        found.events.append(
+            TimelineEvent(
+                at=_start_of(monitoring.held_on),
+                kind="plan",
+                title=_("モニタリング（判断: %(decision)s）")
+                % {"decision": monitoring.get_decision_display()},
+                organization=plan.case.organization.name,
+                basis=plan_bases[plan.pk],
+                url=reverse("plans:detail", args=[plan.pk]),
+                detail=monitoring.summary,
+                badges=[plan.case.number],
+            )
+        )
+    active = [pk for pk, plan in by_id.items() if plan.status == PlanStatus.ACTIVE]
+    for item in SupportItem.objects.filter(plan_id__in=active).select_related("organization"):
+        name = item.organization.name
+        found.roles.append((name, _("支援プラン")))
+        found.relations.append(
+            ecomap.Relation(
+                name,
+                ecomap.RelationKind.PLAN,
+                (item.person_id,) if item.person_id else (),
+            )
+        )
+    return found

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
-from tsunagu.cases.models import Case, Stage
+from tsunagu.cases.models import Case, Consent, Stage
 from tsunagu.cases.services import (
     _require_holder,
     case_transition,
@@ -31,6 +31,7 @@ from tsunagu.plans.models import (
     Monitoring,
     PlanGoal,
     PlanMember,
+    Progress,
     Status,
     SupportItem,
     SupportPlan,
@@ -63,7 +64,12 @@ class ItemPart:
     ends_on: datetime.date | None = None
 
 
-def _consent_for_plan(case: Case) -> object:
+#: Stages in which a plan (or its next version) may be made.
+PLANNABLE = frozenset({Stage.CONSENTED, Stage.PLANNING, Stage.SUPPORTING, Stage.MONITORING})
+
+
+def plan_consent(case: Case) -> Consent:
+    """The consent in force for プラン作成 that a plan of ``case`` rests on; refused without one."""
     consent = consent_in_force(case, "for_plan_making")
     if consent is None:
         raise ValidationError(
@@ -95,6 +101,10 @@ def _write_parts(
     for item in items:
         if not item.content.strip():
             continue
+        if item.person is not None and item.person.pk not in household:
+            raise ValidationError(
+                _("支援内容の対象に、この世帯の世帯員ではない人が選ばれています。")
+            )
         SupportItem.objects.create(
             plan=plan,
             person=item.person,
@@ -121,7 +131,13 @@ def plan_create(
     Refused without a consent in force for プラン作成; each member in the plan
     must be covered by it."""
     _require_holder(actor, case)
-    consent = _consent_for_plan(case)
+    # Versions are numbered per case: serialise concurrent drafts of one case.
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.stage not in PLANNABLE:
+        raise ValidationError(
+            _("支援プランを作れるのは「同意取得」から「モニタリング」までの段階のケースです。")
+        )
+    consent = plan_consent(case)
     members = list(members)
     if not members:
         raise ValidationError(_("プランに世帯員を一人以上入れてください。"))
@@ -137,14 +153,14 @@ def plan_create(
             {"changes": _("再プランでは、前の版からの変更点を入力してください。")}
         )
     plan.case = case
-    plan.consent = consent  # type: ignore[assignment]
+    plan.consent = consent
     plan.previous = previous
     plan.version_number = (case.plans.count() or 0) + 1
     plan.status = Status.DRAFT
     plan.created_by = actor
     plan.updated_by = actor
     plan.save()
-    covered = set(consent.members.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    covered = set(consent.members.values_list("pk", flat=True))
     _write_parts(plan, members, items, covered)
     audit_record(
         AuditAction.CREATE,
@@ -163,7 +179,7 @@ def plan_activate(*, actor: Staff, plan: SupportPlan, version: int) -> SupportPl
     superseded, and the case moves to 支援中."""
     case = plan.case
     _require_holder(actor, case)
-    _consent_for_plan(case)
+    plan_consent(case)
     locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if locked.version != version:
         raise PlanConflict(PlanConflict.message)
@@ -204,6 +220,7 @@ def monitoring_record(
     plan: SupportPlan,
     monitoring: Monitoring,
     progress: Iterable[GoalPart],
+    version: int | None = None,
     closure_reason: str = "",
     evaluation: str = "",
 ) -> Monitoring:
@@ -214,9 +231,17 @@ def monitoring_record(
     reason and evaluation."""
     case = plan.case
     _require_holder(actor, case)
+    # Two reviews of one plan at once must not both apply (a 再プラン undone by a 継続).
+    plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
+    if version is not None and plan.version != version:
+        raise PlanConflict(PlanConflict.message)
     if plan.status != Status.ACTIVE:
         raise ValidationError(_("モニタリングできるのは実施中のプランです。"))
+    if monitoring.decision not in Decision.values:
+        raise ValidationError({"decision": _("判断（継続・再プラン・終結）を選んでください。")})
     progress = list(progress)
+    if any(part.progress not in Progress.values for part in progress):
+        raise ValidationError(_("進捗の値が正しくありません。"))
     goals = set(PlanGoal.objects.filter(member__plan=plan).values_list("pk", flat=True))
     if {part.goal.pk for part in progress} != goals:
         raise ValidationError(_("すべての目標について進捗を選んでください。"))
@@ -224,6 +249,9 @@ def monitoring_record(
         raise ValidationError(
             {"next_monitoring_on": _("継続の場合は次回モニタリング予定日を入力してください。")}
         )
+    plan.version += 1
+    plan.updated_by = actor
+    plan.save(update_fields=["version", "updated_by", "updated_at"])
     monitoring.plan = plan
     monitoring.recorded_by = actor
     monitoring.created_by = actor
@@ -258,7 +286,7 @@ def monitoring_record(
         case.next_action = _("再プランの作成")
         case.next_action_on = monitoring.next_monitoring_on
         case.save(update_fields=["next_action", "next_action_on", "updated_at"])
-    else:
+    elif monitoring.decision == Decision.CLOSE:
         case_transition(
             actor=actor,
             case=case,

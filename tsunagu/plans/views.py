@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
-from tsunagu.cases.models import Case, Stage
+from tsunagu.cases.models import BEFORE_CONSENT, Case, Stage
 from tsunagu.cases.services import CaseConflict, consent_in_force, household_members
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.models import HouseholdMembership
@@ -33,12 +33,13 @@ from tsunagu.plans.forms import (
 )
 from tsunagu.plans.models import Decision, PlanGoal, Status, SupportPlan
 
-#: The stages in which a plan version is made: the first after consent, the
-#: next after a monitoring decided 再プラン (the case is then back in プラン作成).
-PLANNING_STAGES = frozenset({Stage.CONSENTED, Stage.PLANNING})
+#: The stages in which a plan version is made and then confirmed into 支援中:
+#: the first after consent, the next after a monitoring decided 再プラン (the
+#: case is then back in プラン作成) or while the plan in force is being worked.
+PLANNING_STAGES = frozenset({Stage.CONSENTED, Stage.PLANNING, Stage.SUPPORTING, Stage.MONITORING})
 
 
-def _add_service_error(form: Form, error: ValidationError) -> None:
+def _add_service_error(form: BaseForm, error: ValidationError) -> None:
     """A service's refusal on the form: at its field where the form has it, else on top."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -60,22 +61,30 @@ def _refusal(case: Case) -> tuple[str, SupportPlan | None]:
     """Why no plan version can be made for ``case`` now (empty when one can),
     and the draft waiting for confirmation, if that is the reason."""
     try:
-        services._consent_for_plan(case)
+        services.plan_consent(case)
     except ValidationError as refused:
         return " ".join(refused.messages), None
     draft = case.plans.filter(status=Status.DRAFT).first()
     if draft is not None:
         return (
-            _("作成中のプラン（第%(n)d版）があります。そのプランを確定してから次の版を作成してください。")
+            _(
+                "作成中のプラン（第%(n)d版）があります。そのプランを確定してから次の版を作成してください。"
+            )
             % {"n": draft.version_number},
             draft,
         )
-    if case.stage not in PLANNING_STAGES:
+    if case.stage in BEFORE_CONSENT:
         return (
             _(
-                "支援プランを作成できるのは、ケースが「同意取得」または「プラン作成」の段階のときです"
-                "（現在: %(stage)s）。再プランは、モニタリングで「再プラン」と判断してから作成します。"
+                "本人同意は記録されていますが、ケースが「%(stage)s」の段階です。"
+                "ケースを「同意取得」に進めてから支援プランを作成してください。"
             )
+            % {"stage": Stage(case.stage).label},
+            None,
+        )
+    if case.stage not in PLANNING_STAGES:
+        return (
+            _("「%(stage)s」のケースには支援プランを作成できません。")
             % {"stage": Stage(case.stage).label},
             None,
         )
@@ -91,7 +100,10 @@ def _plan_forms(
     covered = set(consent.members.values_list("pk", flat=True)) if consent is not None else set()
     relationships = _relationships(case)
     data = request.POST if request.method == "POST" else None
-    plan_initial: dict[str, Any] = {"made_on": timezone.localdate(), "starts_on": timezone.localdate()}
+    plan_initial: dict[str, Any] = {
+        "made_on": timezone.localdate(),
+        "starts_on": timezone.localdate(),
+    }
     member_initial: dict[int, dict[str, Any]] = {
         person.pk: {"include": person.pk in covered} for person in members
     }
@@ -223,6 +235,7 @@ def create(request: StaffRequest, case_pk: int) -> HttpResponse:
             "plan_form": plan_form,
             "member_forms": member_forms,
             "items": items,
+            "invalid": request.method == "POST",
         },
         status=status_code,
     )
@@ -359,16 +372,20 @@ def monitor(request: StaffRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "plans/monitor.html",
-        {"plan": plan, "case": plan.case, "form": form, "goal_forms": goal_forms},
+        {
+            "plan": plan,
+            "case": plan.case,
+            "form": form,
+            "goal_forms": goal_forms,
+            "invalid": request.method == "POST",
+        },
         status=status_code,
     )
 
 
 def _after_monitoring(request: StaffRequest, plan: SupportPlan, decision: str) -> HttpResponse:
     if decision == Decision.CLOSE:
-        messages.success(
-            request, _("モニタリングを記録しました。ケースを終結しました。")
-        )
+        messages.success(request, _("モニタリングを記録しました。ケースを終結しました。"))
         return redirect("cases:detail", pk=plan.case_id)
     if decision == Decision.REPLAN:
         messages.success(
@@ -397,4 +414,3 @@ def print_sheet(request: StaffRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
-

@@ -136,7 +136,7 @@ def test_organization_list_is_paginated_and_shows_only_the_municipality(
     assert response.status_code == 200
     body = response.json()
     assert set(body) >= {"items", "count"}
-    assert body["count"] == len(ids_of(ward)) == 4
+    assert body["count"] == len(ids_of(ward)) == 5
     returned = {item["id"] for item in body["items"]}
     assert returned == ids_of(ward)
     assert not returned & ids_of(other_ward)
@@ -152,7 +152,7 @@ def test_organization_list_is_paginated_and_shows_only_the_municipality(
     # Pages.
     page = as_staff(ward.member(Role.COUNSELOR)).get("/api/v1/organizations?limit=2&offset=2")
     assert page.status_code == 200
-    assert page.json()["count"] == 4
+    assert page.json()["count"] == 5
     assert len(page.json()["items"]) == 2
 
     # The other ward sees its own, never ours.
@@ -169,10 +169,10 @@ def test_archived_organizations_are_listed_only_on_request(ward: Ward) -> None:
 
     default = client.get("/api/v1/organizations").json()
     assert ward.department.pk not in {item["id"] for item in default["items"]}
-    assert default["count"] == 3
+    assert default["count"] == 4
 
     everything = client.get("/api/v1/organizations?include_archived=true").json()
-    assert everything["count"] == 4
+    assert everything["count"] == 5
     archived = next(item for item in everything["items"] if item["id"] == ward.department.pk)
     assert archived["archived"] is True
 
@@ -433,7 +433,7 @@ def test_system_administrator_lists_all_staff_of_the_municipality(
     expected = set(
         Staff.all_tenants.filter(municipality=ward.municipality).values_list("pk", flat=True)
     )
-    assert body["count"] == len(expected) == 6
+    assert body["count"] == len(expected) == 7
     assert len(body["items"]) == 4
     rest = as_staff(ward.member(Role.SYSADMIN)).get("/api/v1/staff?limit=4&offset=4").json()
     listed = {s["id"] for s in body["items"]} | {s["id"] for s in rest["items"]}

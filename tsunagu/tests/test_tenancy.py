@@ -9,11 +9,14 @@ from tsunagu.accounts.models import ApiToken, Membership, Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
 from tsunagu.audit.models import AuditEvent
+from tsunagu.cases.models import Case, CaseEvent, CaseTeamMember, Consent
 from tsunagu.consultations.models import CaseFeature, Consultation
 from tsunagu.consultations.services import case_features_ensure_defaults
 from tsunagu.core import tenancy
 from tsunagu.directory.models import Business, District, Organization, SubBusiness
+from tsunagu.meetings.models import ActionItem, AgendaItem, Attendee, Meeting, MeetingPart
 from tsunagu.people.models import Household, HouseholdMembership, Person
+from tsunagu.plans.models import PlanGoal, PlanMember, SupportPlan
 from tsunagu.referrals.models import Referral
 from tsunagu.tests.factories import Ward
 from tsunagu.tests.routes import walk
@@ -33,6 +36,18 @@ TENANT_MODELS = [
     Consultation,
     Referral,
     CaseFeature,
+    Case,
+    CaseTeamMember,
+    CaseEvent,
+    Consent,
+    Meeting,
+    MeetingPart,
+    Attendee,
+    AgendaItem,
+    ActionItem,
+    SupportPlan,
+    PlanMember,
+    PlanGoal,
 ]
 
 
@@ -102,7 +117,7 @@ def _residents_of(other: Ward, count: int = 40) -> None:
         )
         for h in households
     )
-    Referral.all_tenants.bulk_create(
+    referrals = Referral.all_tenants.bulk_create(
         Referral(
             municipality=municipality,
             from_organization=other.center,
@@ -116,6 +131,100 @@ def _residents_of(other: Ward, count: int = 40) -> None:
             due_on="2026-01-01",
         )
         for c in consultations
+    )
+    _cases_of(other, households, persons, referrals)
+
+
+def _cases_of(other: Ward, households: list, persons: list, referrals: list) -> None:
+    """The other ward's 多機関協働 records: a case per household with its team, a
+    consent, a meeting with a 支援会議 part, agenda items, tasks and a plan."""
+    municipality = other.municipality
+    coordinator = other.member(Role.COORDINATOR)
+    cases = Case.all_tenants.bulk_create(
+        Case(
+            municipality=municipality,
+            household=h,
+            organization=other.coordinating,
+            lead_organization=other.center,
+            title=MARK,
+            next_action=MARK,
+        )
+        for h in households
+    )
+    CaseTeamMember.all_tenants.bulk_create(
+        CaseTeamMember(municipality=municipality, case=c, organization=other.center, role=MARK)
+        for c in cases
+    )
+    CaseEvent.all_tenants.bulk_create(
+        CaseEvent(
+            municipality=municipality,
+            case=c,
+            note=MARK,
+            actor=coordinator,
+            organization=other.coordinating,
+        )
+        for c in cases
+    )
+    consents = Consent.all_tenants.bulk_create(
+        Consent(
+            municipality=municipality,
+            case=c,
+            grantor=p,
+            method="written",
+            obtained_by_organization=other.coordinating,
+            covers_case_team=True,
+            note=MARK,
+        )
+        for c, p in zip(cases, persons, strict=True)
+    )
+    meeting = Meeting.all_tenants.create(
+        municipality=municipality,
+        title=MARK,
+        organization=other.coordinating,
+        held_on="2026-01-01",
+        minutes=MARK,
+    )
+    part = MeetingPart.all_tenants.create(
+        municipality=municipality, meeting=meeting, kind="support_meeting"
+    )
+    Attendee.all_tenants.create(
+        municipality=municipality,
+        meeting=meeting,
+        staff=other.member(Role.COUNSELOR),
+        name=MARK,
+        organization=other.center,
+    )
+    items = AgendaItem.all_tenants.bulk_create(
+        AgendaItem(
+            municipality=municipality,
+            part=part,
+            case=c,
+            review="new",
+            brief_household=MARK,
+            policy=MARK,
+        )
+        for c in cases
+    )
+    ActionItem.all_tenants.bulk_create(
+        ActionItem(
+            municipality=municipality,
+            agenda_item=i,
+            owner_organization=other.center,
+            content=MARK,
+            due_on="2026-01-01",
+        )
+        for i in items
+    )
+    plans = SupportPlan.all_tenants.bulk_create(
+        SupportPlan(municipality=municipality, case=c, consent=k, overall_goal=MARK)
+        for c, k in zip(cases, consents, strict=True)
+    )
+    members = PlanMember.all_tenants.bulk_create(
+        PlanMember(municipality=municipality, plan=plan, person=p, wishes=MARK)
+        for plan, p in zip(plans, persons, strict=True)
+    )
+    PlanGoal.all_tenants.bulk_create(
+        PlanGoal(municipality=municipality, member=m, text=MARK) for m in members
     )
 
 
@@ -176,6 +285,7 @@ def test_no_route_reaches_another_municipality(role: Role, ward: Ward, other_war
     sampled = {pk for ids in other_ids.values() for pk in sorted(set(ids) - own_ids)[-3:]}
     all_other_ids = sorted(sampled)
     assert len(all_other_ids) >= 4
+    print("tenancy walk:", len(all_other_ids), "ids")
     before = _snapshot(other_ward)
     events_before = AuditEvent.objects.filter(municipality=other_ward.municipality).count()
 

@@ -37,6 +37,8 @@ MENU = [
     MenuItem(_("検索"), "people:search", "person", policy.Action.LIST),
     MenuItem(_("つなぐシート"), "referrals:inbox", "referral", policy.Action.LIST),
     MenuItem(_("多機関協働"), "cases:list", "case", policy.Action.LIST),
+    MenuItem(_("会議"), "meetings:list", "meeting", policy.Action.LIST),
+    MenuItem(_("タスク"), "meetings:tasks", "action_item", policy.Action.LIST),
     MenuItem(_("支援関係機関"), "directory:organization_list", "organization", policy.Action.LIST),
     MenuItem(_("重層の事業"), "directory:business_list", "business", policy.Action.LIST),
     MenuItem(_("日常生活圏域"), "directory:district_list", "district", policy.Action.LIST),

@@ -22,8 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path("/tmp/tsunagu-screens")  # noqa: S108 - the brief names this folder
 
 MASTER = ["支援関係機関", "重層の事業", "日常生活圏域"]
-CASEWORK = ["相談受付", "検索", "つなぐシート"]
+CASEWORK = ["相談受付", "検索", "つなぐシート", "多機関協働", "会議", "タスク"]
 # The menu each role must see, in the order of the menu (context_processors.MENU).
+# 会議 is for casework staff and a meeting's guests; managers, system
+# administrators and auditors hold no sittings.
 MENUS: dict[Role, list[str]] = {
     Role.COUNSELOR: ["ホーム", *CASEWORK, *MASTER, "アカウント"],
     Role.ORG_MANAGER: ["ホーム", *CASEWORK, *MASTER, "職員", "記録の統合", "アカウント"],
@@ -39,6 +41,8 @@ MENUS: dict[Role, list[str]] = {
         "アカウント",
     ],
     Role.AUDITOR: ["ホーム", *MASTER, "監査証跡", "緊急時の閲覧", "アカウント"],
+    # A meeting's external guest: that meeting only, no master data, no casework.
+    Role.GUEST: ["ホーム", "会議", "アカウント"],
 }
 RESTRICTED = ["職員", "セキュリティ設定", "監査証跡"]
 # Per role: a menu link to click, and the heading of the page it opens.
@@ -49,6 +53,7 @@ DESTINATIONS: dict[Role, tuple[str, str]] = {
     Role.MANAGER: ("重層の事業", "重層的支援体制整備事業の事業構成"),
     Role.SYSADMIN: ("セキュリティ設定", "セキュリティ設定"),
     Role.AUDITOR: ("監査証跡", "監査証跡"),
+    Role.GUEST: ("会議", "会議"),
 }
 LOGIN_URL = re.compile(r"/login/(\?.*)?$")
 

@@ -1,0 +1,507 @@
+"""API of meetings (会議): the sittings the staff member hosts or attends, one
+sitting with its parts, attendees and agenda, scheduling one, putting a case
+on its agenda, holding it and recording a confidentiality pledge.
+
+The same rules as the pages: the sitting (date, place, attendees) is seen by
+its host and attendees; what was put before it about each case (the brief,
+the decisions) only where :func:`policy.agenda_item_bases` gives a basis, so
+a 支援会議's attendee sees no material before their pledge. A
+重層的支援会議 is refused without the person's consent (by the services).
+"""
+
+# No `from __future__ import annotations` here: django-ninja reads the
+# endpoint annotations at import time through the policy wrapper.
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from tsunagu import policy
+from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.cases.models import Case
+from tsunagu.core.http import StaffRequest
+from tsunagu.directory.models import Organization
+from tsunagu.meetings import services
+from tsunagu.meetings.models import AgendaItem, Attendee, Kind, Meeting
+from tsunagu.people.api import acting_casework_organization, basis_label, field_errors, invalid
+
+#: Model field names as the payloads name them.
+RENAMED = {"case": "case_id", "organization": "organization_id"}
+
+
+def _label(basis: Any) -> str | None:
+    return basis_label(basis) if basis else None
+
+
+# --- Schemas -------------------------------------------------------------------------
+
+
+class MeetingOut(Schema):
+    id: int
+    number: str
+    title: str
+    organization_id: int
+    organization: str = Field(..., alias="organization.name")
+    held_on: date
+    starts_at: time | None
+    ends_at: time | None
+    place: str
+    status: str
+    status_label: str = Field(..., alias="get_status_display")
+    kinds: list[str]
+    kind_labels: list[str]
+    version: int
+    basis: str
+    basis_label: str
+
+    @staticmethod
+    def resolve_kinds(obj: Meeting) -> list[str]:
+        return [part.kind for part in obj.parts.all()]
+
+    @staticmethod
+    def resolve_kind_labels(obj: Meeting) -> list[str]:
+        return [part.get_kind_display() for part in obj.parts.all()]
+
+    @staticmethod
+    def resolve_basis_label(obj: Any) -> str:
+        return basis_label(obj.basis)
+
+
+class ActionItemOut(Schema):
+    id: int
+    owner_organization_id: int
+    owner_organization: str
+    content: str
+    due_on: date
+    done_at: datetime | None
+    overdue: bool
+
+
+class AgendaItemOut(Schema):
+    """One case on a part's agenda. Without a basis to it (a 支援会議 before
+    the pledge, a case closed for an attending organization) only its place on
+    the agenda is answered: ``shown`` is false and the rest is empty."""
+
+    id: int
+    kind: str
+    review: str
+    review_label: str
+    order: int
+    shown: bool
+    case_id: int | None
+    case_number: str | None
+    case_title: str | None
+    brief_household: str | None
+    brief_current: str | None
+    brief_organizations: str | None
+    brief_requests: str | None
+    policy: str | None
+    roles: str | None
+    lead_organization_id: int | None
+    lead_organization: str | None
+    decided_at: datetime | None
+    action_items: list[ActionItemOut]
+    basis: str | None
+    basis_label: str | None
+
+
+class MeetingPartOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    order: int
+    starts_at: time | None
+    ends_at: time | None
+    agenda: list[AgendaItemOut]
+
+
+class AttendeeOut(Schema):
+    id: int
+    staff_id: int | None
+    name: str
+    organization_id: int
+    organization: str = Field(..., alias="organization.name")
+    is_guest: bool
+    is_observer: bool
+    attended: bool
+    has_pledged: bool
+    pledged_at: datetime | None
+
+
+class MeetingDetailOut(MeetingOut):
+    #: The basis the meeting's material (briefs, decisions, minutes) is shown under, if any.
+    material_basis: str | None
+    material_basis_label: str | None
+    #: The minutes: empty (null) without a basis to the material.
+    minutes: str | None = Field(..., alias="shown_minutes")
+    attendees: list[AttendeeOut] = Field(..., alias="attendee_rows")
+    parts: list[MeetingPartOut] = Field(..., alias="part_rows")
+
+    @staticmethod
+    def resolve_material_basis_label(obj: Any) -> str | None:
+        return _label(obj.material_basis)
+
+
+class MeetingIn(Schema):
+    title: str = Field(..., min_length=1, max_length=120)
+    held_on: date
+    starts_at: time | None = None
+    ends_at: time | None = None
+    place: str = Field("", max_length=120)
+    #: The parts held in turn, in order (支援会議 and 重層的支援会議 only by a 多機関協働事務局).
+    kinds: list[Kind]
+    #: The host: an organization the staff member does casework for (by default the acting one).
+    organization_id: int | None = None
+
+
+class AgendaItemIn(Schema):
+    #: The part of the sitting the case is put before.
+    kind: Kind
+    case_id: int
+    review: AgendaItem.Review = AgendaItem.Review.NEW
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+class MeetingPagination(LimitOffsetPagination):
+    """Limit/offset pages whose meetings each carry the basis the viewer sees them under."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = []
+        for meeting in page["items"]:
+            decision = policy.decide(request.user, policy.Action.LIST, "meeting", meeting)
+            if decision:  # the visible queryset and the rule agree; a disagreement hides it
+                meeting.basis = decision.basis
+                items.append(meeting)
+        page["items"] = items
+        return page
+
+
+def _meetings(request: StaffRequest, action: policy.Action) -> QuerySet[Any]:
+    return (
+        policy.visible(request.user, "meeting", action)
+        .select_related("organization")
+        .prefetch_related("parts")
+    )
+
+
+def _agenda_row(item: AgendaItem, basis: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": item.pk,
+        "kind": item.part.kind,
+        "review": item.review,
+        "review_label": item.get_review_display(),
+        "order": item.order,
+        "shown": basis is not None,
+        "basis": basis or None,
+        "basis_label": _label(basis),
+        "action_items": [],
+    }
+    withheld = dict.fromkeys(
+        (
+            "case_id",
+            "case_number",
+            "case_title",
+            "brief_household",
+            "brief_current",
+            "brief_organizations",
+            "brief_requests",
+            "policy",
+            "roles",
+            "lead_organization_id",
+            "lead_organization",
+            "decided_at",
+        )
+    )
+    if basis is None:
+        return {**row, **withheld}
+    return {
+        **row,
+        "case_id": item.case_id,
+        "case_number": item.case.number,
+        "case_title": item.case.title,
+        "brief_household": item.brief_household,
+        "brief_current": item.brief_current,
+        "brief_organizations": item.brief_organizations,
+        "brief_requests": item.brief_requests,
+        "policy": item.policy,
+        "roles": item.roles,
+        "lead_organization_id": item.lead_organization_id,
+        "lead_organization": item.lead_organization.name if item.lead_organization else None,
+        "decided_at": item.decided_at,
+        "action_items": [
+            {
+                "id": action.pk,
+                "owner_organization_id": action.owner_organization_id,
+                "owner_organization": action.owner_organization.name,
+                "content": action.content,
+                "due_on": action.due_on,
+                "done_at": action.done_at,
+                "overdue": action.is_overdue(),
+            }
+            for action in item.action_items.all()
+        ],
+    }
+
+
+def _meeting_detail(request: StaffRequest, meeting: Meeting, basis: Any) -> Meeting:
+    """The sitting with its parts and attendees; each agenda item's material only
+    under the basis :func:`policy.agenda_item_bases` gives it (audited as shown)."""
+    user = request.user
+    meeting.basis = basis  # type: ignore[attr-defined]
+    material = policy.meeting_material_basis(user, meeting)  # type: ignore[arg-type]
+    meeting.material_basis = material  # type: ignore[attr-defined]
+    meeting.shown_minutes = meeting.minutes if material is not None else None  # type: ignore[attr-defined]
+    meeting.attendee_rows = list(  # type: ignore[attr-defined]
+        meeting.attendees.select_related("organization")
+    )
+    parts = list(meeting.parts.all())
+    items = list(
+        AgendaItem.objects.filter(part__meeting=meeting)
+        .select_related("part__meeting__organization", "case", "lead_organization")
+        .prefetch_related("action_items__owner_organization")
+        .order_by("part__order", "order", "pk")
+    )
+    with_basis = policy.agenda_item_bases(user, items) if items else {}  # type: ignore[arg-type]
+    meeting.part_rows = [  # type: ignore[attr-defined]
+        {
+            "id": part.pk,
+            "kind": part.kind,
+            "kind_label": part.get_kind_display(),
+            "order": part.order,
+            "starts_at": part.starts_at,
+            "ends_at": part.ends_at,
+            "agenda": [
+                _agenda_row(item, with_basis.get(item.pk))
+                for item in items
+                if item.part_id == part.pk
+            ],
+        }
+        for part in parts
+    ]
+    # get_or_404 recorded the view of the sitting; this event lists the cases'
+    # material shown with it, under which basis.
+    audit_record(
+        AuditAction.LIST,
+        obj=meeting,
+        basis=basis or "",
+        detail={
+            "via": "api",
+            "page": "meeting",
+            "shown": {"agenda_item": sorted(with_basis)},
+            "bases": {str(pk): str(b) for pk, b in sorted(with_basis.items())},
+        },
+    )
+    return meeting
+
+
+def _fresh_meeting(request: StaffRequest, pk: int) -> Meeting:
+    meeting = _meetings(request, policy.Action.VIEW).get(pk=pk)
+    decision = policy.decide(request.user, policy.Action.VIEW, "meeting", meeting)
+    return _meeting_detail(request, meeting, decision.basis)
+
+
+def _refused(error: DjangoValidationError, field: str = "__all__") -> Status:
+    """422 for a write the service refused, its first reason in the detail itself
+    (「重層的支援会議は、本人の同意がなければ開催できません。」…)."""
+    errors = field_errors(error, RENAMED, field=field)
+    first = next((messages[0] for messages in errors.values() if messages), None)
+    return invalid(errors, detail=first or "入力内容に誤りがあります。")
+
+
+# --- Operations ----------------------------------------------------------------------
+
+router: Router = Router(tags=["会議"])
+
+
+@router.get(
+    "/meetings",
+    response={200: list[MeetingOut], **ERRORS},
+    summary="会議の一覧",
+    description="自機関が主催する会議と、自機関（またはゲスト本人）が出席する会議を、"
+    "開催日の新しい順に返します。検討したケースの内容は含みません。",
+)
+@paginate(MeetingPagination)
+@policy.route("meeting", policy.Action.LIST)
+def meeting_list(request: StaffRequest) -> Any:
+    audit_record(AuditAction.LIST, object_type="meetings.meeting", detail={"via": "api"})
+    return (
+        _meetings(request, policy.Action.LIST)
+        .filter(archived_at=None)
+        .order_by("-held_on", "-starts_at", "-pk")
+    )
+
+
+@router.get(
+    "/meetings/{meeting_id}",
+    response={200: MeetingDetailOut, **ERRORS},
+    summary="会議（部・出席者・検討ケース）",
+    description="検討ケースの準備シートと決定事項は、閲覧の根拠があるものだけを返します"
+    "（支援会議では守秘義務の誓約の後）。根拠のない議題は shown=false で、内容は空です。",
+)
+@policy.route("meeting", policy.Action.VIEW)
+def meeting_detail(request: StaffRequest, meeting_id: int) -> Any:
+    meeting, decision = policy.get_or_404(
+        request.user, "meeting", policy.Action.VIEW, pk=meeting_id
+    )
+    return _meeting_detail(request, meeting, decision.basis)
+
+
+@router.post(
+    "/meetings",
+    response={201: MeetingDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="会議の登録",
+    description="一回の会議に、種類の異なる部（支援会議・重層的支援会議など）を順に設けられます。"
+    "支援会議・重層的支援会議を開けるのは多機関協働事務局です。",
+)
+@policy.route("meeting", policy.Action.CREATE)
+def meeting_create(request: StaffRequest, payload: MeetingIn) -> Any:
+    errors: dict[str, list[str]] = {}
+    organization: Organization | None
+    if payload.organization_id is None:
+        organization = acting_casework_organization(request, "meeting")
+    else:
+        found = (
+            policy.visible(request.user, "organization", policy.Action.VIEW)
+            .filter(
+                pk=payload.organization_id,
+                pk__in=policy.casework_organization_ids(request.user),
+                archived_at=None,
+            )
+            .first()
+        )
+        if found is None:
+            errors["organization_id"] = ["主催機関には、所属している機関を指定してください。"]
+        organization = found
+    meeting = Meeting(
+        title=payload.title,
+        held_on=payload.held_on,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        place=payload.place,
+    )
+    try:
+        meeting.full_clean(exclude=["organization"])
+    except DjangoValidationError as error:
+        errors.update(field_errors(error, RENAMED))
+    if errors or organization is None:
+        return invalid(errors)
+    try:
+        meeting = services.meeting_create(
+            actor=request.user,
+            organization=organization,
+            meeting=meeting,
+            kinds=[str(kind) for kind in payload.kinds],
+        )
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, RENAMED, field="kinds"))
+    return Status(201, _fresh_meeting(request, meeting.pk))
+
+
+def _hosted(request: StaffRequest, meeting_id: int) -> Meeting:
+    """The meeting the staff member's organization hosts (404 otherwise, audited)."""
+    meeting, _decision = policy.get_or_404(
+        request.user, "meeting", policy.Action.CHANGE, pk=meeting_id
+    )
+    return meeting  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/meetings/{meeting_id}/agenda",
+    response={201: AgendaItemOut, 422: FormErrorsOut, **ERRORS},
+    summary="検討ケースの追加（準備シートは自動で下書き）",
+    description="主催機関が、ケースを会議の部の議題にします。重層的支援会議の議題にできるのは、"
+    "重層的支援会議への有効な本人同意のあるケースだけです（ない場合は 422）。",
+)
+@policy.route("agenda_item", policy.Action.CREATE)
+def agenda_item_create(request: StaffRequest, meeting_id: int, payload: AgendaItemIn) -> Any:
+    meeting = _hosted(request, meeting_id)
+    # Putting a case before a meeting shares it with the attendees: only the
+    # coordinating section holding the case may (the case's CHANGE).
+    case: Case | None = (
+        policy.visible(request.user, "case", policy.Action.CHANGE)
+        .filter(pk=payload.case_id)
+        .first()
+    )
+    if case is None or not policy.decide(request.user, policy.Action.CHANGE, "case", case):
+        return invalid(
+            {"case_id": ["指定されたケースが見つからないか、議題にする権限がありません。"]}
+        )
+    try:
+        item = services.agenda_item_add(
+            actor=request.user,
+            meeting=meeting,
+            kind=payload.kind,
+            case=case,
+            review=payload.review,
+        )
+    except DjangoValidationError as error:
+        return _refused(error)
+    item = (
+        AgendaItem.objects.select_related(
+            "part__meeting__organization", "case", "lead_organization"
+        )
+        .prefetch_related("action_items__owner_organization")
+        .get(pk=item.pk)
+    )
+    basis = policy.agenda_item_bases(request.user, [item]).get(item.pk)  # type: ignore[arg-type]
+    return Status(201, _agenda_row(item, basis))
+
+
+@router.post(
+    "/meetings/{meeting_id}/hold",
+    response={200: MeetingDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="会議の開催の記録",
+    description="重層的支援会議の部は、議題のケースに有効な本人同意（出席機関を含むもの）が"
+    "なければ開催できません。支援会議の部は、出席者全員の守秘義務の誓約が必要です（ない場合は 422）。",
+)
+@policy.route("meeting", policy.Action.CHANGE)
+def meeting_hold(request: StaffRequest, meeting_id: int) -> Any:
+    meeting = _hosted(request, meeting_id)
+    try:
+        services.meeting_hold(actor=request.user, meeting=meeting)
+    except DjangoValidationError as error:
+        return _refused(error)
+    return _fresh_meeting(request, meeting.pk)
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendees/{attendee_id}/pledge",
+    response={200: AttendeeOut, 422: FormErrorsOut, **ERRORS},
+    summary="守秘義務の誓約の記録",
+    description="出席者本人（外部ゲストを含む）が誓約するか、主催機関の職員が書面の誓約を記録します。",
+)
+# Declared as a view of the meeting: an external guest, who may change nothing
+# else, records their own pledge. Who may record it is checked below.
+@policy.route("meeting", policy.Action.VIEW)
+def attendee_pledge(request: StaffRequest, meeting_id: int, attendee_id: int) -> Any:
+    meeting, _decision = policy.get_or_404(
+        request.user, "meeting", policy.Action.VIEW, pk=meeting_id
+    )
+    attendee: Attendee | None = (
+        meeting.attendees.select_related("organization", "meeting").filter(pk=attendee_id).first()
+    )
+    if attendee is None:
+        raise Http404
+    if attendee.staff_id != request.user.pk and not policy.decide(
+        request.user, policy.Action.CHANGE, "meeting", meeting
+    ):
+        policy.audit_denial(request.user, policy.Action.CHANGE, "meeting", meeting.pk)
+        raise PermissionDenied
+    try:
+        attendee = services.pledge_record(actor=request.user, attendee=attendee)
+    except DjangoValidationError as error:
+        return _refused(error)
+    return attendee
