@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.models import TenantModel, TrackedModel
+from tsunagu.core.models import AppendOnly, TenantModel, TrackedModel
 
 
 class Stage(models.TextChoices):
@@ -207,7 +207,7 @@ class Case(TrackedModel):
         )
 
 
-class CaseEvent(TenantModel):
+class CaseEvent(AppendOnly, TenantModel):
     """One change of a case: a stage, a change of lead or team, a consent. Append-only."""
 
     class Kind(models.TextChoices):
@@ -243,14 +243,6 @@ class CaseEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_kind_display()}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("CaseEvent is append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("CaseEvent is append-only")
 
 
 class CaseTeamMember(TenantModel):

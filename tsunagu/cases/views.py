@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,19 +28,12 @@ from tsunagu.cases.forms import (
     TransitionForm,
 )
 from tsunagu.cases.models import TRANSITIONS, Case, ClosureReason, Consent, Guard, Stage
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household
 from tsunagu.plans.services import PLANNABLE
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @policy.route("case", policy.Action.LIST)
@@ -125,7 +117,7 @@ def case_create(request: StaffRequest) -> HttpResponse:
                 team=data["team"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("多機関協働ケース %(n)s を受け付けました。") % {"n": case.number}
@@ -275,7 +267,7 @@ def case_transition(request: StaffRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(conflict))
             return _refused(request, case, decision.basis, 409, transition_form=form)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("「%(stage)s」に進めました。") % {"stage": case.get_stage_display()}
@@ -309,7 +301,7 @@ def case_update(request: StaffRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(conflict))
             return _refused(request, case, decision.basis, 409, update_form=form)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("ケースを更新しました。"))
             return redirect("cases:detail", pk=case.pk)
@@ -330,7 +322,7 @@ def team_add(request: StaffRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("支援チームに機関を加えました。"))
             return redirect("cases:detail", pk=case.pk)
@@ -386,7 +378,7 @@ def consent_create(request: StaffRequest, pk: int) -> HttpResponse:
                 organizations=form.cleaned_data["organizations"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("本人同意を記録しました。"))
             return redirect("cases:detail", pk=case.pk)
@@ -410,7 +402,7 @@ def consent_withdraw(request: StaffRequest, pk: int) -> HttpResponse:
                 actor=request.user, consent=consent, note=form.cleaned_data["withdrawal_note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

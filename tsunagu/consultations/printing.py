@@ -42,19 +42,14 @@ from tsunagu.consultations.models import (
     Urgency,
 )
 from tsunagu.core import tenancy
-from tsunagu.core.wareki import format_wareki
+from tsunagu.core.printing import html_to_pdf, wareki_datetime, wareki_or_western
 from tsunagu.directory.models import Organization
 from tsunagu.referrals.models import SharingBasis, Status
 
 if TYPE_CHECKING:
-    from weasyprint.urls import URLFetcher
-
     from tsunagu.accounts.models import Staff
 
 TEMPLATE = "consultations/intake_sheet_print.html"
-
-#: The only URL scheme the renderer may open: inline data, which needs no I/O.
-ALLOWED_URL_SCHEMES = frozenset({"data"})
 
 
 @dataclass(frozen=True)
@@ -79,19 +74,6 @@ class SubjectIdentity:
     phone: str
 
 
-def _wareki_or_western(day: datetime.date) -> str:
-    """和暦; a date before 明治6年 (never expected) falls back to the western form."""
-    try:
-        return format_wareki(day)
-    except ValueError:
-        return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _wareki_datetime(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{_wareki_or_western(local.date())} {local:%H:%M}"
-
-
 def _choices(choices: Any, selected: set[str], main: str = "") -> list[CheckItem]:
     return [
         CheckItem(label=str(choice.label), checked=choice.value in selected, main=choice == main)
@@ -114,7 +96,7 @@ def _subjects(consultation: Consultation, received_on: datetime.date) -> list[Su
                 name=person.full_name,
                 kana=person.full_name_kana,
                 sex=person.get_sex_display(),
-                birth_date=_wareki_or_western(person.birth_date) if person.birth_date else "",
+                birth_date=wareki_or_western(person.birth_date) if person.birth_date else "",
                 age=person.age_on(received_on),
                 # A person recorded without an address lives at the household's.
                 address=person.address or (household.address if household else ""),
@@ -169,7 +151,7 @@ def intake_sheet_context(
             "variant_label": _("同意あり") if with_consent else _("同意なし"),
             "variant_detail": consultation.get_consent_to_share_display(),
             "number": consultation.number,
-            "received_on": _wareki_or_western(received_on),
+            "received_on": wareki_or_western(received_on),
             "received_time": f"{timezone.localtime(consultation.received_at):%H:%M}",
             "organization_name": consultation.organization.name,
             "received_by_name": consultation.received_by.full_name,
@@ -190,7 +172,7 @@ def intake_sheet_context(
                 if with_consent
                 else []
             ),
-            "printed_at": _wareki_datetime(printed_at),
+            "printed_at": wareki_datetime(printed_at),
             "printed_by": viewer.full_name,
             "basis_label": str(policy.Basis(basis).label) if basis else _("（根拠なし）"),
         }
@@ -208,15 +190,6 @@ def intake_sheet_html(
     return render_to_string(TEMPLATE, context)
 
 
-def local_only_url_fetcher() -> URLFetcher:
-    """A WeasyPrint fetcher that opens inline ``data:`` URLs and refuses the
-    rest (http, https, ftp, file): a printed sheet never reaches outside,
-    nor reads files of the server."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(timeout=1, allowed_protocols=ALLOWED_URL_SCHEMES, allow_redirects=False)
-
-
 def intake_sheet_pdf(
     consultation: Consultation,
     *,
@@ -230,10 +203,6 @@ def intake_sheet_pdf(
     consultation was fetched under (both printed in the footer). The view
     serves the bytes as ``application/pdf``.
     """
-    # WeasyPrint is imported here: it loads Pango and fontconfig, which only printing needs.
-    from weasyprint import HTML
-
-    html = intake_sheet_html(consultation, viewer=viewer, basis=basis, printed_at=printed_at)
-    document = HTML(string=html, base_url=None, url_fetcher=local_only_url_fetcher())
-    pdf: bytes = document.write_pdf()
-    return pdf
+    return html_to_pdf(
+        intake_sheet_html(consultation, viewer=viewer, basis=basis, printed_at=printed_at)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from tsunagu.core import tenancy
 from tsunagu.core.models import TenantModel
@@ -113,3 +113,17 @@ class StyledModelForm(AccessibleFormMixin, forms.ModelForm):  # type: ignore[typ
 
 class StyledForm(AccessibleFormMixin, forms.Form):
     pass
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """A service's refusal on the form it came from: at its field when the form
+    has it (``rename`` maps the service's names to the form's), else on top,
+    so that the user sees why and keeps what they typed."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            name = (rename or {}).get(name, name)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

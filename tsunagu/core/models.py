@@ -128,6 +128,21 @@ class TenantModel(models.Model):
                 )
 
 
+class AppendOnly:
+    """A history row: written once, never edited nor deleted (a change of state
+    is a new row). Put before the model base: ``class X(AppendOnly, TenantModel)``."""
+
+    pk: Any
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{type(self).__name__} is append-only")
+
+
 class TrackedModel(TenantModel):
     """Tenant data with who created and last changed it, and archiving instead of deletion."""
 

@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu import policy
-from tsunagu.consultations.printing import local_only_url_fetcher
 from tsunagu.core import tenancy
-from tsunagu.core.wareki import format_wareki
+from tsunagu.core.printing import html_to_pdf, wareki_datetime
+from tsunagu.core.printing import wareki_or_western as _wareki
 from tsunagu.meetings.models import CASE_KINDS, Meeting
 
 if TYPE_CHECKING:
@@ -34,18 +34,6 @@ if TYPE_CHECKING:
     from tsunagu.meetings.views import Material
 
 TEMPLATE = "meetings/minutes_print.html"
-
-
-def _wareki(day: datetime.date) -> str:
-    try:
-        return format_wareki(day)
-    except ValueError:
-        return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _wareki_datetime(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{_wareki(local.date())} {local:%H:%M}"
 
 
 def _time_range(meeting: Meeting) -> str:
@@ -75,7 +63,7 @@ def minutes_context(
                 "kind": _("ゲスト") if attendee.is_guest else _("職員"),
                 "observer": attendee.is_observer,
                 "pledge": (
-                    _("誓約済み（%(when)s）") % {"when": _wareki_datetime(attendee.pledged_at)}
+                    _("誓約済み（%(when)s）") % {"when": wareki_datetime(attendee.pledged_at)}
                     if attendee.pledged_at
                     else _("未誓約")
                 ),
@@ -138,7 +126,7 @@ def minutes_context(
             "material_shown": material.basis is not None,
             "parts": parts,
             "minutes": meeting.minutes if material.basis is not None else "",
-            "printed_at": _wareki_datetime(printed_at),
+            "printed_at": wareki_datetime(printed_at),
             "printed_by": viewer.full_name,
             "basis_label": str(policy.Basis(basis).label) if basis else _("（根拠なし）"),
         }
@@ -168,12 +156,6 @@ def minutes_pdf(
     printed_at: datetime.datetime | None = None,
 ) -> bytes:
     """The 議事録 of ``meeting`` as PDF bytes."""
-    # WeasyPrint is imported here: it loads Pango and fontconfig, which only printing needs.
-    from weasyprint import HTML
-
-    html = minutes_html(
-        meeting, material=material, viewer=viewer, basis=basis, printed_at=printed_at
+    return html_to_pdf(
+        minutes_html(meeting, material=material, viewer=viewer, basis=basis, printed_at=printed_at)
     )
-    document = HTML(string=html, base_url=None, url_fetcher=local_only_url_fetcher())
-    pdf: bytes = document.write_pdf()
-    return pdf

@@ -29,6 +29,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES, Case
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
@@ -158,19 +159,6 @@ def _casework_organizations(request: StaffRequest) -> list[Organization]:
     return organizations
 
 
-def _add_errors(
-    form: forms.BaseForm, error: ValidationError, rename: dict[str, str] | None = None
-) -> None:
-    """A service's refusal on the form it came from: at its field when the form
-    has it (``rename`` maps the service's names to the form's)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            name = (rename or {}).get(name, name)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _int_or_404(value: str) -> int:
     if not value.isdigit():
         raise Http404
@@ -261,7 +249,7 @@ def meeting_create(request: StaffRequest) -> HttpResponse:
                 kinds=form.cleaned_data["kinds"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("会議を登録しました。"))
             if case is not None:
@@ -470,7 +458,7 @@ def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
                 is_observer=data["is_observer"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s さんを出席者に加えました。") % {"name": attendee.name}
@@ -498,7 +486,7 @@ def guest_invite(request: StaffRequest, pk: int) -> HttpResponse:
                 is_observer=data["is_observer"],
             )
         except ValidationError as error:
-            _add_errors(form, error, rename={"expires_at": "expires_on"})
+            add_service_errors(form, error, rename={"expires_at": "expires_on"})
         else:
             response = _render_detail(request, _fresh(meeting), invitation=invitation)
             response["Cache-Control"] = "no-store"
@@ -541,7 +529,7 @@ def agenda_add(request: StaffRequest, pk: int) -> HttpResponse:
                 review=data["review"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -576,7 +564,7 @@ def meeting_cancel(request: StaffRequest, pk: int) -> HttpResponse:
                 actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("会議を中止にしました。"))
             return _to_detail(meeting)
@@ -612,7 +600,7 @@ def minutes_save(request: StaffRequest, pk: int) -> HttpResponse:
                 request, fresh, status=409, bound={"minutes": kept}, minutes_conflict=True
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("議事録を保存しました。"))
             return _to_detail(meeting, "minutes")
@@ -686,7 +674,7 @@ def brief_save(request: StaffRequest, pk: int) -> HttpResponse:
         try:
             services.brief_save(actor=request.user, item=item, fields=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(case)s の準備シートを保存しました。") % {"case": item.case.number}
@@ -716,7 +704,7 @@ def decisions_record(request: StaffRequest, pk: int) -> HttpResponse:
                 ],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("%(case)s の決定事項を記録しました。") % {"case": item.case.number}

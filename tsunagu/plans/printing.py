@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu import policy
-from tsunagu.consultations.printing import local_only_url_fetcher
 from tsunagu.core import tenancy
-from tsunagu.core.wareki import format_wareki
+from tsunagu.core.printing import html_to_pdf, wareki_datetime
+from tsunagu.core.printing import wareki_or_western as _wareki
 from tsunagu.people.models import HouseholdMembership
 from tsunagu.plans.models import Status, SupportKind, SupportPlan
 
@@ -68,20 +68,6 @@ class ItemRow:
     organization: str
     frequency: str
     period: str
-
-
-def _wareki(day: datetime.date | None) -> str:
-    if day is None:
-        return ""
-    try:
-        return format_wareki(day)
-    except ValueError:
-        return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _wareki_datetime(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{_wareki(local.date())} {local:%H:%M}"
 
 
 def _period(start: datetime.date | None, end: datetime.date | None) -> str:
@@ -171,7 +157,7 @@ def plan_sheet_context(
                 CheckItem(_("アウトリーチ等を通じた継続的支援事業を利用する"), plan.uses_outreach),
             ],
             "kinds": [CheckItem(str(kind.label), kind.value in kinds_used) for kind in SupportKind],
-            "printed_at": _wareki_datetime(printed_at),
+            "printed_at": wareki_datetime(printed_at),
             "printed_by": viewer.full_name,
             "basis_label": str(policy.Basis(basis).label) if basis else _("（根拠なし）"),
         }
@@ -197,10 +183,4 @@ def plan_sheet_pdf(
     printed_at: datetime.datetime | None = None,
 ) -> bytes:
     """The プランシート of ``plan`` as PDF bytes (the view serves them as application/pdf)."""
-    # WeasyPrint is imported here: it loads Pango and fontconfig, which only printing needs.
-    from weasyprint import HTML
-
-    html = plan_sheet_html(plan, viewer=viewer, basis=basis, printed_at=printed_at)
-    document = HTML(string=html, base_url=None, url_fetcher=local_only_url_fetcher())
-    pdf: bytes = document.write_pdf()
-    return pdf
+    return html_to_pdf(plan_sheet_html(plan, viewer=viewer, basis=basis, printed_at=printed_at))

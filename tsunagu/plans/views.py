@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import BEFORE_CONSENT, Case, Stage
 from tsunagu.cases.services import CaseConflict, consent_in_force, household_members
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.models import HouseholdMembership
 from tsunagu.plans import services
@@ -37,15 +37,6 @@ from tsunagu.plans.models import Decision, PlanGoal, Status, SupportPlan
 #: the first after consent, the next after a monitoring decided 再プラン (the
 #: case is then back in プラン作成) or while the plan in force is being worked.
 PLANNING_STAGES = frozenset({Stage.CONSENTED, Stage.PLANNING, Stage.SUPPORTING, Stage.MONITORING})
-
-
-def _add_service_error(form: BaseForm, error: ValidationError) -> None:
-    """A service's refusal on the form: at its field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _relationships(case: Case) -> dict[int, str]:
@@ -216,7 +207,7 @@ def create(request: StaffRequest, case_pk: int) -> HttpResponse:
                 plan_form.add_error(None, str(conflict))
                 status_code = 409
             except ValidationError as error:
-                _add_service_error(plan_form, error)
+                add_service_errors(plan_form, error)
             else:
                 messages.success(
                     request,
@@ -366,7 +357,7 @@ def monitor(request: StaffRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(conflict))
                 status_code = 409
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 return _after_monitoring(request, plan, monitoring.decision)
     return render(

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.models import TenantModel, TrackedModel
+from tsunagu.core.models import AppendOnly, TenantModel, TrackedModel
 
 
 class Status(models.TextChoices):
@@ -180,7 +180,7 @@ class Referral(TrackedModel):
         return [str(SharedItem(code).label) for code in self.shared_items if code in SharedItem]
 
 
-class ReferralEvent(TenantModel):
+class ReferralEvent(AppendOnly, TenantModel):
     """One change of a referral: who, for which organization, when, why. Append-only."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
@@ -210,11 +210,3 @@ class ReferralEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_status}→{self.to_status}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("ReferralEvent is append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("ReferralEvent is append-only")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.directory.selectors import acting_casework_organization
@@ -296,11 +297,7 @@ def transition(request: StaffRequest, pk: int) -> HttpResponse:
             status_code = 409
             referral.refresh_from_db()
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
             status_code = 422 if request.htmx else 200
         else:
             form = None  # type: ignore[assignment]

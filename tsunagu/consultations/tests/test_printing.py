@@ -27,13 +27,11 @@ from tsunagu.consultations.models import (
     Topic,
     Urgency,
 )
-from tsunagu.consultations.printing import (
-    intake_sheet_html,
-    intake_sheet_pdf,
-    local_only_url_fetcher,
-)
+from tsunagu.consultations.printing import intake_sheet_html, intake_sheet_pdf
 from tsunagu.consultations.services import case_features_ensure_defaults, consultation_create
+from tsunagu.core import printing as core_printing
 from tsunagu.core import tenancy
+from tsunagu.core.printing import local_only_url_fetcher
 from tsunagu.people.models import Household, Person, Sex
 from tsunagu.people.services import household_create, person_create
 from tsunagu.policy import Basis
@@ -291,7 +289,7 @@ def test_url_fetcher_allows_inline_data():
 def test_pdf_rendering_goes_through_the_refusing_fetcher(monkeypatch):
     """Were an external reference ever to slip into the sheet, the renderer refuses it."""
     refused: list[str] = []
-    real_fetcher = printing.local_only_url_fetcher
+    real_fetcher = core_printing.local_only_url_fetcher
 
     def spying_fetcher():
         fetcher = real_fetcher()
@@ -307,7 +305,7 @@ def test_pdf_rendering_goes_through_the_refusing_fetcher(monkeypatch):
         fetcher.fetch = recording_fetch
         return fetcher
 
-    monkeypatch.setattr(printing, "local_only_url_fetcher", spying_fetcher)
+    monkeypatch.setattr(core_printing, "local_only_url_fetcher", spying_fetcher)
     monkeypatch.setattr(
         printing,
         "intake_sheet_html",
