@@ -370,6 +370,16 @@ def consent_case_ids(orgs: frozenset[int], purpose: str = "information_sharing")
     """Cases whose consent in force names one of ``orgs``, or the case team while
     one of them is in it (basis 3). Read at every request: a withdrawal, an
     expiry or an organization leaving the team stops access at once."""
+    return _consents_covering(orgs, purpose).values("case_id")
+
+
+def consent_member_ids(orgs: frozenset[int]) -> Any:
+    """Persons a consent in force for sharing, covering one of ``orgs``, names
+    as its members (a consent may leave household members out)."""
+    return _consents_covering(orgs).values("members")
+
+
+def _consents_covering(orgs: frozenset[int], purpose: str = "information_sharing") -> Any:
     from tsunagu.cases.models import PURPOSE_FIELDS
 
     m = _models()
@@ -384,7 +394,6 @@ def consent_case_ids(orgs: frozenset[int], purpose: str = "information_sharing")
                 case__team__left_on=None,
             )
         )
-        .values("case_id")
     )
 
 
@@ -444,7 +453,9 @@ def visible_case_condition(staff: Staff) -> models.Q:
     return condition
 
 
-def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
+def household_bases(
+    staff: Staff, household_ids: list[int], include_consent: bool = True
+) -> dict[int, Basis]:
     """For each household, the basis this staff member sees it under (absent: none)."""
     m = _models()
     orgs = casework_organization_ids(staff)
@@ -478,10 +489,11 @@ def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
         cases = m.Case.objects.filter(household_id__in=household_ids)
         for pk in cases.filter(organization_id__in=orgs).values_list("household_id", flat=True):
             found[pk].add(Basis.COORDINATOR)
-        for pk in cases.filter(pk__in=consent_case_ids(orgs)).values_list(
-            "household_id", flat=True
-        ):
-            found[pk].add(Basis.CONSENT)
+        if include_consent:
+            for pk in cases.filter(pk__in=consent_case_ids(orgs)).values_list(
+                "household_id", flat=True
+            ):
+                found[pk].add(Basis.CONSENT)
         for pk in cases.filter(pk__in=support_meeting_case_ids(orgs)).values_list(
             "household_id", flat=True
         ):
@@ -495,7 +507,7 @@ def household_bases(staff: Staff, household_ids: list[int]) -> dict[int, Basis]:
     return _strongest(found)
 
 
-def visible_household_ids(staff: Staff) -> models.QuerySet[Any]:
+def visible_household_ids(staff: Staff, include_consent: bool = True) -> models.QuerySet[Any]:
     """A subquery of the households this staff member may see on any basis."""
     m = _models()
     orgs = casework_organization_ids(staff)
@@ -514,14 +526,11 @@ def visible_household_ids(staff: Staff) -> models.QuerySet[Any]:
                 )
             )
             | models.Q(pk__in=_held_referrals(staff, orgs).values("household_id"))
-            | models.Q(
-                pk__in=m.Case.objects.filter(
-                    models.Q(organization_id__in=orgs)
-                    | models.Q(pk__in=consent_case_ids(orgs))
-                    | models.Q(pk__in=support_meeting_case_ids(orgs))
-                ).values("household_id")
-            )
         )
+        cases = models.Q(organization_id__in=orgs) | models.Q(pk__in=support_meeting_case_ids(orgs))
+        if include_consent:
+            cases |= models.Q(pk__in=consent_case_ids(orgs))
+        condition |= models.Q(pk__in=m.Case.objects.filter(cases).values("household_id"))
     return m.Household.objects.filter(condition).values("pk")
 
 
@@ -584,7 +593,8 @@ class HouseholdRule(_ResidentRule):
 
 class PersonRule(_ResidentRule):
     """A person is seen under the basis of a household they belong or belonged
-    to, or because the staff member's organization registered them."""
+    to, or because the staff member's organization registered them. Under a
+    consent, only the household members the consent names."""
 
     resource = "person"
 
@@ -600,11 +610,24 @@ class PersonRule(_ResidentRule):
             )
         )
         by_household = household_bases(staff, sorted({h for _p, h in links}))
+        orgs = casework_organization_ids(staff)
+        by_consent = [h for h, basis in by_household.items() if basis == Basis.CONSENT]
+        without_consent: dict[int, Basis] = {}
+        covered: set[int] = set()
+        if by_consent:
+            without_consent = household_bases(staff, by_consent, include_consent=False)
+            covered = set(
+                m.Person.objects.filter(
+                    pk__in=person_ids, id__in=consent_member_ids(orgs)
+                ).values_list("pk", flat=True)
+            )
         found: dict[int, set[Basis]] = {pk: set() for pk in person_ids}
         for person_id, household_id in links:
-            if household_id in by_household:
-                found[person_id].add(by_household[household_id])
-        orgs = casework_organization_ids(staff)
+            basis = by_household.get(household_id)
+            if basis == Basis.CONSENT and person_id not in covered:
+                basis = without_consent.get(household_id)
+            if basis is not None:
+                found[person_id].add(basis)
         for obj in objects:
             if obj.registered_by_id in orgs:
                 found[obj.pk].add(Basis.OWN_ORGANIZATION)
@@ -624,11 +647,12 @@ class PersonRule(_ResidentRule):
             return m.Person.objects.none()
         condition = models.Q(
             pk__in=m.HouseholdMembership.objects.filter(
-                household_id__in=visible_household_ids(staff)
+                household_id__in=visible_household_ids(staff, include_consent=False)
             ).values("person_id")
         )
         orgs = casework_organization_ids(staff)
         if orgs:
+            condition |= models.Q(pk__in=consent_member_ids(orgs))
             condition |= models.Q(registered_by_id__in=orgs) | models.Q(
                 pk__in=m.Referral.persons.through.objects.filter(
                     referral_id__in=_held_referrals(staff, orgs).values("pk")

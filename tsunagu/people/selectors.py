@@ -175,6 +175,14 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
         .select_related("person")
         .order_by("started_on", "id")
     )
+    if basis == policy.Basis.CONSENT:
+        # A consent may name only some of the household: the others stay unseen.
+        seen = set(
+            policy.visible(staff, "person", policy.Action.VIEW)
+            .filter(pk__in=[m.person_id for m in memberships])
+            .values_list("pk", flat=True)
+        )
+        memberships = [m for m in memberships if m.person_id in seen]
     current = [m for m in memberships if m.ended_on is None]
     collected = _Collected(events=_membership_events(memberships, basis))
     collected.add(_consultation_records(staff, household))
