@@ -125,3 +125,34 @@ def test_guest_sees_only_the_meeting_until_expiry(ward) -> None:
         guest.save()
     assert not _sees(guest, "agenda_item", item)
     assert not _sees(guest, "meeting", meeting)
+
+
+def test_a_consent_naming_some_members_shows_only_them(ward) -> None:
+    coordinator = ward.member(Role.COORDINATOR)
+    other = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south-members")
+    head = rf.person(coordinator, ward.coordinating, family_name="田中", given_name="一郎")
+    son = rf.person(coordinator, ward.coordinating, family_name="田中", given_name="翔太")
+    household = rf.household(coordinator, ward.coordinating, head=head, members=[(son, "child")])
+    case = cf.case(coordinator, ward.coordinating, household)
+    with tenancy.tenant_context(ward.municipality):
+        from tsunagu.cases.models import Consent, ConsentMethod
+        from tsunagu.cases.services import consent_record
+
+        consent_record(
+            actor=coordinator,
+            case=case,
+            consent=Consent(
+                grantor=head,
+                method=ConsentMethod.ORAL,
+                obtained_by_organization=ward.coordinating,
+            ),
+            members=[head],
+            organizations=[ward.other_center],
+        )
+    assert policy.decide(other, policy.Action.VIEW, "household", household).basis == (
+        policy.Basis.CONSENT
+    )
+    assert _sees(other, "person", head)
+    assert not _sees(other, "person", son)
+    visible = set(policy.visible(other, "person").values_list("pk", flat=True))
+    assert head.pk in visible and son.pk not in visible
