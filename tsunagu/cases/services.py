@@ -116,7 +116,7 @@ def consent_in_force(case: Case, purpose_field: str = "for_information_sharing")
     return (
         active_consents()
         .filter(case=case, **{purpose_field: True})
-        .order_by("-obtained_on")
+        .order_by("-obtained_on", "-id")
         .first()
     )
 
@@ -190,6 +190,9 @@ def case_transition(
         from tsunagu.plans.models import Status as PlanStatus
 
         locked.plans.filter(status=PlanStatus.ACTIVE).update(status=PlanStatus.ENDED)
+        # The team's next step no longer applies; the list shows what an ended case waits for.
+        locked.next_action = ""
+        locked.next_action_on = None
     locked.save()
     _event(
         locked,
@@ -395,12 +398,18 @@ def consent_withdraw(*, actor: Staff, consent: Consent, note: str) -> Consent:
         and consent_in_force(locked) is None
         and locked.stage not in (Stage.FOLLOW_UP,)
     ):
+        from tsunagu.plans.models import Status as PlanStatus
+
+        # A plan rests on consent: without one in force it ends with the withdrawal.
+        ended = locked.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]).update(
+            status=PlanStatus.ENDED
+        )
         case_transition(
             actor=actor,
             case=locked,
             to_stage=Stage.MEETING_REVIEW,
             version=locked.version,
-            note=_("本人同意の撤回のため"),
+            note=_("本人同意の撤回のため") + (_("（支援プランは終了）") if ended else ""),
         )
     return consent
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from tsunagu.accounts import services as account_services
 from tsunagu.accounts.models import Staff
@@ -48,13 +50,21 @@ class OrganizationSpec:
     is_coordinating: bool = False
 
 
-D, C, W, K = (
+D, C, W, K, E = (
     Organization.Kind.DEPARTMENT,
     Organization.Kind.CENTER,
     Organization.Kind.WINDOW,
     Organization.Kind.CONTRACTOR,
+    Organization.Kind.EXTERNAL,
 )
 CONTRACTED = Organization.Management.CONTRACTED
+
+# 外部の関係機関 (fictional): they come to 支援会議 as guests.
+POLICE = "デモ中央警察署 生活安全課"
+FIRE = "デモ消防署 大塚出張所"
+SCHOOL = "区立みどり中学校"
+CHOKAI = "大塚さくら町会"
+MINSEI = "デモ区民生委員・児童委員協議会"
 
 # Operators of contracted centres are fictional social-welfare corporations.
 ORGANIZATIONS = [
@@ -84,6 +94,11 @@ ORGANIZATIONS = [
     OrganizationSpec("高齢者あんしん相談センター本富士分室", C, CONTRACTED, "社会福祉法人ひかり会", ("本富士",), "高齢者あんしん相談センター本富士"),
     OrganizationSpec("高齢者あんしん相談センター駒込", C, CONTRACTED, "社会福祉法人つばさ会", ("駒込",)),
     OrganizationSpec("高齢者あんしん相談センター駒込分室", C, CONTRACTED, "社会福祉法人つばさ会", ("駒込",), "高齢者あんしん相談センター駒込"),
+    OrganizationSpec(POLICE, E),
+    OrganizationSpec(FIRE, E),
+    OrganizationSpec(SCHOOL, E),
+    OrganizationSpec(CHOKAI, E),
+    OrganizationSpec(MINSEI, E),
 ]  # fmt: skip
 
 ANSHIN = [o.name for o in ORGANIZATIONS if o.name.startswith("高齢者あんしん相談センター")]
@@ -167,7 +182,12 @@ DEMO_ACCOUNTS = [
     DemoAccount("demo-kanrishoku", Role.MANAGER, ("福祉政策課",), "管理職（集計のみ）"),
     DemoAccount("demo-sysadmin", Role.SYSADMIN, ("総務課",), "システム管理者"),
     DemoAccount("demo-kansa", Role.AUDITOR, ("総務課",), "監査担当"),
+    DemoAccount("demo-guest", Role.GUEST, (POLICE,), "会議の外部ゲスト（次回の支援会議に招待・期限付き）"),
 ]  # fmt: skip
+
+#: How long the demo guest's account lasts from the day the ward is loaded: past
+#: the next 支援会議 the demo schedules for it (guests get 31 days at most).
+GUEST_DAYS = 30
 
 
 @transaction.atomic
@@ -227,6 +247,9 @@ def load_demo_ward(
             )
         for account in DEMO_ACCOUNTS:
             full_name, kana = synthetic_name(rng)
+            if account.role == Role.GUEST:
+                _guest_create(municipality, account, full_name, kana, organizations)
+                continue
             staff = account_services.staff_create(
                 actor=None,
                 municipality=municipality,
@@ -244,6 +267,46 @@ def load_demo_ward(
                     role=account.role,
                 )
     return municipality
+
+
+def _guest_create(
+    municipality: Municipality,
+    account: DemoAccount,
+    full_name: str,
+    kana: str,
+    organizations: dict[str, Organization],
+) -> Staff:
+    """The demo's external guest: a time-limited account at an external organization,
+    as meetings.services.guest_invite makes one, but with a known login so that the
+    demo can show what a guest sees (guest_invite needs a meeting, which the ward
+    does not have yet; the demo cases invite this account to their next 支援会議)."""
+    last_day = timezone.localdate() + timedelta(days=GUEST_DAYS)
+    expires_at = timezone.make_aware(datetime.combine(last_day, time(23, 59)))
+    guest = Staff(
+        municipality=municipality,
+        username=account.username,
+        full_name=full_name,
+        full_name_kana=kana,
+        is_guest=True,
+        expires_at=expires_at,
+    )
+    guest.set_password(DEMO_PASSWORD)
+    guest.save()
+    audit_record(
+        AuditAction.CREATE,
+        municipality=municipality,
+        obj=guest,
+        actor_label="load_demo",
+        detail={"guest": True, "expires_at": expires_at.isoformat()},
+    )
+    for organization_name in account.organizations:
+        account_services.membership_add(
+            actor=None,
+            staff=guest,
+            organization=organizations[organization_name],
+            role=account.role,
+        )
+    return guest
 
 
 def demo_logins() -> list[tuple[DemoAccount, Staff | None]]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
-from tsunagu.cases.models import Case, Consent, Stage
+from tsunagu.cases.models import Case, Consent, Stage, active_consents
 from tsunagu.cases.services import (
     _require_holder,
     case_transition,
@@ -117,6 +117,15 @@ def _write_parts(
         )
 
 
+def plan_covered_members(case: Case) -> set[int]:
+    """Household members a plan may include: those named by any consent in force
+    for プラン作成 (members may consent one by one, as B and C do apart from A
+    in seed 003)."""
+    return set(
+        active_consents().filter(case=case, for_plan_making=True).values_list("members", flat=True)
+    )
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -160,7 +169,7 @@ def plan_create(
     plan.created_by = actor
     plan.updated_by = actor
     plan.save()
-    covered = set(consent.members.values_list("pk", flat=True))
+    covered = plan_covered_members(case)
     _write_parts(plan, members, items, covered)
     audit_record(
         AuditAction.CREATE,

@@ -19,7 +19,7 @@ from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import BEFORE_CONSENT, Case, Stage
-from tsunagu.cases.services import CaseConflict, consent_in_force, household_members
+from tsunagu.cases.services import CaseConflict, household_members
 from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.models import HouseholdMembership
@@ -87,8 +87,7 @@ def _plan_forms(
 ) -> tuple[PlanForm, list[MemberForm], Any]:
     """The plan's forms, bound to the POST or pre-filled (from the active plan on a re-plan)."""
     members = household_members(case)
-    consent = consent_in_force(case, "for_plan_making")
-    covered = set(consent.members.values_list("pk", flat=True)) if consent is not None else set()
+    covered = services.plan_covered_members(case)
     relationships = _relationships(case)
     data = request.POST if request.method == "POST" else None
     plan_initial: dict[str, Any] = {
