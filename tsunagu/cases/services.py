@@ -29,6 +29,8 @@ from tsunagu.cases.models import (
 )
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household, HouseholdMembership, Person
+from tsunagu.referrals.models import TRANSITIONS as REFERRAL_TRANSITIONS
+from tsunagu.referrals.models import Status as ReferralStatus
 
 
 class CaseConflict(Exception):
@@ -105,7 +107,32 @@ def case_open(
         CaseTeamMember.objects.create(case=case, organization=member, joined_on=case.opened_on)
     _event(case, actor, CaseEvent.Kind.STAGE, _("ケースを受付"), to_stage=Stage.INTAKE)
     audit_record(AuditAction.CREATE, actor=actor, obj=case, organization_id=organization.pk)
+    _referral_follows(
+        actor, case, ReferralStatus.IN_PROGRESS, _("多機関協働ケース %(n)s として受け付けました。")
+    )
     return case
+
+
+def _referral_follows(actor: Staff, case: Case, to_status: str, note: str) -> None:
+    """The つなぐシート that escalated the case follows it, so that the sender
+    sees the outcome: 対応中 once the case is opened, 完了 with a report-back
+    when it closes. Only the receiving coordinating section moves it."""
+    from tsunagu.referrals.services import referral_transition
+
+    referral = case.referral
+    if referral is None or referral.to_organization_id != case.organization_id:
+        return
+    referral.refresh_from_db()
+    if (referral.status, to_status) not in REFERRAL_TRANSITIONS:
+        return
+    referral_transition(
+        actor=actor,
+        organization=case.organization,
+        referral=referral,
+        to_status=to_status,
+        version=referral.version,
+        note=note % {"n": case.number},
+    )
 
 
 def allowed_stages(case: Case) -> list[Stage]:
@@ -202,6 +229,16 @@ def case_transition(
         from_stage=source,
         to_stage=to_stage,
     )
+    if to_stage == Stage.CLOSED:
+        # The sender learns that the case ended and why, not the evaluation itself.
+        _referral_follows(
+            actor,
+            locked,
+            ReferralStatus.COMPLETED,
+            _("多機関協働ケース %(n)s を終結しました。")
+            + _("終結理由: ")
+            + str(ClosureReason(closure_reason).label),
+        )
     audit_record(
         AuditAction.CHANGE,
         actor=actor,

@@ -26,6 +26,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case, Stage
 from tsunagu.cases.services import CaseEvent, _event, _team_join, consent_covers, consent_in_force
+from tsunagu.core.printing import wareki_or_western
 from tsunagu.directory.models import Organization
 from tsunagu.meetings.models import (
     CASE_KINDS,
@@ -283,7 +284,7 @@ def brief_prefill(actor: Staff, case: Case) -> dict[str, str]:
         [case.title, *lines] + ([_("世帯の特徴: ") + "・".join(features)] if features else [])
     )
     current = "\n".join(
-        f"・{timezone.localtime(c.received_at):%Y/%m/%d} {c.organization.name}: "
+        f"・{wareki_or_western(timezone.localtime(c.received_at).date())} {c.organization.name}: "
         f"{c.get_main_topic_display()}（{c.get_outcome_display()}）"
         for c in consultations[-8:]
     )
@@ -292,7 +293,7 @@ def brief_prefill(actor: Staff, case: Case) -> dict[str, str]:
         for member in case.team.filter(left_on=None).select_related("organization")
     )
     requests = "\n".join(
-        f"・{item.owner_organization.name}: {item.content}（{item.due_on:%Y/%m/%d}まで）"
+        f"・{item.owner_organization.name}: {item.content}（{wareki_or_western(item.due_on)}まで）"
         for item in ActionItem.objects.filter(agenda_item__case=case, done_at=None).select_related(
             "owner_organization"
         )

@@ -53,6 +53,10 @@ def test_coordinator_opens_a_case_from_an_escalated_referral(client, ward, setti
             ward.coordinating.pk,
             ward.center.pk,
         }
+        # The escalating つなぐシート follows the case: the sender sees it taken up.
+        referral.refresh_from_db()
+        assert referral.status == "in-progress"
+        assert case.number in referral.events.last().note
     listing = client.get(reverse("cases:list")).content.decode()
     assert case.number in listing and "受付" in listing
     detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
