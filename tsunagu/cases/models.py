@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.models import AppendOnly, TenantModel, TrackedModel
+from tsunagu.core.models import HistoryEvent, TenantModel, TrackedModel
 
 
 class Stage(models.TextChoices):
@@ -207,7 +207,7 @@ class Case(TrackedModel):
         )
 
 
-class CaseEvent(AppendOnly, TenantModel):
+class CaseEvent(HistoryEvent):
     """One change of a case: a stage, a change of lead or team, a consent. Append-only."""
 
     class Kind(models.TextChoices):
@@ -222,24 +222,10 @@ class CaseEvent(AppendOnly, TenantModel):
     from_stage = models.CharField(_("変更前"), max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("変更後"), max_length=20, choices=Stage.choices, blank=True)
     note = models.TextField(_("内容"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作者"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    organization = models.ForeignKey(
-        "directory.Organization",
-        verbose_name=_("操作した機関"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    occurred_at = models.DateTimeField(_("日時"), default=timezone.now)
 
-    class Meta(TenantModel.Meta):
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("ケースの履歴")
         verbose_name_plural = _("ケースの履歴")
-        ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_kind_display()}"

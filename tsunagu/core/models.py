@@ -143,6 +143,28 @@ class AppendOnly:
         raise ValueError(f"{type(self).__name__} is append-only")
 
 
+class HistoryEvent(AppendOnly, TenantModel):
+    """One entry of a record's history: who did it, for which organization, when."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        verbose_name=_("操作した機関"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField(_("日時"), default=timezone.now)
+
+    class Meta(TenantModel.Meta):
+        abstract = True
+        ordering = ["occurred_at", "id"]
+
+
 class TrackedModel(TenantModel):
     """Tenant data with who created and last changed it, and archiving instead of deletion."""
 

@@ -8,12 +8,11 @@ is kept in :class:`ReferralEvent`, which is never edited.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.models import AppendOnly, TenantModel, TrackedModel
+from tsunagu.core.models import HistoryEvent, TrackedModel
 
 
 class Status(models.TextChoices):
@@ -180,7 +179,7 @@ class Referral(TrackedModel):
         return [str(SharedItem(code).label) for code in self.shared_items if code in SharedItem]
 
 
-class ReferralEvent(AppendOnly, TenantModel):
+class ReferralEvent(HistoryEvent):
     """One change of a referral: who, for which organization, when, why. Append-only."""
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
@@ -189,24 +188,10 @@ class ReferralEvent(AppendOnly, TenantModel):
     reason = models.CharField(_("理由"), max_length=30, choices=Reason.choices, blank=True)
     note = models.TextField(_("コメント"), blank=True)
     is_report_back = models.BooleanField(_("報告"), default=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作者"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    organization = models.ForeignKey(
-        "directory.Organization",
-        verbose_name=_("操作した機関"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    occurred_at = models.DateTimeField(_("日時"), default=timezone.now)
 
-    class Meta(TenantModel.Meta):
+    class Meta(HistoryEvent.Meta):
         verbose_name = _("つなぐシートの履歴")
         verbose_name_plural = _("つなぐシートの履歴")
-        ordering = ["occurred_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_status}→{self.to_status}"
