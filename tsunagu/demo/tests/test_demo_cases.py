@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -70,6 +70,9 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
         started = time.monotonic()
         call_command("load_demo", stdout=output)
         seconds = time.monotonic() - started
+        # Check the deferred foreign keys of the load once, here: otherwise
+        # PostgreSQL checks them again at the end of every test's savepoint.
+        connection.check_constraints()
         yield Loaded(Municipality.objects.get(code=DEMO_CODE), other, seconds, output.getvalue())
         transaction.set_rollback(True)
 
