@@ -2,7 +2,7 @@
 referrals in every state for a believable demo, written through the real
 services, visible only as the access rules allow, and never in another tenant.
 
-Loading takes several seconds, so the module loads once (through the
+The demo is loaded once for the package (``conftest.loaded``, through the
 ``load_demo`` command) inside a transaction that is rolled back at the end;
 each test runs in its own savepoint on top of it.
 """
@@ -10,19 +10,12 @@ each test runs in its own savepoint on top of it.
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from io import StringIO
 from itertools import pairwise
-from typing import Any
 
-import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from tsunagu import policy
@@ -46,7 +39,8 @@ from tsunagu.demo.residents import (
     plan_residents,
     staff_by_organization,
 )
-from tsunagu.demo.ward import DEMO_CODE, ORGANIZATIONS
+from tsunagu.demo.tests.conftest import Loaded, staff
+from tsunagu.demo.ward import ORGANIZATIONS
 from tsunagu.people.matching import Typed, probable_matches
 from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship
 from tsunagu.people.names import fold
@@ -62,47 +56,8 @@ from tsunagu.referrals.models import (
     Side,
     Status,
 )
-from tsunagu.tests.factories import MunicipalityFactory, Ward, ward_with_staff
 
 CASEWORK = {"counselor", "org_manager", "coordinator"}
-
-
-@dataclass
-class Loaded:
-    demo: Municipality
-    other: Ward
-    seconds: float
-    output: str
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
-    md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=md5),
-        transaction.atomic(),
-    ):
-        other = ward_with_staff(MunicipalityFactory(code="131164", name="よそ区"), prefix="other-")
-        output = StringIO()
-        started = time.monotonic()
-        call_command("load_demo", stdout=output)
-        seconds = time.monotonic() - started
-        # Check the deferred foreign keys of the load once, here: otherwise
-        # PostgreSQL checks them again at the end of every test's savepoint.
-        connection.check_constraints()
-        yield Loaded(Municipality.objects.get(code=DEMO_CODE), other, seconds, output.getvalue())
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(loaded: Loaded, db: None) -> Iterator[Municipality]:
-    with tenancy.tenant_context(loaded.demo):
-        yield loaded.demo
-
-
-def staff(username: str) -> Staff:
-    return Staff.all_tenants.get(username=username)
 
 
 # --- The plan (no database) -------------------------------------------------------------
