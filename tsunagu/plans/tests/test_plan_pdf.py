@@ -4,9 +4,7 @@ it (and that the print is on record), and a real PDF with Japanese text."""
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
-import time
 import zlib
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
@@ -245,11 +243,8 @@ def _mapped_characters(content: bytes) -> set[str]:
 def test_pdf_embeds_a_japanese_font_with_the_sheet_text(ward) -> None:
     family = Family(ward).consented()
     plan = make_plan(family)
-    importlib.import_module("weasyprint")  # loading Pango is paid once per process
     with tenancy.tenant_context(ward.municipality):
-        started = time.perf_counter()
         pdf = plan_sheet_pdf(plan, viewer=family.coordinator, basis=Basis.COORDINATOR)
-        elapsed = time.perf_counter() - started
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
     content = _inflated(pdf)
@@ -263,4 +258,3 @@ def test_pdf_embeds_a_japanese_font_with_the_sheet_text(ward) -> None:
         missing = [char for char in text if char not in characters]
         assert not missing, (text, missing)
     assert "鬱" not in characters  # only what is on the sheet
-    assert elapsed < 3.0, f"rendering took {elapsed:.2f} s"
