@@ -323,6 +323,8 @@ def _models() -> Any:
     from tsunagu.meetings.models import ActionItem, AgendaItem, Attendee, Meeting
     from tsunagu.meetings.models import Kind as MeetingKind
     from tsunagu.meetings.models import Status as MeetingStatus
+    from tsunagu.outreach.models import OutreachContact, OutreachVisitor
+    from tsunagu.participation.models import Participation, ParticipationProfile
     from tsunagu.people.models import EmergencyAccess, Household, HouseholdMembership, Person
     from tsunagu.plans.models import SupportPlan
     from tsunagu.referrals.models import RECEIVER_HOLDS, RECEIVER_SEES, Referral
@@ -336,6 +338,10 @@ def _models() -> Any:
         MeetingKind=MeetingKind,
         MeetingStatus=MeetingStatus,
         OPEN_STAGES=OPEN_STAGES,
+        OutreachContact=OutreachContact,
+        OutreachVisitor=OutreachVisitor,
+        Participation=Participation,
+        ParticipationProfile=ParticipationProfile,
         SupportPlan=SupportPlan,
         active_consents=active_consents,
         Consultation=Consultation,
@@ -478,6 +484,8 @@ def household_bases(
                 household_id__in=household_ids, from_organization_id__in=orgs
             ).values_list("household_id", flat=True)
         )
+        for records in _own_household_records(orgs):
+            own |= set(records.filter(household_id__in=household_ids))
         for pk in own:
             found[pk].add(Basis.OWN_ORGANIZATION)
         for pk, coordinating in (
@@ -507,6 +515,28 @@ def household_bases(
     return _strongest(found)
 
 
+def _own_household_records(orgs: frozenset[int]) -> list[models.QuerySet[Any]]:
+    """Household ids of the outreach and participation records ``orgs`` made
+    (basis 1: its own records), as value subqueries."""
+    m = _models()
+    return [
+        m.OutreachContact.objects.filter(
+            models.Q(organization_id__in=orgs)
+            | models.Q(
+                pk__in=m.OutreachVisitor.objects.filter(organization_id__in=orgs).values(
+                    "contact_id"
+                )
+            )
+        ).values_list("household_id", flat=True),
+        m.Participation.objects.filter(
+            organization_id__in=orgs, household__isnull=False
+        ).values_list("household_id", flat=True),
+        m.ParticipationProfile.objects.filter(
+            organization_id__in=orgs, household__isnull=False
+        ).values_list("household_id", flat=True),
+    ]
+
+
 def visible_household_ids(staff: Staff, include_consent: bool = True) -> models.QuerySet[Any]:
     """A subquery of the households this staff member may see on any basis."""
     m = _models()
@@ -527,6 +557,8 @@ def visible_household_ids(staff: Staff, include_consent: bool = True) -> models.
             )
             | models.Q(pk__in=_held_referrals(staff, orgs).values("household_id"))
         )
+        for records in _own_household_records(orgs):
+            condition |= models.Q(pk__in=records)
         cases = models.Q(organization_id__in=orgs) | models.Q(pk__in=support_meeting_case_ids(orgs))
         if include_consent:
             cases |= models.Q(pk__in=consent_case_ids(orgs))
@@ -883,6 +915,181 @@ class SupportPlanRule(_CaseRecordRule):
 
     def model(self) -> type[models.Model]:
         return _models().SupportPlan
+
+
+class _OrganizationRecordRule(_ResidentRule):
+    """Records an organization makes about a household (outreach contacts,
+    participation profiles and paths): its own organization sees and keeps
+    them; when they are part of a case (``case`` set), the coordinating
+    section holding it and the organizations a consent covers see them; an
+    emergency opening of the household shows them. Only the organization
+    that made a record changes it."""
+
+    #: The path from the record to its case, or "" when it has none of its own
+    #: and follows the cases of its household.
+    case_path = "case"
+
+    def _own(self, staff: Staff, orgs: frozenset[int], objects: list[Any]) -> set[int]:
+        return {obj.pk for obj in objects if obj.organization_id in orgs}
+
+    def _own_condition(self, orgs: frozenset[int]) -> models.Q:
+        return models.Q(organization_id__in=orgs)
+
+    def _case_ids(self, objects: list[Any]) -> dict[int, set[int]]:
+        m = _models()
+        if self.case_path:
+            return {obj.pk: {obj.case_id} for obj in objects if obj.case_id is not None}
+        households = {obj.household_id for obj in objects if obj.household_id is not None}
+        by_household: dict[int, set[int]] = {}
+        for pk, household_id in m.Case.objects.filter(household_id__in=households).values_list(
+            "pk", "household_id"
+        ):
+            by_household.setdefault(household_id, set()).add(pk)
+        return {obj.pk: by_household.get(obj.household_id, set()) for obj in objects}
+
+    def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
+        m = _models()
+        orgs = casework_organization_ids(staff)
+        found: dict[int, set[Basis]] = {obj.pk: set() for obj in objects}
+        if orgs:
+            for pk in self._own(staff, orgs, objects):
+                found[pk].add(Basis.OWN_ORGANIZATION)
+            case_ids = self._case_ids(objects)
+            all_cases = set().union(*case_ids.values()) if case_ids else set()
+            held = set(
+                m.Case.objects.filter(pk__in=all_cases, organization_id__in=orgs).values_list(
+                    "pk", flat=True
+                )
+            )
+            consented = set(
+                m.Case.objects.filter(pk__in=all_cases, id__in=consent_case_ids(orgs)).values_list(
+                    "pk", flat=True
+                )
+            )
+            for pk, cases in case_ids.items():
+                if cases & held:
+                    found[pk].add(Basis.COORDINATOR)
+                if cases & consented:
+                    found[pk].add(Basis.CONSENT)
+        emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
+        for obj in objects:
+            if obj.household_id is not None and obj.household_id in emergency:
+                found[obj.pk].add(Basis.EMERGENCY)
+        return _strongest(found)
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        decision = super().decide(staff, action, obj)
+        if obj is not None and action in (Action.CHANGE, Action.ARCHIVE):
+            # Corrections are the maker's: another basis lets one read, not rewrite.
+            if obj.organization_id not in casework_organization_ids(staff):
+                return DENY
+            return Decision(True, Basis.OWN_ORGANIZATION) if decision else DENY
+        return decision
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        model = self.model()
+        assert model is not None
+        if not self.type_level(staff, action):
+            return model._default_manager.none()
+        m = _models()
+        orgs = casework_organization_ids(staff)
+        if action in (Action.CHANGE, Action.ARCHIVE):
+            return model._default_manager.filter(organization_id__in=orgs)
+        condition = models.Q(household_id__in=emergency_household_ids(staff))
+        if orgs:
+            cases = m.Case.objects.filter(
+                models.Q(organization_id__in=orgs) | models.Q(pk__in=consent_case_ids(orgs))
+            )
+            condition |= self._own_condition(orgs)
+            if self.case_path:
+                condition |= models.Q(case_id__in=cases.values("pk"))
+            else:
+                condition |= models.Q(household_id__in=cases.values("household_id"))
+        return model._default_manager.filter(condition)
+
+
+class OutreachContactRule(_OrganizationRecordRule):
+    """An outreach contact is its recording organization's record; the
+    organizations of a joint visit's staff see it as their own too."""
+
+    resource = "outreach_contact"
+
+    def model(self) -> type[models.Model]:
+        return _models().OutreachContact
+
+    def _own(self, staff: Staff, orgs: frozenset[int], objects: list[Any]) -> set[int]:
+        m = _models()
+        own = super()._own(staff, orgs, objects)
+        own |= set(
+            m.OutreachVisitor.objects.filter(
+                contact_id__in=[obj.pk for obj in objects], organization_id__in=orgs
+            ).values_list("contact_id", flat=True)
+        )
+        return own
+
+    def _own_condition(self, orgs: frozenset[int]) -> models.Q:
+        m = _models()
+        return super()._own_condition(orgs) | models.Q(
+            pk__in=m.OutreachVisitor.objects.filter(organization_id__in=orgs).values("contact_id")
+        )
+
+
+class ParticipationProfileRule(_OrganizationRecordRule):
+    """A participation profile follows the cases of the person's household."""
+
+    resource = "participation_profile"
+    case_path = ""
+
+    def model(self) -> type[models.Model]:
+        return _models().ParticipationProfile
+
+
+class ParticipationRule(_OrganizationRecordRule):
+    resource = "participation"
+
+    def model(self) -> type[models.Model]:
+        return _models().Participation
+
+
+class ResourceDirectoryRule(Rule):
+    """The resource directory (社会資源) holds no resident's data: every staff
+    member of the municipality reads it to find a place for someone; those
+    who do casework (the CSW who know the places) and the system
+    administrator keep it. External guests see none of it."""
+
+    model_label = ""
+
+    def model(self) -> type[models.Model]:
+        from django.apps import apps
+
+        return apps.get_model(self.model_label)
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if staff.is_guest:
+            return DENY
+        if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
+            return Decision(True, Basis.MUNICIPALITY_STAFF)
+        if action in (Action.CREATE, Action.CHANGE, Action.ARCHIVE):
+            if casework_organization_ids(staff):
+                return Decision(True, Basis.OWN_ORGANIZATION)
+            if staff.has_role(Role.SYSADMIN):
+                return Decision(True, Basis.SYSTEM_ADMINISTRATOR)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        if self.decide(staff, action, None):
+            return self.model()._default_manager.all()
+        return self.model()._default_manager.none()
+
+
+class ResourceRule(ResourceDirectoryRule):
+    resource = "resource"
+    model_label = "resources.Resource"
+
+
+class ProviderRule(ResourceDirectoryRule):
+    resource = "provider"
+    model_label = "resources.Provider"
 
 
 def _attendance(staff: Staff, meeting_ids: list[int]) -> dict[int, list[Any]]:
@@ -1269,6 +1476,11 @@ RULES: dict[str, Rule] = {
         MeetingRule(),
         ActionItemRule(),
         AgendaItemRule(),
+        OutreachContactRule(),
+        ParticipationProfileRule(),
+        ParticipationRule(),
+        ResourceRule(),
+        ProviderRule(),
     )
 }
 

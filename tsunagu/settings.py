@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "tsunagu.cases",
     "tsunagu.meetings",
     "tsunagu.plans",
+    "tsunagu.outreach",
+    "tsunagu.resources",
+    "tsunagu.participation",
     "tsunagu.web",
     "tsunagu.demo",
 ]

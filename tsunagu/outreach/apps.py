@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "tsunagu.outreach"
+    label = "outreach"
+    verbose_name = "アウトリーチ"

@@ -1,0 +1,174 @@
+"""Writes of outreach contacts, each with its audit event in the same transaction.
+
+A contact is recorded for the organization the staff member works for; the
+joint visitors are staff of any organization of the municipality. Only the
+recording organization corrects a contact afterwards."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Staff
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.cases.models import Case
+from tsunagu.directory.models import Organization
+from tsunagu.outreach.models import OutreachContact, OutreachVisitor
+from tsunagu.people.models import Household, HouseholdMembership, Person
+
+#: Fields a contact is written with (the form's and the API's).
+CONTACT_FIELDS = (
+    "occurred_at",
+    "method",
+    "result",
+    "direction",
+    "intent",
+    "intent_note",
+    "stage_after",
+    "content",
+    "next_step",
+    "next_on",
+)
+
+
+def _require_casework(actor: Staff, organization: Organization) -> None:
+    from tsunagu.policy import casework_organization_ids
+
+    if organization.pk not in casework_organization_ids(actor):
+        raise ValidationError(_("所属する機関の記録として登録してください。"))
+
+
+def _check(
+    *,
+    household: Household,
+    person: Person | None,
+    case: Case | None,
+    occurred_at: datetime.datetime,
+    next_on: datetime.date | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if (
+        person is not None
+        and not HouseholdMembership.objects.filter(household=household, person=person).exists()
+    ):
+        errors["person"] = _("この世帯の世帯員を選んでください。")
+    if case is not None and case.household_id != household.pk:
+        errors["case"] = _("この世帯のケースを選んでください。")
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        errors["occurred_at"] = _(
+            "未来の日時は記録できません。予定は「次回予定日」に入力してください。"
+        )
+    if next_on is not None and next_on < timezone.localtime(occurred_at).date():
+        errors["next_on"] = _("次回予定日は、今回の日付以降にしてください。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_visitors(
+    contact: OutreachContact, actor: Staff, visitors: Iterable[tuple[Staff, Organization]]
+) -> None:
+    pairs = {actor.pk: (actor, contact.organization)}
+    for staff, organization in visitors:
+        if organization.pk not in staff.organization_ids():
+            raise ValidationError(
+                {
+                    "visitors": _("%(name)s さんは %(org)s の職員ではありません。")
+                    % {"name": staff.full_name, "org": organization.name}
+                }
+            )
+        pairs.setdefault(staff.pk, (staff, organization))
+    contact.visitors.exclude(staff_id__in=pairs).delete()
+    for staff, organization in pairs.values():
+        OutreachVisitor.objects.update_or_create(
+            contact=contact, staff=staff, defaults={"organization": organization}
+        )
+
+
+@transaction.atomic
+def outreach_contact_record(
+    *,
+    actor: Staff,
+    organization: Organization,
+    household: Household,
+    person: Person | None = None,
+    case: Case | None = None,
+    visitors: Iterable[tuple[Staff, Organization]] = (),
+    **fields: Any,
+) -> OutreachContact:
+    """Record one attempt to reach ``household`` for ``organization``."""
+    _require_casework(actor, organization)
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    fields.setdefault("occurred_at", timezone.now())
+    _check(
+        household=household,
+        person=person,
+        case=case,
+        occurred_at=fields["occurred_at"],
+        next_on=fields.get("next_on"),
+    )
+    contact = OutreachContact(
+        household=household,
+        person=person,
+        case=case,
+        organization=organization,
+        created_by=actor,
+        updated_by=actor,
+        **fields,
+    )
+    contact.full_clean(exclude=["municipality"])
+    contact.save()
+    _set_visitors(contact, actor, visitors)
+    audit_record(AuditAction.CREATE, actor=actor, obj=contact, organization_id=organization.pk)
+    return contact
+
+
+@transaction.atomic
+def outreach_contact_update(
+    *,
+    actor: Staff,
+    contact: OutreachContact,
+    person: Person | None = None,
+    case: Case | None = None,
+    visitors: Iterable[tuple[Staff, Organization]] | None = None,
+    **fields: Any,
+) -> OutreachContact:
+    """Correct a contact (its recording organization only)."""
+    _require_casework(actor, contact.organization)
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    merged = {name: fields.get(name, getattr(contact, name)) for name in CONTACT_FIELDS}
+    _check(
+        household=contact.household,
+        person=person,
+        case=case,
+        occurred_at=merged["occurred_at"],
+        next_on=merged["next_on"],
+    )
+    changed = [name for name in CONTACT_FIELDS if getattr(contact, name) != merged[name]]
+    for name, value in merged.items():
+        setattr(contact, name, value)
+    contact.person = person
+    contact.case = case
+    contact.updated_by = actor
+    contact.full_clean(exclude=["municipality"])
+    contact.save()
+    if visitors is not None:
+        _set_visitors(contact, actor, visitors)
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=contact,
+        organization_id=contact.organization_id,
+        detail={"fields": changed},
+    )
+    return contact
