@@ -382,9 +382,13 @@ api.add_router("/", router)
 from tsunagu.cases.api import router as cases_router  # noqa: E402
 from tsunagu.consultations.api import router as consultations_router  # noqa: E402
 from tsunagu.meetings.api import router as meetings_router  # noqa: E402
+from tsunagu.outreach.api import router as outreach_router  # noqa: E402
+from tsunagu.participation.api import router as participation_router  # noqa: E402
 from tsunagu.people.api import router as people_router  # noqa: E402
 from tsunagu.plans.api import router as plans_router  # noqa: E402
 from tsunagu.referrals.api import router as referrals_router  # noqa: E402
+from tsunagu.resources.api import router as resources_router  # noqa: E402
+from tsunagu.resources.hsds_api import router as hsds_router  # noqa: E402
 
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
@@ -392,6 +396,10 @@ api.add_router("/", referrals_router)
 api.add_router("/", cases_router)
 api.add_router("/", meetings_router)
 api.add_router("/", plans_router)
+api.add_router("/", outreach_router)
+api.add_router("/", participation_router)
+api.add_router("/", resources_router)
+api.add_router("/hsds", hsds_router)
 
 
 def operations() -> list[Any]:

@@ -71,6 +71,9 @@ urlpatterns = [
     path("cases/", include("tsunagu.cases.urls")),
     path("meetings/", include("tsunagu.meetings.urls")),
     path("plans/", include("tsunagu.plans.urls")),
+    path("outreach/", include("tsunagu.outreach.urls")),
+    path("participation/", include("tsunagu.participation.urls")),
+    path("resources/", include("tsunagu.resources.urls")),
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
 ]

@@ -135,9 +135,7 @@ def worklist(staff: Staff, today: datetime.date | None = None) -> list[WorkItem]
     orgs = policy.casework_organization_ids(staff)
     own = visible_contacts(staff).filter(organization_id__in=orgs)
     per_household = (
-        own.values("household_id")
-        .annotate(n=Count("id"))
-        .values_list("household_id", "n")
+        own.values("household_id").annotate(n=Count("id")).values_list("household_id", "n")
     )
     counts = dict(per_household)
     newest = own.filter(household_id=OuterRef("household_id")).order_by("-occurred_at", "-id")
