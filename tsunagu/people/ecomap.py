@@ -7,7 +7,9 @@ diamond, each with the age inside. Organizations stand around the household on
 an ellipse, each joined by a line to every member it works with, or to the
 household's box when it works with the household as a whole. Solid lines are
 support under way (支援チーム, 支援プラン; the lead organization thick), dashed
-ones a consultation or a referral (相談・つなぎ). Colour is never the only
+ones a consultation or a referral (相談・つなぎ), dash-dot an outreach
+(アウトリーチ), and a dotted heavy line a place the member takes part in
+(参加先, a 社会資源). Colour is never the only
 signal: the dash pattern, the width and the legend say the same.
 
 :func:`render` is a pure function of its arguments: the same members and
@@ -42,6 +44,9 @@ class RelationKind(models.TextChoices):
     LEAD = "lead", gettext_lazy("主担当")
     TEAM = "team", gettext_lazy("支援チーム")
     PLAN = "plan", gettext_lazy("支援プラン")
+    #: A 社会資源 the member takes part in (見学・体験, 参加中, 定着): drawn like an organization.
+    PARTICIPATION = "participation", gettext_lazy("参加先")
+    OUTREACH = "outreach", gettext_lazy("アウトリーチ")
     REFERRAL = "referral", gettext_lazy("つなぐシート")
     CONSULTATION = "consultation", gettext_lazy("相談受付")
 
@@ -62,6 +67,8 @@ STYLES: dict[str, LineStyle] = {
     RelationKind.LEAD: LineStyle(BAND, 4.5, ""),
     RelationKind.TEAM: LineStyle(BAND, 2, ""),
     RelationKind.PLAN: LineStyle("#1e6b2f", 2.5, ""),
+    RelationKind.PARTICIPATION: LineStyle("#6a3d9a", 3, "1 3"),
+    RelationKind.OUTREACH: LineStyle("#0e6f73", 2, "6 3 1 3"),
     RelationKind.REFERRAL: LineStyle("#8a4b00", 2, "2 4"),
     RelationKind.CONSULTATION: LineStyle(MUTED, 1.5, "8 4"),
 }

@@ -189,6 +189,8 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
     referrals, from_referrals = _referral_records(staff, household)
     collected.add(from_referrals)
     collected.add(_case_records(staff, household))
+    collected.add(_outreach_records(staff, household))
+    collected.add(_participation_records(staff, household))
     collected.events.sort(key=lambda e: e.at)
 
     involved: dict[str, set[str]] = {}
@@ -610,4 +612,108 @@ def _plans(staff: Staff, household: Household) -> _Collected:
                 (item.person_id,) if item.person_id else (),
             )
         )
+    return found
+
+
+def _outreach_records(staff: Staff, household: Household) -> _Collected:
+    """The household's outreach contacts the viewer may see: one timeline entry
+    each (a year of monthly visits is a year of entries), and one ecomap line
+    per organization that reached out."""
+    from tsunagu.outreach.models import OutreachVisitor
+
+    contacts = list(
+        policy.visible(staff, "outreach_contact", policy.Action.VIEW)
+        .filter(household=household)
+        .select_related("organization", "person")
+        .order_by("occurred_at", "pk")
+    )
+    found = _Collected(shown={"outreach_contact": [c.pk for c in contacts]})
+    if not contacts:
+        return found
+    with_basis = policy.bases(staff, "outreach_contact", contacts)
+    joint: dict[int, set[str]] = {}
+    for contact_id, name in OutreachVisitor.objects.filter(
+        contact_id__in=[c.pk for c in contacts]
+    ).values_list("contact_id", "organization__name"):
+        joint.setdefault(contact_id, set()).add(name)
+    whom: dict[str, set[int]] = {}
+    for contact in contacts:
+        organizations = {contact.organization.name} | joint.get(contact.pk, set())
+        title = _("アウトリーチ（%(method)s・%(result)s）") % {
+            "method": contact.get_method_display(),
+            "result": contact.get_result_display(),
+        }
+        if contact.person is not None:
+            title += _("：%(name)s さん") % {"name": contact.person.full_name}
+        found.events.append(
+            TimelineEvent(
+                at=contact.occurred_at,
+                kind="outreach",
+                title=title,
+                organization="、".join(sorted(organizations)),
+                basis=with_basis[contact.pk],
+                url=reverse("outreach:household", args=[household.pk]),
+                detail=contact.content,
+                badges=[contact.get_intent_display(), contact.get_stage_after_display()],
+            )
+        )
+        for name in organizations:
+            found.roles.append((name, _("アウトリーチ")))
+            ids = whom.setdefault(name, set())
+            if contact.person_id is not None:
+                ids.add(contact.person_id)
+    for name, ids in whom.items():
+        found.relations.append(
+            ecomap.Relation(name, ecomap.RelationKind.OUTREACH, tuple(sorted(ids)))
+        )
+    return found
+
+
+def _participation_records(staff: Staff, household: Household) -> _Collected:
+    """Participation paths of the household's members the viewer may see: their
+    history on the timeline, and the places they are connected to now on the
+    ecomap (a 社会資源 drawn beside the organizations)."""
+    from tsunagu.participation.models import CONNECTED, ParticipationEvent
+
+    paths = list(
+        policy.visible(staff, "participation", policy.Action.VIEW)
+        .filter(household=household)
+        .select_related("resource", "organization", "person")
+        .order_by("pk")
+    )
+    found = _Collected(shown={"participation": [p.pk for p in paths]})
+    if not paths:
+        return found
+    with_basis = policy.bases(staff, "participation", paths)
+    by_id = {path.pk: path for path in paths}
+    for event in (
+        ParticipationEvent.objects.filter(participation_id__in=by_id)
+        .select_related("organization")
+        .order_by("happened_on", "occurred_at", "pk")
+    ):
+        path = by_id[event.participation_id]
+        label = event.get_to_stage_display() if event.to_stage else event.get_kind_display()
+        if event.kind == "host_support":
+            label = event.get_kind_display()
+        found.events.append(
+            TimelineEvent(
+                at=_start_of(event.happened_on, timezone.localtime(event.occurred_at).time()),
+                kind="participation",
+                title=_("参加支援「%(stage)s」：%(name)s さん → %(resource)s")
+                % {"stage": label, "name": path.person.full_name, "resource": path.resource.name},
+                organization=event.organization.name,
+                basis=with_basis[path.pk],
+                url=reverse("participation:detail", args=[path.pk]),
+                detail=event.note,
+                badges=[_("プランに基づく") if path.plan_id else _("プラン前")],
+            )
+        )
+    for path in paths:
+        found.roles.append((path.organization.name, _("参加支援")))
+        if path.stage in CONNECTED:
+            found.relations.append(
+                ecomap.Relation(
+                    path.resource.name, ecomap.RelationKind.PARTICIPATION, (path.person_id,)
+                )
+            )
     return found
