@@ -58,6 +58,11 @@ def _my_work(request: StaffRequest) -> dict[str, object]:
         )
         work["tasks_open"] = tasks.count()
         work["tasks_overdue"] = tasks.filter(due_on__lt=today).count()
+        from tsunagu.outreach.selectors import overdue_count
+        from tsunagu.participation.selectors import follow_ups_due
+
+        work["outreach_overdue"] = overdue_count(user, today)
+        work["follow_ups_due"] = follow_ups_due(user, today)
     return work
 
 
