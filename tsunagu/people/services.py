@@ -200,6 +200,22 @@ def _links_of(person: Person) -> dict[str, list[int]]:
         "memberships": list(
             HouseholdMembership.objects.filter(person=person).values_list("pk", flat=True)
         ),
+        **{
+            key: list(manager.filter(person_id=person.pk).values_list("pk", flat=True))
+            for key, manager in _record_models().items()
+        },
+    }
+
+
+def _record_models() -> dict[str, Any]:
+    """Outreach and participation records that name one person directly."""
+    from tsunagu.outreach.models import OutreachContact
+    from tsunagu.participation.models import Participation, ParticipationProfile
+
+    return {
+        "outreach_contacts": OutreachContact.objects,
+        "participations": Participation.objects,
+        "participation_profiles": ParticipationProfile.objects,
     }
 
 
@@ -211,6 +227,7 @@ def _link_models() -> dict[str, Any]:
         "consultation_subjects": ConsultationSubject.objects,
         "referral_persons": Referral.persons.through.objects,
         "memberships": HouseholdMembership.objects,
+        **_record_models(),
     }
 
 
@@ -292,6 +309,21 @@ def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: st
     # A consultation (or referral) about both records keeps the survivor's row;
     # the absorbed record's row is removed and remembered, to be put back on undo.
     dropped = _drop_shared_links(moved, survivor)
+    # One profile per person and organization: where the survivor already has
+    # the organization's profile, the absorbed record's stays with it.
+    from tsunagu.participation.models import ParticipationProfile
+
+    kept = set(
+        ParticipationProfile.objects.filter(
+            pk__in=moved["participation_profiles"],
+            organization_id__in=ParticipationProfile.objects.filter(person=survivor).values(
+                "organization_id"
+            ),
+        ).values_list("pk", flat=True)
+    )
+    moved["participation_profiles"] = [
+        pk for pk in moved["participation_profiles"] if pk not in kept
+    ]
     for key, ids in moved.items():
         managers[key].filter(pk__in=ids).update(person_id=survivor.pk)
     absorbed.merged_into = survivor
