@@ -356,7 +356,7 @@ def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> Perso
     if not reason.strip():
         raise ValidationError({"undo_reason": _("取り消しの理由を入力してください。")})
     managers = _link_models()
-    for key in ("consultation_subjects", "referral_persons", "memberships"):
+    for key in managers:
         managers[key].filter(pk__in=merge.moved.get(key, [])).update(person_id=merge.absorbed_id)
     _restore_shared_links(merge.moved.get("dropped", {}), merge.absorbed_id)
     HouseholdMembership.objects.filter(pk__in=merge.moved.get("ended_memberships", [])).update(
