@@ -588,7 +588,14 @@ class _ResidentRule(Rule, ABC):
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
         if obj is None:
             return self.type_level(staff, action)
-        return self.decide_on_basis(action, self.bases(staff, [obj]).get(obj.pk))
+        return self.decide_on_object(staff, action, obj, self.bases(staff, [obj]).get(obj.pk))
+
+    def decide_on_object(
+        self, staff: Staff, action: Action, obj: Any, basis: Basis | None
+    ) -> Decision:
+        """What ``basis`` allows on ``obj`` (rules whose answer depends on the
+        object beyond its basis refine this)."""
+        return self.decide_on_basis(action, basis)
 
     def decide_on_basis(self, action: Action, basis: Basis | None) -> Decision:
         """What ``basis`` to one object allows: reading, and working on it unless
@@ -977,9 +984,11 @@ class _OrganizationRecordRule(_ResidentRule):
                 found[obj.pk].add(Basis.EMERGENCY)
         return _strongest(found)
 
-    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
-        decision = super().decide(staff, action, obj)
-        if obj is not None and action in (Action.CHANGE, Action.ARCHIVE):
+    def decide_on_object(
+        self, staff: Staff, action: Action, obj: Any, basis: Basis | None
+    ) -> Decision:
+        decision = self.decide_on_basis(action, basis)
+        if action in (Action.CHANGE, Action.ARCHIVE):
             # Corrections are the maker's: another basis lets one read, not rewrite.
             if obj.organization_id not in casework_organization_ids(staff):
                 return DENY
@@ -1545,7 +1554,7 @@ def allowed(user: Any, resource: str, obj: Any, actions: list[Action]) -> dict[A
         return {action: decide(user, action, resource, obj) for action in actions}
     with tenancy.tenant_context(staff.municipality):
         basis = rule.bases(staff, [obj]).get(obj.pk)
-    return {action: rule.decide_on_basis(action, basis) for action in actions}
+        return {action: rule.decide_on_object(staff, action, obj, basis) for action in actions}
 
 
 def audit_denial(user: Any, action: Action, resource: str, object_id: Any = "") -> None:

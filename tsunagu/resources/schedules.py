@@ -95,7 +95,7 @@ def next_dates(schedule: Schedule, after: datetime.date, count: int = 3) -> list
     start = schedule.dtstart or schedule.valid_from or after
     rule = rrule.rrule(
         rrule.MONTHLY if schedule.freq == Frequency.MONTHLY else rrule.WEEKLY,
-        dtstart=datetime.datetime.combine(min(start, after), datetime.time()),
+        dtstart=datetime.datetime.combine(start, datetime.time()),
         interval=max(schedule.interval, 1),
         byweekday=byweekday or None,
         bymonthday=bymonthday or None,

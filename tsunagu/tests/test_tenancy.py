@@ -15,9 +15,12 @@ from tsunagu.consultations.services import case_features_ensure_defaults
 from tsunagu.core import tenancy
 from tsunagu.directory.models import Business, District, Organization, SubBusiness
 from tsunagu.meetings.models import ActionItem, AgendaItem, Attendee, Meeting, MeetingPart
+from tsunagu.outreach.models import OutreachContact, OutreachVisitor
+from tsunagu.participation.models import Participation, ParticipationEvent, ParticipationProfile
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.plans.models import PlanGoal, PlanMember, SupportPlan
 from tsunagu.referrals.models import Referral
+from tsunagu.resources.models import Location, Provider, Resource, ResourceLocation, Schedule
 from tsunagu.tests.factories import Ward
 from tsunagu.tests.routes import walk
 
@@ -48,6 +51,16 @@ TENANT_MODELS = [
     SupportPlan,
     PlanMember,
     PlanGoal,
+    OutreachContact,
+    OutreachVisitor,
+    ParticipationProfile,
+    Participation,
+    ParticipationEvent,
+    Provider,
+    Resource,
+    Location,
+    ResourceLocation,
+    Schedule,
 ]
 
 
@@ -132,10 +145,11 @@ def _residents_of(other: Ward, count: int = 40) -> None:
         )
         for c in consultations
     )
-    _cases_of(other, households, persons, referrals)
+    cases = _cases_of(other, households, persons, referrals)
+    _outreach_and_participation_of(other, households, persons, cases)
 
 
-def _cases_of(other: Ward, households: list, persons: list, referrals: list) -> None:
+def _cases_of(other: Ward, households: list, persons: list, referrals: list) -> list:
     """The other ward's 多機関協働 records: a case per household with its team, a
     consent, a meeting with a 支援会議 part, agenda items, tasks and a plan."""
     municipality = other.municipality
@@ -225,6 +239,102 @@ def _cases_of(other: Ward, households: list, persons: list, referrals: list) -> 
     )
     PlanGoal.all_tenants.bulk_create(
         PlanGoal(municipality=municipality, member=m, text=MARK) for m in members
+    )
+    return cases
+
+
+def _outreach_and_participation_of(
+    other: Ward, households: list, persons: list, cases: list
+) -> None:
+    """The other ward's outreach contacts (joint visits), participation profiles
+    and paths, and the resource directory they lead into."""
+    municipality = other.municipality
+    clerk = other.member(Role.COUNSELOR)
+    contacts = OutreachContact.all_tenants.bulk_create(
+        OutreachContact(
+            municipality=municipality,
+            household=h,
+            person=p,
+            case=c,
+            organization=other.center,
+            occurred_at="2026-01-01T10:00:00+09:00",
+            method="visit",
+            result="through_door",
+            intent="relationship",
+            intent_note=MARK,
+            stage_after="contact",
+            content=MARK,
+            next_step=MARK,
+        )
+        for h, p, c in zip(households, persons, cases, strict=True)
+    )
+    OutreachVisitor.all_tenants.bulk_create(
+        OutreachVisitor(
+            municipality=municipality, contact=c, staff=clerk, organization=other.center
+        )
+        for c in contacts
+    )
+    ParticipationProfile.all_tenants.bulk_create(
+        ParticipationProfile(
+            municipality=municipality,
+            person=p,
+            household=h,
+            organization=other.center,
+            interests=[MARK],
+            wishes=MARK,
+        )
+        for h, p in zip(households, persons, strict=True)
+    )
+    provider = Provider.all_tenants.create(municipality=municipality, name=MARK)
+    location = Location.all_tenants.create(
+        municipality=municipality, provider=provider, name=MARK, address=MARK
+    )
+    resources = Resource.all_tenants.bulk_create(
+        Resource(
+            municipality=municipality,
+            provider=provider,
+            name=f"{MARK}{n}",
+            category="place",
+            description=MARK,
+            interests=[MARK],
+        )
+        for n in range(len(households))
+    )
+    ResourceLocation.all_tenants.bulk_create(
+        ResourceLocation(municipality=municipality, resource=r, location=location)
+        for r in resources
+    )
+    Schedule.all_tenants.bulk_create(
+        Schedule(municipality=municipality, resource=r, freq="WEEKLY", byday="TU", notes=MARK)
+        for r in resources
+    )
+    paths = Participation.all_tenants.bulk_create(
+        Participation(
+            municipality=municipality,
+            person=p,
+            household=h,
+            resource=r,
+            organization=other.center,
+            case=c,
+            stage_changed_on="2026-01-01",
+            proposed_on="2026-01-01",
+            reason=MARK,
+            arrangement=MARK,
+        )
+        for h, p, r, c in zip(households, persons, resources, cases, strict=True)
+    )
+    ParticipationEvent.all_tenants.bulk_create(
+        ParticipationEvent(
+            municipality=municipality,
+            participation=path,
+            actor=clerk,
+            organization=other.center,
+            kind="proposed",
+            to_stage="proposed",
+            happened_on="2026-01-01",
+            note=MARK,
+        )
+        for path in paths
     )
 
 
