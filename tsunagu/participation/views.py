@@ -269,9 +269,15 @@ def _detail_context(
         "events": list(path.events.select_related("actor", "organization")),
         "stages": [s for s in Stage],
         "may_change": may_change,
+        # Two forms on one page: prefixes keep their field ids (and labels) apart.
         "transition_form": transition_form
-        or TransitionForm(initial={"happened_on": today, "version": path.version}, stages=stages),
-        "note_form": note_form or NoteForm(initial={"happened_on": today, "version": path.version}),
+        or TransitionForm(
+            initial={"happened_on": today, "version": path.version},
+            stages=stages,
+            prefix="transition",
+        ),
+        "note_form": note_form
+        or NoteForm(initial={"happened_on": today, "version": path.version}, prefix="note"),
         "overdue": path.follow_up_overdue(today),
         "has_transitions": bool(stages),
     }
@@ -290,7 +296,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 @policy.route("participation", policy.Action.CHANGE)
 def transition(request: StaffRequest, pk: int) -> HttpResponse:
     path, decision = policy.get_or_404(request.user, "participation", policy.Action.CHANGE, pk=pk)
-    form = TransitionForm(request.POST, stages=path.allowed_stages())
+    form = TransitionForm(request.POST, stages=path.allowed_stages(), prefix="transition")
     if form.is_valid():
         try:
             services.participation_transition(
@@ -318,7 +324,7 @@ def transition(request: StaffRequest, pk: int) -> HttpResponse:
 @policy.route("participation", policy.Action.CHANGE)
 def note(request: StaffRequest, pk: int) -> HttpResponse:
     path, decision = policy.get_or_404(request.user, "participation", policy.Action.CHANGE, pk=pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
             services.participation_note(

@@ -153,7 +153,7 @@ class Resource(TrackedModel):
     year_started = models.PositiveSmallIntegerField(
         _("開始年"), null=True, blank=True, help_text=_("古い活動は継承の支援が必要になります")
     )
-    fees_description = models.CharField(_("参加費"), max_length=120, blank=True)
+    fees_description = models.TextField(_("参加費"), blank=True)
     minimum_age = models.PositiveSmallIntegerField(_("対象年齢（下限）"), null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(_("対象年齢（上限）"), null=True, blank=True)
     application_process = models.CharField(_("参加の方法"), max_length=200, blank=True)

@@ -72,16 +72,20 @@ def test_profile_suggestion_proposal_trial_and_settlement(client, ward, setting)
     for to_stage, version in ((Stage.TRIAL, 1), (Stage.PARTICIPATING, 2), (Stage.SETTLED, 3)):
         response = client.post(
             reverse("participation:transition", args=[path.pk]),
-            {"to_stage": to_stage, "happened_on": today.isoformat(), "version": version},
+            {
+                "transition-to_stage": to_stage,
+                "transition-happened_on": today.isoformat(),
+                "transition-version": version,
+            },
         )
         assert response.status_code == 302, response.content.decode()
     response = client.post(
         reverse("participation:note", args=[path.pk]),
         {
-            "kind": "host_support",
-            "happened_on": today.isoformat(),
-            "note": "店主に本人の様子を伝え、作業量を一緒に決めた",
-            "version": 4,
+            "note-kind": "host_support",
+            "note-happened_on": today.isoformat(),
+            "note-note": "店主に本人の様子を伝え、作業量を一緒に決めた",
+            "note-version": 4,
         },
     )
     assert response.status_code == 302
@@ -102,12 +106,20 @@ def test_stale_page_and_missing_reason_are_refused_in_japanese(client, ward, set
     client.force_login(csw)
     stale = client.post(
         reverse("participation:transition", args=[path.pk]),
-        {"to_stage": Stage.TRIAL, "happened_on": timezone.localdate().isoformat(), "version": 7},
+        {
+            "transition-to_stage": Stage.TRIAL,
+            "transition-happened_on": timezone.localdate().isoformat(),
+            "transition-version": 7,
+        },
     )
     assert stale.status_code == 422 and "他の職員が更新しました" in stale.content.decode()
     no_reason = client.post(
         reverse("participation:transition", args=[path.pk]),
-        {"to_stage": Stage.ENDED, "happened_on": timezone.localdate().isoformat(), "version": 1},
+        {
+            "transition-to_stage": Stage.ENDED,
+            "transition-happened_on": timezone.localdate().isoformat(),
+            "transition-version": 1,
+        },
     )
     assert no_reason.status_code == 422 and "理由を入力してください" in no_reason.content.decode()
     with tenancy.tenant_context(ward.municipality):
@@ -146,3 +158,17 @@ def test_an_unrelated_organization_sees_none_of_it(client, ward, setting):
     assert client.get(reverse("participation:person", args=[person.pk])).status_code == 404
     assert client.get(reverse("participation:suggestions", args=[person.pk])).status_code == 404
     assert "石井" not in client.get(reverse("participation:worklist")).content.decode()
+
+
+def test_the_two_forms_of_a_path_page_keep_their_fields_apart(client, ward, setting):
+    """Each label points at its own form's input (both forms have a date and a note)."""
+    csw, person, _household, cafe = setting
+    with tenancy.tenant_context(ward.municipality):
+        path = participation_propose(
+            actor=csw, organization=ward.center, person=person, resource=cafe, reason="関心"
+        )
+    client.force_login(csw)
+    page = client.get(reverse("participation:detail", args=[path.pk])).content.decode()
+    for name in ("happened_on", "note", "next_follow_up_on", "version"):
+        assert f'id="id_transition-{name}"' in page and f'id="id_note-{name}"' in page
+        assert f'id="id_{name}"' not in page

@@ -1,5 +1,6 @@
 """python manage.py load_demo: create the fictional demo ward, its synthetic
-residents and their 多機関協働 cases and meetings (each once) and print its logins."""
+residents and their 多機関協働 cases and meetings, its resource directory, outreach
+histories and participation paths (each once) and print its logins."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from tsunagu.core import tenancy
 from tsunagu.core.database import database_analyze
 from tsunagu.core.models import Municipality
 from tsunagu.demo.cases import load_demo_cases, model_case_number
+from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
 from tsunagu.demo.residents import load_demo_residents
+from tsunagu.demo.resources import COFFEE, load_demo_resources
 from tsunagu.demo.ward import DEMO_CODE, DEMO_PASSWORD, demo_logins, load_demo_ward
 
 
@@ -42,7 +45,32 @@ class Command(BaseCommand):
                     f"会議 {cases.meetings}件・支援プラン {cases.plans}件、{cases.seconds}秒）。"
                 )
             )
-        if residents is not None or cases is not None:
+        resources = load_demo_resources(municipality)
+        if resources is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"社会資源のデモデータを作成しました（運営団体 {resources.providers}件・"
+                    f"社会資源 {resources.resources}件、{resources.seconds}秒）。"
+                )
+            )
+        outreach = load_demo_outreach(municipality)
+        if outreach is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"アウトリーチ記録のデモデータを作成しました（世帯 {outreach.households}件・"
+                    f"記録 {outreach.contacts}件、{outreach.seconds}秒）。"
+                )
+            )
+        participation = load_demo_participation(municipality)
+        if participation is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"参加支援のデモデータを作成しました（プロフィール {participation.profiles}件・"
+                    f"参加支援 {participation.paths}件、{participation.seconds}秒）。"
+                )
+            )
+        loaded = (residents, cases, resources, outreach, participation)
+        if any(part is not None for part in loaded):
             database_analyze()
         self.stdout.write("")
         self.stdout.write(f"デモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")
@@ -52,11 +80,19 @@ class Command(BaseCommand):
         self._other_counselors()
         with tenancy.tenant_context(municipality):
             number = model_case_number()
+            showcase = showcase_profile()
         if number:
             self.stdout.write("")
             self.stdout.write(
                 f"モデル事例（介護離職・子の進路未定・親の介護拒否の三人世帯）: ケース {number}"
                 "（demo-jimukyoku で開けます。支援会議から重層的支援会議・再プランまでの流れ）"
+            )
+        if showcase is not None:
+            self.stdout.write("")
+            self.stdout.write(
+                f"マッチングの例（コーヒーと静かな場所が好きな20代・外出は久しぶり）: "
+                f"{showcase.person} さんの参加支援プロフィール"
+                f"（demo-csw で開けます。候補の先頭に「{COFFEE}」）"
             )
 
     def _other_counselors(self) -> None:
