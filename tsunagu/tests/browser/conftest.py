@@ -30,6 +30,34 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
+
+def _one_request_at_a_time() -> None:
+    """The live server answers each browser connection in its own thread, and
+    with the tests' in-memory SQLite every thread shares one connection: a
+    request that opens a savepoint while another is still reading fails with
+    "cannot open savepoint - SQL statements in progress" (seen when a form was
+    sent while the page's duplicate check was in flight). Production runs one
+    connection per thread; here Django's handler takes a lock instead. Only the
+    live server calls WSGIHandler (the test client has its own handler)."""
+    import threading
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    if getattr(WSGIHandler, "_serialized_for_browser_tests", False):
+        return
+    lock = threading.Lock()
+    call = WSGIHandler.__call__
+
+    def serialized(self: WSGIHandler, environ: Any, start_response: Any) -> Any:
+        with lock:
+            return call(self, environ, start_response)
+
+    WSGIHandler.__call__ = serialized  # type: ignore[method-assign]
+    WSGIHandler._serialized_for_browser_tests = True  # type: ignore[attr-defined]
+
+
+_one_request_at_a_time()
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
