@@ -1174,7 +1174,12 @@ class _ParticipationWriter:
             interests=["コーヒー", "静かな場所"],
             strengths=["コーヒーを淹れること", "パソコン"],
             days=[TU, TH], times=[AFTERNOON],
-            group_size=GroupSize.SMALL, travel=Travel.DISTRICT, pace=Pace.FEW_A_MONTH,
+            # The choice of resident follows ages on the day of loading, so the
+            # showcase may live outside 富坂, where the coffee group meets: then
+            # they travel within the ward (no 圏域の外 against the demo's best match).
+            group_size=GroupSize.SMALL,
+            travel=Travel.DISTRICT if home.district == "富坂" else Travel.CITY,
+            pace=Pace.FEW_A_MONTH,
             preferences=[Ease.LITTLE_TALK, Ease.SMALL_GROUP, Ease.VISIT_FIRST, Ease.QUIET],
             wishes="人が多いところは苦手。静かなところなら、少しずつ外に出てみたい。コーヒーは毎日、豆を挽いて自分で淹れている。",
             constraints_note="初めての人と話すと強く緊張する。午前中は起きられない日が多い。途中で帰れることが大事。",

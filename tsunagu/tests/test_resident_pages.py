@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def intake_data(ward, **extra):
-    today = timezone.localdate()
+    # An hour ago, not "today at 09:30": just after midnight that would be the future.
+    received = timezone.localtime() - timedelta(hours=1)
     data = {
         "organization": ward.center.pk,
-        "received_on": today.isoformat(),
-        "received_time": "09:30",
+        "received_on": received.date().isoformat(),
+        "received_time": received.strftime("%H:%M"),
         "channel": "window",
         "consulter": "family",
         "consulter_note": "長女",

@@ -29,9 +29,9 @@ def setting(ward):
     return csw, household, son
 
 
-def _at(days_ago: int, hour: int = 10) -> datetime.datetime:
-    day = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+def _at(days_ago: int) -> datetime.datetime:
+    """``days_ago`` days before an hour ago (never in the future, whatever the time of day)."""
+    return timezone.now() - datetime.timedelta(days=days_ago, hours=1)
 
 
 def _record(csw, ward, household, days_ago: int, **fields) -> OutreachContact:
@@ -59,12 +59,13 @@ def test_a_doorstep_contact_is_recorded_with_a_joint_visitor(client, ward, setti
     assert "ドア越し" in page and "働きかけの意図" in page
     with tenancy.tenant_context(ward.municipality):
         membership = partner.memberships.get()
-    today = timezone.localdate()
+    moment = timezone.localtime(_at(0))
+    today = moment.date()
     response = client.post(
         reverse("outreach:create", args=[household.pk]),
         {
             "occurred_on": today.isoformat(),
-            "occurred_time": "10:30",
+            "occurred_time": moment.strftime("%H:%M"),
             "method": "visit",
             "result": "through_door",
             "direction": "outgoing",
@@ -129,7 +130,7 @@ def test_months_show_counts_and_stage_changes_and_eighteen_closed_doors(ward, se
     _record(csw, ward, household, days_ago=0, result="through_door", stage_after=Stage.CONTACT)
     with tenancy.tenant_context(ward.municipality):
         contacts = list(OutreachContact.objects.filter(household=household))
-    months = monthly_view(contacts)
+    months = monthly_view(contacts, today=timezone.localtime(_at(0)).date())
     assert len(months) >= 18
     assert sum(m.count for m in months) == 19
     assert all(m.met == 0 for m in months)
@@ -161,7 +162,7 @@ def test_counts_give_the_monthly_maximum_and_distribution(client, ward, setting)
         csw, ward.center, head=rf.person(csw, ward.center, family_name="小林", given_name="実")
     )
     _record(csw, ward, other, days_ago=0)
-    today = timezone.localdate()
+    today = timezone.localtime(_at(0)).date()
     with tenancy.tenant_context(ward.municipality):
         result = contacts_per_household_month(
             OutreachContact.objects.all(), today.replace(day=1), today
