@@ -379,7 +379,9 @@ api.add_router("/", router)
 
 # The residents' routers use the schemas and errors above, so they are imported
 # here, after them, rather than at the top.
+from tsunagu.activities.api import router as activities_router  # noqa: E402
 from tsunagu.cases.api import router as cases_router  # noqa: E402
+from tsunagu.community.api import router as community_router  # noqa: E402
 from tsunagu.consultations.api import router as consultations_router  # noqa: E402
 from tsunagu.meetings.api import router as meetings_router  # noqa: E402
 from tsunagu.outreach.api import router as outreach_router  # noqa: E402
@@ -387,6 +389,9 @@ from tsunagu.participation.api import router as participation_router  # noqa: E4
 from tsunagu.people.api import router as people_router  # noqa: E402
 from tsunagu.plans.api import router as plans_router  # noqa: E402
 from tsunagu.referrals.api import router as referrals_router  # noqa: E402
+from tsunagu.reports.api_business import router as reports_business_router  # noqa: E402
+from tsunagu.reports.api_strategy import router as reports_strategy_router  # noqa: E402
+from tsunagu.reports.api_survey import router as reports_survey_router  # noqa: E402
 from tsunagu.resources.api import router as resources_router  # noqa: E402
 from tsunagu.resources.hsds_api import router as hsds_router  # noqa: E402
 
@@ -400,6 +405,11 @@ api.add_router("/", outreach_router)
 api.add_router("/", participation_router)
 api.add_router("/", resources_router)
 api.add_router("/hsds", hsds_router)
+api.add_router("/", activities_router)
+api.add_router("/", community_router)
+api.add_router("/", reports_business_router)
+api.add_router("/", reports_strategy_router)
+api.add_router("/", reports_survey_router)
 
 
 def operations() -> list[Any]:

@@ -318,6 +318,7 @@ def _models() -> Any:
     """The resident models, imported late: the policy is loaded before the app registry is ready."""
     from types import SimpleNamespace
 
+    from tsunagu.activities.models import ActivityRecord
     from tsunagu.cases.models import OPEN_STAGES, Case, active_consents
     from tsunagu.consultations.models import Consultation
     from tsunagu.meetings.models import ActionItem, AgendaItem, Attendee, Meeting
@@ -331,6 +332,7 @@ def _models() -> Any:
 
     return SimpleNamespace(
         ActionItem=ActionItem,
+        ActivityRecord=ActivityRecord,
         AgendaItem=AgendaItem,
         Attendee=Attendee,
         Case=Case,
@@ -1101,6 +1103,92 @@ class ProviderRule(ResourceDirectoryRule):
     model_label = "resources.Provider"
 
 
+class ActivityRecordRule(_OrganizationRecordRule):
+    """A coordinator's activity record is its organization's own record
+    (access.md, basis 1). One about a household follows that household's
+    cases like the other records an organization makes about it."""
+
+    resource = "activity_record"
+    case_path = ""
+
+    def model(self) -> type[models.Model]:
+        return _models().ActivityRecord
+
+
+class CountedEntryRule(Rule):
+    """Counted entries (a plaza's visitors in a month) hold no personal data:
+    every staff member reads them, as they read the report; an organization's
+    casework staff keep their own organization's entries."""
+
+    resource = "counted_entry"
+
+    def model(self) -> type[models.Model]:
+        from tsunagu.activities.models import CountedEntry
+
+        return CountedEntry
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if staff.is_guest:
+            return DENY
+        if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
+            return Decision(True, Basis.MUNICIPALITY_STAFF)
+        orgs = casework_organization_ids(staff)
+        writing = action in (Action.CREATE, Action.CHANGE, Action.ARCHIVE)
+        if writing and orgs and (obj is None or obj.organization_id in orgs):
+            return Decision(True, Basis.OWN_ORGANIZATION)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        model = self.model()
+        if not self.decide(staff, action, None):
+            return model._default_manager.none()
+        if action in (Action.CHANGE, Action.ARCHIVE):
+            return model._default_manager.filter(
+                organization_id__in=casework_organization_ids(staff)
+            )
+        return model._default_manager.all()
+
+
+class CommunityPlaceRule(ResourceDirectoryRule):
+    """Community places, projects and regional issues are written about
+    districts, not residents: read like the resource directory, kept by those
+    who do casework and community work."""
+
+    resource = "community_place"
+    model_label = "community.CommunityPlace"
+
+
+class CommunityProjectRule(ResourceDirectoryRule):
+    resource = "community_project"
+    model_label = "community.CommunityProject"
+
+
+class RegionalIssueRule(ResourceDirectoryRule):
+    resource = "regional_issue"
+    model_label = "community.RegionalIssue"
+
+
+class ReportConfigurationRule(Rule):
+    """The municipality's report rows, indicators, budgets and narratives:
+    aggregates and text, no personal data. Every staff member (not a guest)
+    reads them; the coordinating section, managers and the system
+    administrator set them up."""
+
+    resource = "report_configuration"
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if staff.is_guest:
+            return DENY
+        if action in (Action.LIST, Action.VIEW, Action.EXPORT, Action.PRINT):
+            return Decision(True, Basis.MUNICIPALITY_STAFF)
+        if action in (Action.CREATE, Action.CHANGE, Action.ARCHIVE):
+            if staff.has_role(Role.SYSADMIN):
+                return Decision(True, Basis.SYSTEM_ADMINISTRATOR)
+            if staff.has_role(Role.COORDINATOR) or staff.has_role(Role.MANAGER):
+                return Decision(True, Basis.MUNICIPALITY_STAFF)
+        return DENY
+
+
 def _attendance(staff: Staff, meeting_ids: list[int]) -> dict[int, list[Any]]:
     """The attendee rows through which this staff member takes part in each meeting:
     their own (a guest's only way in) and those of their casework organizations.
@@ -1490,6 +1578,12 @@ RULES: dict[str, Rule] = {
         ParticipationRule(),
         ResourceRule(),
         ProviderRule(),
+        ActivityRecordRule(),
+        CountedEntryRule(),
+        CommunityPlaceRule(),
+        CommunityProjectRule(),
+        RegionalIssueRule(),
+        ReportConfigurationRule(),
     )
 }
 

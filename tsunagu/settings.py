@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "tsunagu.outreach",
     "tsunagu.resources",
     "tsunagu.participation",
+    "tsunagu.community",
+    "tsunagu.activities",
+    "tsunagu.reports",
     "tsunagu.web",
     "tsunagu.demo",
 ]

@@ -74,6 +74,9 @@ urlpatterns = [
     path("outreach/", include("tsunagu.outreach.urls")),
     path("participation/", include("tsunagu.participation.urls")),
     path("resources/", include("tsunagu.resources.urls")),
+    path("community/", include("tsunagu.community.urls")),
+    path("activities/", include("tsunagu.activities.urls")),
+    path("reports/", include("tsunagu.reports.urls")),
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
 ]

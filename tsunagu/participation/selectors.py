@@ -36,7 +36,7 @@ def follow_ups_due(staff: Staff, today: datetime.date | None = None) -> int:
     return sum(1 for p in worklist(staff, today) if p.follow_up_overdue(today))
 
 
-def _active_in(
+def active_in(
     paths: QuerySet[Participation], start: datetime.date, end: datetime.date
 ) -> QuerySet[Participation]:
     """Paths under way at some time from ``start`` to ``end``: proposed by its end
@@ -70,7 +70,7 @@ def participation_counts(
 
     協力事業者数 is the number of host organizations that received someone
     (見学・体験 or further) in the period."""
-    active = _active_in(paths, start, end)
+    active = active_in(paths, start, end)
     rows = list(active.values_list("plan_id", "stage", "person_id", "resource__provider_id"))
     # A host counts once someone reached it (見学・体験 or further), even if the
     # path has ended since; a proposal that never got there does not count.

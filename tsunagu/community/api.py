@@ -1,0 +1,8 @@
+"""API of the community app (operations are added beside its pages)."""
+
+# No `from __future__ import annotations` here: django-ninja reads the
+# endpoint annotations at import time through the policy wrapper.
+
+from ninja import Router
+
+router = Router(tags=["community"])
