@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db.models import Count, F, QuerySet, Sum
+from django.utils import timezone
 
 from tsunagu import policy
 from tsunagu.core import wareki
@@ -43,6 +44,13 @@ class Period:
         if (self.start, self.end) == wareki.fiscal_year_range(fy):
             return wareki.fiscal_year_label(fy)
         return wareki.period_label(self.start, self.end)
+
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """The period as [first moment, moment after the last day) in local time:
+        a range over a timestamp column uses its index, a ``__date`` lookup does not."""
+        start = datetime.datetime.combine(self.start, datetime.time.min)
+        after = datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
+        return timezone.make_aware(start), timezone.make_aware(after)
 
     @classmethod
     def fiscal_year(cls, fy: int) -> Period:
@@ -103,9 +111,8 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
     organizations = _organization_ids(spec)
     metric = spec.metric
     if metric == Metric.CONSULTATIONS:
-        records = records.filter(
-            received_at__date__gte=start, received_at__date__lte=end, archived_at=None
-        )
+        first, after = period.moments()
+        records = records.filter(received_at__gte=first, received_at__lt=after, archived_at=None)
         if organizations:
             records = records.filter(organization_id__in=organizations)
         return records
@@ -121,9 +128,10 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
     if metric == Metric.PLAN_OUTREACH:
         # A contact made for a case whose confirmed plan uses outreach
         # (プランシート: アウトリーチ等を利用する) and was in force by then.
+        first, after = period.moments()
         records = records.filter(
-            occurred_at__date__gte=start,
-            occurred_at__date__lte=end,
+            occurred_at__gte=first,
+            occurred_at__lt=after,
             archived_at=None,
             case__plans__uses_outreach=True,
             case__plans__activated_at__lte=F("occurred_at"),
