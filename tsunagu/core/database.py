@@ -48,7 +48,7 @@ def insert_rows(
     # Table and column names come from the model's metadata, quoted; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(meta.db_table),
-        ", ".join(quote(field.column) for field in columns),  # type: ignore[union-attr]
+        ", ".join(quote(str(field.column)) for field in columns),  # type: ignore[union-attr]
         ", ".join(["%s"] * len(columns)),
     )
     total = 0

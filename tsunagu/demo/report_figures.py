@@ -137,7 +137,7 @@ _CHANNELS = [Channel.VISIT_WINDOW] * 4 + [Channel.PHONE] * 5 + [Channel.HOME_VIS
 _CONSULTERS = [Consulter.SELF] * 5 + [Consulter.FAMILY] * 3 + [Consulter.NEIGHBOUR, Consulter.MINSEI_IIN, Consulter.ORGANIZATION]  # fmt: skip
 _OUTCOMES = [Outcome.ADVICE_ENDED] * 6 + [Outcome.CONTINUE_HERE] * 3 + [Outcome.WATCH]
 
-_MEETING_TITLES = {
+_MEETING_TITLES: dict[str, str] = {
     Kind.SUPPORT_MEETING: "支援会議（事例検討）",
     Kind.LIAISON: "関係者連絡会",
     Kind.WORKING_GROUP: "作業部会",
@@ -259,7 +259,7 @@ class _Writer:
             _TOPICS["福祉政策課"],
         )
         search_text = {summary: normalize_text(summary) for _topic, summary in topics}
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for day in self.days(period, count):
             place = self.rng.choices(places, weights=weights)[0]
             topic, summary = self.rng.choice(topics)
@@ -295,7 +295,7 @@ class _Writer:
         days = sorted(self.rng.sample(_weekdays(period), count))
         for number, day in enumerate(days, start=1):
             meeting = Meeting.objects.create(
-                title=f"{_MEETING_TITLES.get(kind, Kind(kind).label)}（{wareki.format_wareki(day)}）",
+                title=f"{_MEETING_TITLES.get(Kind(kind), str(Kind(kind).label))}（{wareki.format_wareki(day)}）",
                 organization=host,
                 held_on=day,
                 starts_at=time(14 if number % 2 else 10, 0),

@@ -27,7 +27,7 @@ from tsunagu.reports.business import business_report
 from tsunagu.reports.metrics import Period
 from tsunagu.reports.models import ReportRow
 
-router = Router(tags=["reports"])
+router: Router = Router(tags=["事業報告"])
 
 
 class PeriodOut(Schema):
@@ -159,16 +159,24 @@ def business_report_get(
 
 @router.get(
     "/reports/business/rows/{row_id}/records",
-    response={200: DrillDownOut, **ERRORS},
+    response={200: DrillDownOut, 422: FormErrorsOut, **ERRORS},
     summary="集計の内訳（閲覧できる記録）",
-    description="行の件数のもとになった記録のうち、閲覧の根拠があるものの ID と根拠を返します。"
+    description="行の件数のもとになった記録のうち、閲覧の根拠があるものの ID と根拠を返します"
+    "（期間を省くと前年度）。"
     "その種類の記録を見る根拠がない職員（管理職など）には 404 を返します。",
 )
 @policy.route("aggregate", policy.Action.VIEW)
-def business_row_records(request: StaffRequest, row_id: int, start: date, end: date) -> Any:
+def business_row_records(
+    request: StaffRequest, row_id: int, start: date | None = None, end: date | None = None
+) -> Any:
     row = ReportRow.objects.filter(pk=row_id, archived_at=None).first()
-    if row is None or end < start:
+    if row is None:
         raise Http404
+    if start is None or end is None:
+        last_year = metrics.default_periods(timezone.localdate())[0]
+        start, end = start or last_year.start, end or last_year.end
+    if end < start:
+        return invalid({"end": ["期間の終わりが始まりより前です。"]})
     resource = metrics.RESOURCE.get(row.metric)
     if resource is None or not policy.decide(request.user, policy.Action.LIST, resource):
         if resource is not None:

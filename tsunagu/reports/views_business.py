@@ -69,10 +69,10 @@ def business(request: StaffRequest) -> HttpResponse:
             "drill_metrics": drill_metrics,
             "query": urlencode(
                 {
-                    "start1": periods[0].start,
-                    "end1": periods[0].end,
-                    "start2": periods[1].start,
-                    "end2": periods[1].end,
+                    "start1": periods[0].start.isoformat(),
+                    "end1": periods[0].end.isoformat(),
+                    "start2": periods[1].start.isoformat(),
+                    "end2": periods[1].end.isoformat(),
                 }
             ),
             "excel_query": request.GET.urlencode(),

@@ -42,6 +42,8 @@ MENU = [
     MenuItem(_("アウトリーチ"), "outreach:worklist", "outreach_contact", policy.Action.LIST),
     MenuItem(_("参加支援"), "participation:worklist", "participation", policy.Action.LIST),
     MenuItem(_("社会資源"), "resources:list", "resource", policy.Action.LIST),
+    MenuItem(_("事業報告"), "reports:business", "aggregate", policy.Action.VIEW),
+    MenuItem(_("戦略点検シート"), "reports:strategy", "report_configuration", policy.Action.VIEW),
     MenuItem(_("支援関係機関"), "directory:organization_list", "organization", policy.Action.LIST),
     MenuItem(_("重層の事業"), "directory:business_list", "business", policy.Action.LIST),
     MenuItem(_("日常生活圏域"), "directory:district_list", "district", policy.Action.LIST),

@@ -16,6 +16,7 @@ from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, s
 from tsunagu.demo.report_figures import load_demo_report_figures
 from tsunagu.demo.residents import load_demo_residents
 from tsunagu.demo.resources import COFFEE, load_demo_resources
+from tsunagu.demo.strategy import load_demo_strategy
 from tsunagu.demo.ward import DEMO_CODE, DEMO_PASSWORD, demo_logins, load_demo_ward
 
 
@@ -70,6 +71,15 @@ class Command(BaseCommand):
                     f"参加支援 {participation.paths}件、{participation.seconds}秒）。"
                 )
             )
+        strategy_sheet = load_demo_strategy(municipality)
+        if strategy_sheet is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"戦略点検シートのデモデータを作成しました（計画事業 {strategy_sheet.programmes}件・"
+                    f"指標 {strategy_sheet.indicators}件、うち記録から集計 {strategy_sheet.computed}件・"
+                    f"記述 {strategy_sheet.narratives}件、{strategy_sheet.seconds}秒）。"
+                )
+            )
         # Last: the report's figures are topped up over what the loaders above wrote.
         figures = load_demo_report_figures(municipality)
         if figures is not None:
@@ -81,7 +91,7 @@ class Command(BaseCommand):
                     f"{figures.seconds}秒）。"
                 )
             )
-        loaded = (residents, cases, resources, outreach, participation, figures)
+        loaded = (residents, cases, resources, outreach, participation, strategy_sheet, figures)
         if any(part is not None for part in loaded):
             database_analyze()
         self.stdout.write("")
