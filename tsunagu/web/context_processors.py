@@ -41,6 +41,8 @@ MENU = [
     MenuItem(_("タスク"), "meetings:tasks", "action_item", policy.Action.LIST),
     MenuItem(_("アウトリーチ"), "outreach:worklist", "outreach_contact", policy.Action.LIST),
     MenuItem(_("参加支援"), "participation:worklist", "participation", policy.Action.LIST),
+    MenuItem(_("活動記録"), "activities:list", "activity_record", policy.Action.LIST),
+    MenuItem(_("件数入力"), "activities:counted", "counted_entry", policy.Action.LIST),
     MenuItem(_("社会資源"), "resources:list", "resource", policy.Action.LIST),
     MenuItem(_("事業報告"), "reports:business", "aggregate", policy.Action.VIEW),
     MenuItem(_("戦略点検シート"), "reports:strategy", "report_configuration", policy.Action.VIEW),

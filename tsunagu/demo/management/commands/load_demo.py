@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from tsunagu.core import tenancy
 from tsunagu.core.database import database_analyze
 from tsunagu.core.models import Municipality
+from tsunagu.demo.activities import load_demo_activities
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
 from tsunagu.demo.report_figures import load_demo_report_figures
@@ -71,6 +72,14 @@ class Command(BaseCommand):
                     f"参加支援 {participation.paths}件、{participation.seconds}秒）。"
                 )
             )
+        activities = load_demo_activities(municipality)
+        if activities is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"活動記録のデモデータを作成しました（活動記録 {activities.records:,}件・"
+                    f"件数入力 {activities.counted_entries}件、{activities.seconds}秒）。"
+                )
+            )
         strategy_sheet = load_demo_strategy(municipality)
         if strategy_sheet is not None:
             self.stdout.write(
@@ -91,7 +100,10 @@ class Command(BaseCommand):
                     f"{figures.seconds}秒）。"
                 )
             )
-        loaded = (residents, cases, resources, outreach, participation, strategy_sheet, figures)
+        loaded = (
+            residents, cases, resources, outreach, participation, activities, strategy_sheet,
+            figures,
+        )  # fmt: skip
         if any(part is not None for part in loaded):
             database_analyze()
         self.stdout.write("")
