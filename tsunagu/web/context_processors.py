@@ -43,6 +43,7 @@ MENU = [
     MenuItem(_("参加支援"), "participation:worklist", "participation", policy.Action.LIST),
     MenuItem(_("活動記録"), "activities:list", "activity_record", policy.Action.LIST),
     MenuItem(_("社会資源"), "resources:list", "resource", policy.Action.LIST),
+    MenuItem(_("地域づくり"), "community:index", "community_place", policy.Action.LIST),
     MenuItem(_("報告・評価"), "reports:index", "aggregate", policy.Action.VIEW),
     MenuItem(_("支援関係機関"), "directory:organization_list", "organization", policy.Action.LIST),
     MenuItem(_("重層の事業"), "directory:business_list", "business", policy.Action.LIST),

@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path("/tmp/tsunagu-screens")  # noqa: S108 - the brief names this folder
 
 MASTER = ["支援関係機関", "重層の事業", "日常生活圏域"]
+#: What every staff member reads: the resource directory, 地域づくり and the reports (aggregates).
+SHARED = ["社会資源", "地域づくり", "報告・評価"]
 CASEWORK = [
     "相談受付",
     "検索",
@@ -31,7 +33,8 @@ CASEWORK = [
     "タスク",
     "アウトリーチ",
     "参加支援",
-    "社会資源",
+    "活動記録",
+    *SHARED,
 ]
 # The menu each role must see, in the order of the menu (context_processors.MENU).
 # 会議 is for casework staff and a meeting's guests; managers, system
@@ -40,10 +43,10 @@ MENUS: dict[Role, list[str]] = {
     Role.COUNSELOR: ["ホーム", *CASEWORK, *MASTER, "アカウント"],
     Role.ORG_MANAGER: ["ホーム", *CASEWORK, *MASTER, "職員", "記録の統合", "アカウント"],
     Role.COORDINATOR: ["ホーム", *CASEWORK, *MASTER, "記録の統合", "アカウント"],
-    Role.MANAGER: ["ホーム", "社会資源", *MASTER, "アカウント"],
+    Role.MANAGER: ["ホーム", *SHARED, *MASTER, "アカウント"],
     Role.SYSADMIN: [
         "ホーム",
-        "社会資源",
+        *SHARED,
         *MASTER,
         "世帯の特徴",
         "職員",
@@ -51,7 +54,7 @@ MENUS: dict[Role, list[str]] = {
         "異体字",
         "アカウント",
     ],
-    Role.AUDITOR: ["ホーム", "社会資源", *MASTER, "監査証跡", "緊急時の閲覧", "アカウント"],
+    Role.AUDITOR: ["ホーム", *SHARED, *MASTER, "監査証跡", "緊急時の閲覧", "アカウント"],
     # A meeting's external guest: that meeting only, no master data, no casework.
     Role.GUEST: ["ホーム", "会議", "アカウント"],
 }
