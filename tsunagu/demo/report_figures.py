@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import random
+import secrets
 import time as clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,7 +30,9 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tsunagu.accounts import services as account_services
 from tsunagu.accounts.models import Staff
+from tsunagu.accounts.roles import Role
 from tsunagu.activities.models import ActivityRecord, CountedEntry, Direction
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -45,6 +48,7 @@ from tsunagu.consultations.models import (
 from tsunagu.core import tenancy, wareki
 from tsunagu.core.database import insert_rows
 from tsunagu.core.models import Municipality
+from tsunagu.demo.names import synthetic_name
 from tsunagu.directory.models import District, Organization
 from tsunagu.meetings.models import Attendee, Kind, Meeting, MeetingPart
 from tsunagu.meetings.models import Status as MeetingStatus
@@ -133,6 +137,17 @@ _TOPICS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+#: Who a window consultation was about, when no one was identified (the
+#: intake's 「対象者が未特定の場合の手がかり」): these records count, they name no one.
+_CLUES = [
+    "窓口に来所した方（氏名は聞いていない）",
+    "電話での問い合わせ（匿名）",
+    "ご家族からの一般的な問い合わせ",
+    "地域の方からの問い合わせ",
+]
+#: Login IDs of the windows' reception staff (see _Writer.reception_of).
+RECEPTION_PREFIX = "uketsuke-"
+
 _CHANNELS = [Channel.VISIT_WINDOW] * 4 + [Channel.PHONE] * 5 + [Channel.HOME_VISIT, Channel.EMAIL]
 _CONSULTERS = [Consulter.SELF] * 5 + [Consulter.FAMILY] * 3 + [Consulter.NEIGHBOUR, Consulter.MINSEI_IIN, Consulter.ORGANIZATION]  # fmt: skip
 _OUTCOMES = [Outcome.ADVICE_ENDED] * 6 + [Outcome.CONTINUE_HERE] * 3 + [Outcome.WATCH]
@@ -143,6 +158,14 @@ _MEETING_TITLES: dict[str, str] = {
     Kind.WORKING_GROUP: "作業部会",
     Kind.BRIEFING: "重層的支援体制整備事業 説明会",
     Kind.TRAINING: "支援関係機関向け研修",
+}
+
+_MINUTES: dict[str, str] = {
+    Kind.SUPPORT_MEETING: "出席者全員の守秘義務の誓約を確認のうえ、事例の情報を共有し、関係機関の役割分担と次回までの働きかけを確認した。",
+    Kind.LIAISON: "各機関の取組状況を報告し、連携の課題と今後の進め方を共有した。",
+    Kind.WORKING_GROUP: "つなぐシートの運用と帳票の改善点を検討した。",
+    Kind.BRIEFING: "重層的支援体制整備事業の趣旨と相談のつなぎ方を説明し、質疑応答を行った。",
+    Kind.TRAINING: "事例検討の進め方と本人同意の取り方について研修を行った。",
 }
 
 #: Short intents per (category, kind): why the coordinator acted (no names).
@@ -215,6 +238,7 @@ class _Writer:
         self.districts = list(District.objects.order_by("sort_order"))
         self.coordinator = self.organizations[COORDINATOR_ORGANIZATION]
         self._staff: dict[int, list[Staff]] = {}
+        self._reception: dict[int, list[Staff]] = {}
         self.counts = {"consultations": 0, "meetings": 0, "activities": 0, "counted": 0}
 
     def staff_of(self, organization: Organization) -> list[Staff]:
@@ -233,6 +257,33 @@ class _Writer:
                 found = self.staff_of(self.coordinator)
             self._staff[organization.pk] = found
         return self._staff[organization.pk]
+
+    def reception_of(self, organization: Organization) -> list[Staff]:
+        """The window's reception staff (受付担当), who record the consultations
+        the report counts: two per organization, made on first use. Their
+        login IDs start with ``RECEPTION_PREFIX``; their accounts cannot sign in."""
+        if organization.pk not in self._reception:
+            found = list(
+                Staff.objects.filter(
+                    username__startswith=f"{RECEPTION_PREFIX}{organization.pk}-"
+                ).order_by("pk")
+            )
+            for number in range(len(found) + 1, 3):
+                name, reading = synthetic_name(self.rng)
+                staff = account_services.staff_create(
+                    actor=None, municipality=self.municipality,
+                    username=f"{RECEPTION_PREFIX}{organization.pk}-{number}",
+                    full_name=name, full_name_kana=reading,
+                    password=secrets.token_urlsafe(24), validate=False,
+                )  # fmt: skip
+                staff.set_unusable_password()
+                staff.save(update_fields=["password"])
+                account_services.membership_add(
+                    actor=None, staff=staff, organization=organization, role=Role.COUNSELOR
+                )
+                found.append(staff)
+            self._reception[organization.pk] = found
+        return self._reception[organization.pk]
 
     def days(self, period: Period, count: int) -> list[date]:
         """``count`` weekdays of ``period``, spread by the month weights."""
@@ -258,19 +309,24 @@ class _Writer:
             (value for key, value in _TOPICS.items() if organization.name.startswith(key)),
             _TOPICS["福祉政策課"],
         )
-        search_text = {summary: normalize_text(summary) for _topic, summary in topics}
+        search_text = {
+            (summary, clue): normalize_text(f"{summary} {clue}")
+            for _topic, summary in topics
+            for clue in _CLUES
+        }
         rows: list[tuple[Any, ...]] = []
         for day in self.days(period, count):
             place = self.rng.choices(places, weights=weights)[0]
             topic, summary = self.rng.choice(topics)
             received_at = self.moment(day)
-            staff = self.rng.choice(self.staff_of(place))
+            staff = self.rng.choice(self.reception_of(place))
+            clue = self.rng.choice(_CLUES)
             rows.append(
                 (
                     self.municipality.pk, place.pk, staff.pk, received_at,
-                    self.rng.choice(_CHANNELS), self.rng.choice(_CONSULTERS), "", "",
+                    self.rng.choice(_CHANNELS), self.rng.choice(_CONSULTERS), "", clue,
                     topic, [], summary, Urgency.NORMAL, ConsentToShare.NOT_OBTAINED,
-                    self.rng.choice(_OUTCOMES), search_text[summary], received_at, staff.pk,
+                    self.rng.choice(_OUTCOMES), search_text[(summary, clue)], received_at, staff.pk,
                     received_at, "",
                 )
             )  # fmt: skip
@@ -302,6 +358,7 @@ class _Writer:
                 ends_at=time(16 if number % 2 else 12, 0),
                 place="区役所 会議室",
                 status=MeetingStatus.HELD,
+                minutes=_MINUTES.get(kind, "議題に沿って報告と意見交換を行った。"),
                 created_by=staff,
                 created_at=self.moment(day),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -12,11 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu import policy
 from tsunagu.core.http import StaffRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Entry:
-    title: str
-    description: str
+    title: StrOrPromise
+    description: StrOrPromise
     url_name: str
     resource: str
     action: policy.Action

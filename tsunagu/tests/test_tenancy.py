@@ -8,8 +8,16 @@ from django.test import Client
 from tsunagu.accounts.models import ApiToken, Membership, Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
+from tsunagu.activities.models import ActivityRecord, CountedEntry
 from tsunagu.audit.models import AuditEvent
 from tsunagu.cases.models import Case, CaseEvent, CaseTeamMember, Consent
+from tsunagu.community.models import (
+    CommunityPlace,
+    CommunityProject,
+    IssueEvent,
+    ProjectEvent,
+    RegionalIssue,
+)
 from tsunagu.consultations.models import CaseFeature, Consultation
 from tsunagu.consultations.services import case_features_ensure_defaults
 from tsunagu.core import tenancy
@@ -20,6 +28,16 @@ from tsunagu.participation.models import Participation, ParticipationEvent, Part
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.plans.models import PlanGoal, PlanMember, SupportPlan
 from tsunagu.referrals.models import Referral
+from tsunagu.reports.models import (
+    Indicator,
+    IndicatorValue,
+    ProgrammeBudget,
+    ReportRow,
+    ReportTable,
+    SheetNarrative,
+    StrategyProgramme,
+    StrategySheet,
+)
 from tsunagu.resources.models import Location, Provider, Resource, ResourceLocation, Schedule
 from tsunagu.tests.factories import Ward
 from tsunagu.tests.routes import walk
@@ -61,6 +79,21 @@ TENANT_MODELS = [
     Location,
     ResourceLocation,
     Schedule,
+    CommunityPlace,
+    CommunityProject,
+    ProjectEvent,
+    RegionalIssue,
+    IssueEvent,
+    ActivityRecord,
+    CountedEntry,
+    ReportTable,
+    ReportRow,
+    StrategySheet,
+    StrategyProgramme,
+    ProgrammeBudget,
+    Indicator,
+    IndicatorValue,
+    SheetNarrative,
 ]
 
 
@@ -147,6 +180,7 @@ def _residents_of(other: Ward, count: int = 40) -> None:
     )
     cases = _cases_of(other, households, persons, referrals)
     _outreach_and_participation_of(other, households, persons, cases)
+    _community_and_reports_of(other, households, cases)
 
 
 def _cases_of(other: Ward, households: list, persons: list, referrals: list) -> list:
@@ -336,6 +370,90 @@ def _outreach_and_participation_of(
         )
         for path in paths
     )
+
+
+def _community_and_reports_of(other: Ward, households: list, cases: list) -> None:
+    """地域づくり, activity records, counted entries and the reports' configuration."""
+    municipality = other.municipality
+    clerk = other.member(Role.COUNSELOR)
+    district = other.districts[0]
+    resources = list(Resource.all_tenants.filter(municipality=municipality)[:20])
+    places = CommunityPlace.all_tenants.bulk_create(
+        CommunityPlace(
+            municipality=municipality, resource=r, operator=MARK, district=district,
+            opening_frequency=MARK, functions=["ibasho"], succession_note=MARK,
+        )
+        for r in resources
+    )  # fmt: skip
+    issues = RegionalIssue.all_tenants.bulk_create(
+        RegionalIssue(
+            municipality=municipality, title=MARK, description=MARK, source="case",
+            source_case=c, raised_on="2026-01-01", organization=other.center, outcome=MARK,
+        )
+        for c in cases[:20]
+    )  # fmt: skip
+    IssueEvent.all_tenants.bulk_create(
+        IssueEvent(municipality=municipality, issue=i, actor=clerk, organization=other.center, note=MARK)
+        for i in issues
+    )  # fmt: skip
+    projects = CommunityProject.all_tenants.bulk_create(
+        CommunityProject(
+            municipality=municipality, title=MARK, district=district, organization=other.center,
+            stage_changed_on="2026-01-01", purpose=MARK, place=place, regional_issue=issue,
+        )
+        for place, issue in zip(places, issues, strict=False)
+    )  # fmt: skip
+    ProjectEvent.all_tenants.bulk_create(
+        ProjectEvent(municipality=municipality, project=p, actor=clerk, organization=other.center, support=MARK)
+        for p in projects
+    )  # fmt: skip
+    ActivityRecord.all_tenants.bulk_create(
+        ActivityRecord(
+            municipality=municipality, organization=other.center, staff=clerk,
+            occurred_on="2026-01-01", district=district, category="individual",
+            kind="relationship", mode="direct", intent=MARK, note=MARK, household=h,
+        )
+        for h in households
+    )  # fmt: skip
+    CountedEntry.all_tenants.bulk_create(
+        CountedEntry(
+            municipality=municipality, organization=other.center, item=MARK,
+            month=f"2025-{n:02d}-01", count=n,
+        )
+        for n in range(1, 13)
+    )  # fmt: skip
+    tables = ReportTable.all_tenants.bulk_create(
+        ReportTable(municipality=municipality, business_number=1, heading=MARK, title=MARK)
+        for _ in range(10)
+    )
+    ReportRow.all_tenants.bulk_create(
+        ReportRow(
+            municipality=municipality, table=t, label=MARK, metric="consultations",
+            organization=other.center,
+        )
+        for t in tables
+    )  # fmt: skip
+    sheet = StrategySheet.all_tenants.create(municipality=municipality, title=MARK, vision=MARK)
+    programmes = StrategyProgramme.all_tenants.bulk_create(
+        StrategyProgramme(municipality=municipality, sheet=sheet, name=MARK, department=MARK)
+        for _ in range(10)
+    )
+    ProgrammeBudget.all_tenants.bulk_create(
+        ProgrammeBudget(municipality=municipality, programme=p, fiscal_year=2024, actual=1)
+        for p in programmes
+    )
+    indicators = Indicator.all_tenants.bulk_create(
+        Indicator(municipality=municipality, programme=p, name=MARK, unit="件", metric="entered")
+        for p in programmes
+    )
+    IndicatorValue.all_tenants.bulk_create(
+        IndicatorValue(municipality=municipality, indicator=i, fiscal_year=2024, actual=1)
+        for i in indicators
+    )
+    SheetNarrative.all_tenants.bulk_create(
+        SheetNarrative(municipality=municipality, sheet=sheet, fiscal_year=2024, section=section, text=MARK)
+        for section in ("results", "society", "findings", "next")
+    )  # fmt: skip
 
 
 def _mark_other_ward(other: Ward) -> dict[type, list[int]]:

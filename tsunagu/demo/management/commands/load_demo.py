@@ -1,9 +1,12 @@
 """python manage.py load_demo: create the fictional demo ward, its synthetic
 residents and their 多機関協働 cases and meetings, its resource directory, outreach
-histories and participation paths (each once) and print its logins."""
+histories and participation paths, its community work, activity records,
+strategy sheet and the records behind its business report (each once) and
+print its logins."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -13,12 +16,47 @@ from tsunagu.core.database import database_analyze
 from tsunagu.core.models import Municipality
 from tsunagu.demo.activities import load_demo_activities
 from tsunagu.demo.cases import load_demo_cases, model_case_number
+from tsunagu.demo.community import load_demo_community
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
 from tsunagu.demo.report_figures import load_demo_report_figures
 from tsunagu.demo.residents import load_demo_residents
 from tsunagu.demo.resources import COFFEE, load_demo_resources
 from tsunagu.demo.strategy import load_demo_strategy
 from tsunagu.demo.ward import DEMO_CODE, DEMO_PASSWORD, demo_logins, load_demo_ward
+
+#: The demo's parts in the order they are loaded, each with what it says once
+#: loaded. The report's figures come last: they are topped up over what the
+#: loaders before them wrote.
+STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
+    (load_demo_residents, lambda r: (
+        f"架空の住民データを作成しました（世帯 {r.households}件・相談 {r.consultations}件・"
+        f"つなぐシート {r.referrals}件、{r.seconds}秒）。")),
+    (load_demo_cases, lambda c: (
+        f"多機関協働のデモデータを作成しました（ケース {c.cases}件・会議 {c.meetings}件・"
+        f"支援プラン {c.plans}件、{c.seconds}秒）。")),
+    (load_demo_resources, lambda r: (
+        f"社会資源のデモデータを作成しました（運営団体 {r.providers}件・社会資源 {r.resources}件、"
+        f"{r.seconds}秒）。")),
+    (load_demo_outreach, lambda o: (
+        f"アウトリーチ記録のデモデータを作成しました（世帯 {o.households}件・記録 {o.contacts}件、"
+        f"{o.seconds}秒）。")),
+    (load_demo_participation, lambda p: (
+        f"参加支援のデモデータを作成しました（プロフィール {p.profiles}件・参加支援 {p.paths}件、"
+        f"{p.seconds}秒）。")),
+    (load_demo_community, lambda c: (
+        f"地域づくりのデモデータを作成しました（居場所・拠点 {c.places}件・地域プロジェクト "
+        f"{c.projects}件・地域課題 {c.issues}件、{c.seconds}秒）。")),
+    (load_demo_activities, lambda a: (
+        f"活動記録のデモデータを作成しました（活動記録 {a.records:,}件・件数入力 "
+        f"{a.counted_entries}件、{a.seconds}秒）。")),
+    (load_demo_strategy, lambda s: (
+        f"戦略点検シートのデモデータを作成しました（計画事業 {s.programmes}件・指標 {s.indicators}件、"
+        f"うち記録から集計 {s.computed}件・記述 {s.narratives}件、{s.seconds}秒）。")),
+    (load_demo_report_figures, lambda f: (
+        f"事業報告（令和6年度・令和7年4月〜6月）の記録を作成しました（相談 {f.consultations:,}件・"
+        f"会議 {f.meetings}件・活動記録 {f.activities:,}件・件数入力 {f.counted_entries}件、"
+        f"{f.seconds}秒）。")),
+]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -31,79 +69,7 @@ class Command(BaseCommand):
             load_demo_ward()
             self.stdout.write(self.style.SUCCESS("デモ区（架空の自治体）を作成しました。"))
         municipality = Municipality.objects.get(code=DEMO_CODE)
-        residents = load_demo_residents(municipality)
-        if residents is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"架空の住民データを作成しました（世帯 {residents.households}件・"
-                    f"相談 {residents.consultations}件・つなぐシート {residents.referrals}件、"
-                    f"{residents.seconds}秒）。"
-                )
-            )
-        cases = load_demo_cases(municipality)
-        if cases is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"多機関協働のデモデータを作成しました（ケース {cases.cases}件・"
-                    f"会議 {cases.meetings}件・支援プラン {cases.plans}件、{cases.seconds}秒）。"
-                )
-            )
-        resources = load_demo_resources(municipality)
-        if resources is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"社会資源のデモデータを作成しました（運営団体 {resources.providers}件・"
-                    f"社会資源 {resources.resources}件、{resources.seconds}秒）。"
-                )
-            )
-        outreach = load_demo_outreach(municipality)
-        if outreach is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"アウトリーチ記録のデモデータを作成しました（世帯 {outreach.households}件・"
-                    f"記録 {outreach.contacts}件、{outreach.seconds}秒）。"
-                )
-            )
-        participation = load_demo_participation(municipality)
-        if participation is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"参加支援のデモデータを作成しました（プロフィール {participation.profiles}件・"
-                    f"参加支援 {participation.paths}件、{participation.seconds}秒）。"
-                )
-            )
-        activities = load_demo_activities(municipality)
-        if activities is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"活動記録のデモデータを作成しました（活動記録 {activities.records:,}件・"
-                    f"件数入力 {activities.counted_entries}件、{activities.seconds}秒）。"
-                )
-            )
-        strategy_sheet = load_demo_strategy(municipality)
-        if strategy_sheet is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"戦略点検シートのデモデータを作成しました（計画事業 {strategy_sheet.programmes}件・"
-                    f"指標 {strategy_sheet.indicators}件、うち記録から集計 {strategy_sheet.computed}件・"
-                    f"記述 {strategy_sheet.narratives}件、{strategy_sheet.seconds}秒）。"
-                )
-            )
-        # Last: the report's figures are topped up over what the loaders above wrote.
-        figures = load_demo_report_figures(municipality)
-        if figures is not None:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"事業報告（令和6年度・令和7年4月〜6月）の記録を作成しました（相談 "
-                    f"{figures.consultations:,}件・会議 {figures.meetings}件・活動記録 "
-                    f"{figures.activities:,}件・件数入力 {figures.counted_entries}件、"
-                    f"{figures.seconds}秒）。"
-                )
-            )
-        loaded = (
-            residents, cases, resources, outreach, participation, activities, strategy_sheet,
-            figures,
-        )  # fmt: skip
+        loaded = [self._step(load, describe, municipality) for load, describe in STEPS]
         if any(part is not None for part in loaded):
             database_analyze()
         self.stdout.write("")
@@ -128,6 +94,18 @@ class Command(BaseCommand):
                 f"{showcase.person} さんの参加支援プロフィール"
                 f"（demo-csw で開けます。候補の先頭に「{COFFEE}」）"
             )
+
+    def _step(
+        self,
+        load: Callable[[Municipality], Any],
+        describe: Callable[[Any], str],
+        municipality: Municipality,
+    ) -> Any:
+        """Load one part (None when it is there already) and say what was made."""
+        summary = load(municipality)
+        if summary is not None:
+            self.stdout.write(self.style.SUCCESS(describe(summary)))
+        return summary
 
     def _other_counselors(self) -> None:
         """The counselors of the other windows: sign in as one to play the receiving side."""
