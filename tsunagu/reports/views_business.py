@@ -35,7 +35,7 @@ from tsunagu.reports.excel_business import business_workbook
 from tsunagu.reports.forms_business import ColumnsForm, ReportRowForm
 from tsunagu.reports.layout import report_layout_install
 from tsunagu.reports.metrics import Period
-from tsunagu.reports.models import ReportRow, ReportTable
+from tsunagu.reports.models import Metric, ReportRow, ReportTable
 
 
 def _columns(request: StaffRequest) -> tuple[ColumnsForm, tuple[Period, Period]]:
@@ -199,6 +199,12 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
     figure = metrics.figure(row, period)
     ordered = records.select_related(*_RELATED[resource]).order_by("-pk")
     page = Paginator(ordered, 100).get_page(request.GET.get("page"))
+    # Plan-based outreach counts households: compare like with like.
+    visible_count = (
+        records.values("household_id").distinct().count()
+        if row.metric == Metric.PLAN_OUTREACH
+        else page.paginator.count
+    )
     shown = list(page.object_list)
     bases = policy.bases(request.user, resource, shown)
     audit_record(
@@ -215,7 +221,8 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
             "period": period,
             "heading": column_heading(period, row.table),
             "figure": figure,
-            "visible_count": page.paginator.count,
+            "visible_count": visible_count,
+            "unit": _("世帯") if row.metric == Metric.PLAN_OUTREACH else _("件"),
             "description": metrics.describe(row),
             "page": page,
             "entries": _entries(resource, shown, bases),
