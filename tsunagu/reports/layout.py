@@ -230,15 +230,27 @@ def report_layout_install(
             created_by=actor,
         )
         for row_order, row in enumerate(spec.rows, start=1):
+            organization = organizations.get(row.organization) if row.organization else None
+            district = districts.get(row.district) if row.district else None
+            # A row naming an organization or district this municipality does
+            # not have would count everyone's records: it waits, uncounted,
+            # for the administrator to point it at the right one.
+            missing = [
+                name
+                for name, found in ((row.organization, organization), (row.district, district))
+                if name and found is None
+            ]
             ReportRow.objects.create(
                 table=table,
                 label=row.label,
-                metric=row.metric,
-                organization=organizations.get(row.organization),
+                metric=Metric.ENTERED if missing else row.metric,
+                organization=organization,
                 include_branches=row.include_branches,
-                district=districts.get(row.district),
+                district=district,
                 option=row.option,
-                cell_note=row.cell_note,
+                cell_note=f"要設定（{'・'.join(missing)}が見つかりません）"[:60]
+                if missing
+                else row.cell_note,
                 sort_order=row_order,
                 created_by=actor,
             )

@@ -274,3 +274,24 @@ def test_drill_down_lists_only_what_the_viewer_may_see(report_ward: Ward, other_
     stranger.force_login(other_ward.member(Role.COORDINATOR))
     assert stranger.get(f"/reports/business/rows/{north.pk}/1/?{query}").status_code == 404
     assert stranger.get(f"/reports/business/layout/rows/{north.pk}/").status_code == 404
+
+
+def test_a_standard_row_naming_an_unknown_organization_waits_uncounted(ward: Ward) -> None:
+    """Installed in a municipality without 「地域包括支援センター東」, the row
+    must not count every organization's consultations."""
+    layout = (
+        TableSpec(1, "センター", rows=(
+            RowSpec("東", Metric.CONSULTATIONS, "地域包括支援センター東"),
+            RowSpec("北", Metric.CONSULTATIONS, "地域包括支援センター北"),
+        )),
+    )  # fmt: skip
+    consultation(
+        ward.member(Role.COUNSELOR), ward.center, received_at=_at(datetime.date(2024, 5, 1))
+    )
+    with tenancy.tenant_context(ward.municipality):
+        report_layout_install(actor=ward.member(Role.SYSADMIN), layout=layout)
+        east = ReportRow.objects.get(label="東")
+        assert east.metric == Metric.ENTERED
+        assert "地域包括支援センター東が見つかりません" in east.cell_note
+        report = business_report((YEAR, QUARTER))
+    assert [line.values for line in report.rows()] == [[None, None], [1, 0]]
