@@ -90,6 +90,43 @@ def _rebased(make: Callable[[QueryDict], F], data: QueryDict, version: int) -> F
     return form
 
 
+def _versioned_update(
+    request: StaffRequest,
+    *,
+    obj: Any,
+    key: str,
+    template: str,
+    make_form: Callable[[QueryDict | None, Any], Any],
+    initial_of: Callable[[Any], dict[str, Any]],
+    reload: Callable[[], Any],
+    save: Callable[[Any], Any],
+    detail: str,
+) -> HttpResponse:
+    """The edit page of a place, project or issue: saved through its service
+    with a version lock. A colleague's save in between answers 409 with the
+    user's input kept, rebased on the latest version, and what differs shown."""
+    form = make_form(request.POST if request.method == "POST" else None, obj)
+    context: dict[str, Any] = {key: obj, "form": form}
+    if request.method != "POST":
+        return render(request, template, context)
+    status = 422
+    if form.is_valid():
+        try:
+            saved = save(form)
+        except services.CommunityConflict as conflict:
+            latest = reload()
+            form = _rebased(lambda data: make_form(data, latest), request.POST, latest.version)
+            form.add_error(None, conflict.message)
+            context.update(form=form, differences=differences(form, initial_of(latest)))
+            status = 409
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("「%(name)s」を保存しました。") % {"name": saved})
+            return redirect(detail, pk=saved.pk)
+    return _respond(request, template, context, status)
+
+
 # --- Index --------------------------------------------------------------------------------
 
 
@@ -239,37 +276,22 @@ def place_update(request: StaffRequest, pk: int) -> HttpResponse:
     place, _decision = policy.get_or_404(
         request.user, "community_place", policy.Action.CHANGE, pk=pk
     )
-    form = _place_form(
-        request, request.POST if request.method == "POST" else None, None, place_initial(place)
+    return _versioned_update(
+        request,
+        obj=place,
+        key="place",
+        template="community/place_form.html",
+        make_form=lambda data, p: _place_form(request, data, None, place_initial(p)),
+        initial_of=place_initial,
+        reload=lambda: CommunityPlace.objects.select_related("resource").get(pk=place.pk),
+        save=lambda form: services.community_place_update(
+            actor=request.user,
+            place=place,
+            version=form.cleaned_data.get("version"),
+            spec=form.spec(),
+        ),
+        detail="community:place_detail",
     )
-    context: dict[str, Any] = {"place": place, "form": form}
-    if request.method != "POST":
-        return render(request, "community/place_form.html", context)
-    status = 422
-    if form.is_valid():
-        try:
-            saved = services.community_place_update(
-                actor=request.user,
-                place=place,
-                version=form.cleaned_data.get("version"),
-                spec=form.spec(),
-            )
-        except services.CommunityConflict as conflict:
-            latest = CommunityPlace.objects.select_related("resource").get(pk=place.pk)
-            form = _rebased(
-                lambda data: _place_form(request, data, None, place_initial(latest)),
-                request.POST,
-                latest.version,
-            )
-            form.add_error(None, conflict.message)
-            context.update(form=form, differences=differences(form, place_initial(latest)))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("「%(name)s」を保存しました。") % {"name": saved})
-            return redirect("community:place_detail", pk=saved.pk)
-    return _respond(request, "community/place_form.html", context, status)
 
 
 # --- Projects -----------------------------------------------------------------------------
@@ -365,40 +387,22 @@ def project_update(request: StaffRequest, pk: int) -> HttpResponse:
     project, _decision = policy.get_or_404(
         request.user, "community_project", policy.Action.CHANGE, pk=pk
     )
-    form = _project_form(
+    return _versioned_update(
         request,
-        request.POST if request.method == "POST" else None,
-        project,
-        project_initial(project),
+        obj=project,
+        key="project",
+        template="community/project_form.html",
+        make_form=lambda data, p: _project_form(request, data, p, project_initial(p)),
+        initial_of=project_initial,
+        reload=lambda: CommunityProject.objects.get(pk=project.pk),
+        save=lambda form: services.community_project_update(
+            actor=request.user,
+            project=project,
+            version=form.cleaned_data.get("version"),
+            spec=form.spec(),
+        ),
+        detail="community:project_detail",
     )
-    context: dict[str, Any] = {"project": project, "form": form}
-    if request.method != "POST":
-        return render(request, "community/project_form.html", context)
-    status = 422
-    if form.is_valid():
-        try:
-            saved = services.community_project_update(
-                actor=request.user,
-                project=project,
-                version=form.cleaned_data.get("version"),
-                spec=form.spec(),
-            )
-        except services.CommunityConflict as conflict:
-            latest = CommunityProject.objects.get(pk=project.pk)
-            form = _rebased(
-                lambda data: _project_form(request, data, latest, project_initial(latest)),
-                request.POST,
-                latest.version,
-            )
-            form.add_error(None, conflict.message)
-            context.update(form=form, differences=differences(form, project_initial(latest)))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("「%(title)s」を保存しました。") % {"title": saved})
-            return redirect("community:project_detail", pk=saved.pk)
-    return _respond(request, "community/project_form.html", context, status)
 
 
 @require_POST
@@ -562,37 +566,22 @@ def issue_update(request: StaffRequest, pk: int) -> HttpResponse:
     issue, _decision = policy.get_or_404(
         request.user, "regional_issue", policy.Action.CHANGE, pk=pk
     )
-    form = _issue_form(
-        request, request.POST if request.method == "POST" else None, issue, issue_initial(issue)
+    return _versioned_update(
+        request,
+        obj=issue,
+        key="issue",
+        template="community/issue_form.html",
+        make_form=lambda data, i: _issue_form(request, data, i, issue_initial(i)),
+        initial_of=issue_initial,
+        reload=lambda: RegionalIssue.objects.get(pk=issue.pk),
+        save=lambda form: services.regional_issue_update(
+            actor=request.user,
+            issue=issue,
+            version=form.cleaned_data.get("version"),
+            spec=form.spec(),
+        ),
+        detail="community:issue_detail",
     )
-    context: dict[str, Any] = {"issue": issue, "form": form}
-    if request.method != "POST":
-        return render(request, "community/issue_form.html", context)
-    status = 422
-    if form.is_valid():
-        try:
-            saved = services.regional_issue_update(
-                actor=request.user,
-                issue=issue,
-                version=form.cleaned_data.get("version"),
-                spec=form.spec(),
-            )
-        except services.CommunityConflict as conflict:
-            latest = RegionalIssue.objects.get(pk=issue.pk)
-            form = _rebased(
-                lambda data: _issue_form(request, data, latest, issue_initial(latest)),
-                request.POST,
-                latest.version,
-            )
-            form.add_error(None, conflict.message)
-            context.update(form=form, differences=differences(form, issue_initial(latest)))
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("「%(title)s」を保存しました。") % {"title": saved})
-            return redirect("community:issue_detail", pk=saved.pk)
-    return _respond(request, "community/issue_form.html", context, status)
 
 
 @require_POST
