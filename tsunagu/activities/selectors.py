@@ -189,7 +189,8 @@ def recent_intents(staff: Staff, limit: int = 20) -> list[str]:
     quick entry offers them: coordinators repeat the aims they work toward)."""
     seen: list[str] = []
     for intent in (
-        ActivityRecord.objects.filter(staff=staff, archived_at=None)
+        policy.visible(staff, "activity_record", policy.Action.LIST)
+        .filter(staff=staff, archived_at=None)
         .order_by("-created_at", "-id")
         .values_list("intent", flat=True)[:200]
     ):
@@ -203,7 +204,8 @@ def recent_intents(staff: Staff, limit: int = 20) -> list[str]:
 def default_district_id(staff: Staff, organization: Organization) -> int | None:
     """The district of the staff member's last record, else the organization's first."""
     last = (
-        ActivityRecord.objects.filter(staff=staff, archived_at=None)
+        policy.visible(staff, "activity_record", policy.Action.LIST)
+        .filter(staff=staff, archived_at=None)
         .order_by("-created_at", "-id")
         .values_list("district_id", flat=True)
         .first()

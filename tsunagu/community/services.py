@@ -14,8 +14,9 @@ raising it may see.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -166,6 +167,34 @@ def _changed(before: dict[str, object], after: dict[str, object]) -> list[str]:
     return sorted(name for name, value in after.items() if before.get(name) != value)
 
 
+def _apply_versioned(
+    *,
+    actor: Staff,
+    locked: Any,
+    version: int | None,
+    what: str,
+    values: dict[str, object],
+    snapshot: Callable[[Any], dict[str, object]],
+) -> Any:
+    """Write ``values`` to ``locked`` (a row taken with select_for_update) if
+    ``version`` is still its version; the audit names the fields that changed."""
+    if version is None or locked.version != version:
+        raise CommunityConflict(what)
+    before = snapshot(locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.updated_by = actor
+    locked.save()
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=locked,
+        detail={"fields": _changed(before, snapshot(locked))},
+    )
+    return locked
+
+
 # --- Community places -------------------------------------------------------------------
 
 
@@ -239,22 +268,10 @@ def community_place_update(
     """Change a place's fields; refused with :class:`CommunityConflict` when
     ``version`` is not the saved one."""
     locked = CommunityPlace.objects.select_for_update().get(pk=place.pk)
-    if version is None or locked.version != version:
-        raise CommunityConflict(_("居場所・拠点"))
-    values = _place_values(spec)
-    before = _place_snapshot(locked)
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.updated_by = actor
-    locked.save()
-    audit_record(
-        AuditAction.CHANGE,
-        actor=actor,
-        obj=locked,
-        detail={"fields": _changed(before, _place_snapshot(locked))},
-    )
-    return locked
+    return _apply_versioned(
+        actor=actor, locked=locked, version=version, what=_("居場所・拠点"),
+        values=_place_values(spec), snapshot=_place_snapshot,
+    )  # fmt: skip
 
 
 # --- Community projects -----------------------------------------------------------------
@@ -349,22 +366,10 @@ def community_project_update(
 ) -> CommunityProject:
     """Change a project's own fields (not its stage); refused on an outdated version."""
     locked = CommunityProject.objects.select_for_update().get(pk=project.pk)
-    if version is None or locked.version != version:
-        raise CommunityConflict(_("地域プロジェクト"))
-    values = _project_values(spec)
-    before = _project_snapshot(locked)
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.updated_by = actor
-    locked.save()
-    audit_record(
-        AuditAction.CHANGE,
-        actor=actor,
-        obj=locked,
-        detail={"fields": _changed(before, _project_snapshot(locked))},
-    )
-    return locked
+    return _apply_versioned(
+        actor=actor, locked=locked, version=version, what=_("地域プロジェクト"),
+        values=_project_values(spec), snapshot=_project_snapshot,
+    )  # fmt: skip
 
 
 def allowed_stages(stage: str) -> list[tuple[ProjectStage, bool]]:
@@ -581,20 +586,10 @@ def regional_issue_update(
     locked = RegionalIssue.objects.select_for_update().get(pk=issue.pk)
     if version is None or locked.version != version:
         raise CommunityConflict(_("地域課題"))
-    values = _issue_values(actor, spec, locked)
-    before = _issue_snapshot(locked)
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.updated_by = actor
-    locked.save()
-    audit_record(
-        AuditAction.CHANGE,
-        actor=actor,
-        obj=locked,
-        detail={"fields": _changed(before, _issue_snapshot(locked))},
-    )
-    return locked
+    return _apply_versioned(
+        actor=actor, locked=locked, version=version, what=_("地域課題"),
+        values=_issue_values(actor, spec, locked), snapshot=_issue_snapshot,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -51,8 +51,7 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
     # The rolled-back load leaves its rows behind as dead tuples on PostgreSQL
     # (some 130,000 consultations, topics and activity records): until they
     # are vacuumed, every scan of those tables in the tests that follow reads
-    # them again (the tenancy walk ran ten times slower). Outside the
-    # transaction now, so VACUUM may run.
+    # them again. Outside the transaction now, so VACUUM may run.
     if connection.vendor == "postgresql":
         with django_db_blocker.unblock(), connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
