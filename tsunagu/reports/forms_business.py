@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.core import wareki
 from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import District, Organization
-from tsunagu.reports.metrics import Period, default_periods
+from tsunagu.reports.metrics import Period, default_periods, option_choices
 from tsunagu.reports.models import Metric, ReportRow
 
 #: Months of a fiscal year, April first.
@@ -78,7 +78,20 @@ class ColumnsForm(StyledForm):
 
 
 class ReportRowForm(StyledModelForm):
-    """One row: its label and what it counts."""
+    """One row: its label and what it counts (the 種類 chosen from Japanese
+    labels, as for an indicator; a counted entry's item typed)."""
+
+    option = forms.ChoiceField(
+        label=_("種類"),
+        required=False,
+        help_text=_("会議の開催件数では会議の種類、活動記録の件数では区分と種類を選びます。"),
+    )
+    counted_item = forms.CharField(
+        label=_("件数入力の項目名"),
+        max_length=60,
+        required=False,
+        help_text=_("件数入力の合計の場合: 例 親子ひろば利用者数"),
+    )
 
     class Meta:
         model = ReportRow
@@ -99,38 +112,21 @@ class ReportRowForm(StyledModelForm):
             archived_at=None
         ).order_by("sort_order", "name")
         self.fields["district"].queryset = District.objects.order_by("sort_order")  # type: ignore[attr-defined]
+        self.fields["option"].choices = option_choices()  # type: ignore[attr-defined]
+        if self.instance.pk and self.instance.metric == Metric.COUNTED:
+            self.initial["counted_item"] = self.instance.option
+            self.initial["option"] = ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         metric = cleaned.get("metric")
-        option = cleaned.get("option", "")
         if metric == Metric.CONSULTATIONS and not cleaned.get("organization"):
             self.add_error("organization", _("相談受付件数は受付機関を選んでください。"))
-        if metric == Metric.COUNTED and not option:
-            self.add_error(
-                "option", _("件数入力の項目名を入れてください（例: 親子ひろば利用者数）。")
-            )
-        if metric == Metric.MEETINGS_HELD and option:
-            from tsunagu.meetings.models import Kind
-
-            if option not in Kind.values:
+        if metric == Metric.COUNTED:
+            if not cleaned.get("counted_item"):
                 self.add_error(
-                    "option",
-                    _("会議の種類は次のいずれかです: %(kinds)s")
-                    % {"kinds": "、".join(Kind.values)},
+                    "counted_item",
+                    _("件数入力の項目名を入れてください（例: 親子ひろば利用者数）。"),
                 )
-        if metric == Metric.ACTIVITIES and option:
-            from tsunagu.activities.models import Category, Mode
-            from tsunagu.activities.models import Kind as ActivityKind
-            from tsunagu.reports.metrics import activity_option
-
-            category, kind, mode = activity_option(option)
-            if (
-                (category and category not in Category.values)
-                or (kind and kind not in ActivityKind.values)
-                or (mode and mode not in Mode.values)
-            ):
-                self.add_error(
-                    "option", _("活動記録の種類は「区分:種類:直接/間接」の形で入れてください。")
-                )
+            cleaned["option"] = cleaned.get("counted_item", "")
         return cleaned

@@ -12,11 +12,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.activities.models import KINDS_BY_CATEGORY, Category, Kind, Mode
 from tsunagu.core.forms_base import StyledForm
 from tsunagu.directory.models import District, Organization
-from tsunagu.meetings.models import Kind as MeetingKind
 from tsunagu.reports import strategy
+from tsunagu.reports.metrics import option_choices
 from tsunagu.reports.models import (
     Indicator,
     Metric,
@@ -86,21 +85,6 @@ class ProgrammeForm(StyledForm):
         return {name: getattr(programme, name) for name in cls.base_fields}
 
 
-def activity_choices() -> list[tuple[str, str]]:
-    """Every 区分:種類 (and for 個人支援, :直接/間接) an activity option may name."""
-    choices = []
-    for category, kinds in KINDS_BY_CATEGORY.items():
-        category_label = Category(category).label
-        for kind in kinds:
-            choices.append((f"{category}:{kind}", f"{category_label}・{Kind(kind).label}"))
-            if category == Category.INDIVIDUAL:
-                choices += [
-                    (f"{category}:{kind}:{mode}", f"{category_label}・{Kind(kind).label}・{label}")
-                    for mode, label in Mode.choices
-                ]
-    return choices
-
-
 class IndicatorForm(StyledForm):
     """An indicator: typed per year (入力値), or counted from the records by a
     metric and its parameters."""
@@ -148,11 +132,7 @@ class IndicatorForm(StyledForm):
         self.fields["district"].queryset = District.objects.filter(  # type: ignore[attr-defined]
             archived_at=None
         ).order_by("sort_order", "id")
-        self.fields["option"].choices = [  # type: ignore[attr-defined]
-            ("", _("指定しない（すべて）")),
-            (_("会議の種類"), list(MeetingKind.choices)),
-            (_("活動記録の区分・種類"), activity_choices()),
-        ]
+        self.fields["option"].choices = option_choices()  # type: ignore[attr-defined]
 
     @classmethod
     def initial_of(cls, indicator: Indicator) -> dict[str, Any]:

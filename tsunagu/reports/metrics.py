@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tsunagu import policy
 from tsunagu.core import wareki
@@ -216,3 +217,33 @@ def describe(spec: Spec) -> str:
     if spec.metric == Metric.COUNTED and spec.option:
         details.append(spec.option)
     return f"{text}（{'・'.join(details)}）" if details else text
+
+
+def activity_choices() -> list[tuple[str, str]]:
+    """Every 区分:種類 (and for 個人支援, :直接/間接) an activity option may name,
+    with its label."""
+    from tsunagu.activities.models import KINDS_BY_CATEGORY, Category, Kind, Mode
+
+    choices = []
+    for category, kinds in KINDS_BY_CATEGORY.items():
+        category_label = Category(category).label
+        for kind in kinds:
+            choices.append((f"{category}:{kind}", f"{category_label}・{Kind(kind).label}"))
+            if category == Category.INDIVIDUAL:
+                choices += [
+                    (f"{category}:{kind}:{mode}", f"{category_label}・{Kind(kind).label}・{label}")
+                    for mode, label in Mode.choices
+                ]
+    return choices
+
+
+def option_choices() -> list[Any]:
+    """The 種類 a row or an indicator may name, grouped, in Japanese: the meeting
+    kinds and the activity kinds (a counted entry's item is typed instead)."""
+    from tsunagu.meetings.models import Kind as MeetingKind
+
+    return [
+        ("", _("指定しない（すべて）")),
+        (_("会議の種類"), list(MeetingKind.choices)),
+        (_("活動記録の区分・種類"), activity_choices()),
+    ]

@@ -295,3 +295,26 @@ def test_a_standard_row_naming_an_unknown_organization_waits_uncounted(ward: War
         assert "地域包括支援センター東が見つかりません" in east.cell_note
         report = business_report((YEAR, QUARTER))
     assert [line.values for line in report.rows()] == [[None, None], [1, 0]]
+
+
+def test_a_counted_row_is_edited_with_its_item_and_kinds_are_chosen_by_japanese_labels(
+    report_ward: Ward,
+) -> None:
+    client = Client()
+    client.force_login(report_ward.member(Role.COORDINATOR))
+    with tenancy.tenant_context(report_ward.municipality):
+        plaza = ReportRow.objects.get(option="ひろば利用者数")
+        meetings = ReportRow.objects.get(label="研修")
+    page = client.get(f"/reports/business/layout/rows/{meetings.pk}/").content.decode()
+    assert '<option value="training" selected>研修</option>' in page
+    assert "個人支援（地域福祉コーディネーター）・個別支援・直接支援" in page
+    form = client.get(f"/reports/business/layout/rows/{plaza.pk}/").content.decode()
+    assert 'value="ひろば利用者数"' in form
+    response = client.post(
+        f"/reports/business/layout/rows/{plaza.pk}/",
+        {"label": "", "metric": "counted", "organization": report_ward.center.pk,
+         "counted_item": "ひろば来場者数", "sort_order": 1},
+    )  # fmt: skip
+    assert response.status_code == 302
+    plaza.refresh_from_db()
+    assert plaza.option == "ひろば来場者数"
