@@ -112,6 +112,9 @@ class ReportRowForm(StyledModelForm):
             archived_at=None
         ).order_by("sort_order", "name")
         self.fields["district"].queryset = District.objects.order_by("sort_order")  # type: ignore[attr-defined]
+        # Left empty, a row counts every organization's (or district's) records.
+        self.fields["organization"].empty_label = _("すべての機関")  # type: ignore[attr-defined]
+        self.fields["district"].empty_label = _("すべての地区")  # type: ignore[attr-defined]
         self.fields["option"].choices = option_choices()  # type: ignore[attr-defined]
         if self.instance.pk and self.instance.metric == Metric.COUNTED:
             self.initial["counted_item"] = self.instance.option
