@@ -9,11 +9,12 @@ ANALYZE after a bulk load is still worth it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from django.db import connection, models
+from django.db import OperationalError, connection, models
 
 
 def database_analyze() -> None:
@@ -26,7 +27,11 @@ def sqlite_optimize(sender: Any = None, **kwargs: Any) -> None:
     """SQLite's own advice: ``PRAGMA optimize`` before a connection closes
     re-analyses the tables whose statistics have gone stale, cheaply."""
     if connection.vendor == "sqlite" and connection.connection is not None:
-        with connection.cursor() as cursor:
+        # Advice only: while another connection writes, the ANALYZE it may run
+        # cannot take the lock ("database is locked", without waiting, when its
+        # read snapshot is stale). The response is already sent; a later
+        # request optimizes instead of this one failing.
+        with contextlib.suppress(OperationalError), connection.cursor() as cursor:
             cursor.execute("PRAGMA optimize")
 
 
@@ -54,6 +59,20 @@ def insert_rows(
     total = 0
     iterator = iter(rows)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: several times faster than INSERT
+            # for millions of rows (the synthetic large ward), same values.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(meta.db_table),
+                ", ".join(quote(str(field.column)) for field in columns),  # type: ignore[union-attr]
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in iterator:
+                    copy.write_row(
+                        [adapt(value) for adapt, value in zip(adapters, row, strict=True)]
+                    )
+                    total += 1
+            return total
         while batch := list(islice(iterator, chunk)):
             cursor.executemany(
                 sql,
@@ -64,6 +83,31 @@ def insert_rows(
             )
             total += len(batch)
     return total
+
+
+def next_id(model: type[models.Model]) -> int:
+    """The first free primary key of ``model``'s table, for a bulk load that
+    assigns its own ids (so that rows can refer to each other before insert)."""
+    meta, quote = model._meta, connection.ops.quote_name
+    pk = str(meta.pk.column)  # type: ignore[union-attr]
+    # Names from the model's metadata, quoted.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(MAX({quote(pk)}), 0) + 1 FROM {quote(meta.db_table)}"  # noqa: S608
+        )
+        return int(cursor.fetchone()[0])
+
+
+def reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
+    """After rows were inserted with their own ids: PostgreSQL's id sequences
+    move past them (SQLite's AUTOINCREMENT follows by itself)."""
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 def _adapter(field: Any) -> Callable[[Any], Any]:
@@ -77,4 +121,6 @@ def _adapter(field: Any) -> Callable[[Any], Any]:
         return ops.adapt_timefield_value
     if kind == "JSONField":
         return lambda value: ops.adapt_json_value(value, field.encoder)
+    if kind == "UUIDField":  # a hex string on SQLite, a uuid on PostgreSQL
+        return lambda value: field.get_db_prep_value(value, connection)
     return lambda value: value
