@@ -1637,9 +1637,13 @@ def bases(user: Any, resource: str, objects: list[Any]) -> dict[int, Basis]:
         return rule.bases(staff, objects)
 
 
-def allowed(user: Any, resource: str, obj: Any, actions: list[Action]) -> dict[Action, Decision]:
+def allowed(
+    user: Any, resource: str, obj: Any, actions: list[Action], basis: Basis | None = None
+) -> dict[Action, Decision]:
     """Several decisions about one object at once (what a page offers: change,
-    archive …); for residents' records the basis is worked out once."""
+    archive …); for residents' records the basis is worked out once, or not at
+    all when the page already has it (``basis``: from ``get_or_404`` in the
+    same request — the household page's eleven access queries, not twice)."""
     rule = _rule(resource)
     staff = _active_staff(user)
     if staff is None or obj is None:
@@ -1647,7 +1651,8 @@ def allowed(user: Any, resource: str, obj: Any, actions: list[Action]) -> dict[A
     if not isinstance(rule, _ResidentRule) or obj.municipality_id != staff.municipality_id:
         return {action: decide(user, action, resource, obj) for action in actions}
     with tenancy.tenant_context(staff.municipality):
-        basis = rule.bases(staff, [obj]).get(obj.pk)
+        if basis is None:
+            basis = rule.bases(staff, [obj]).get(obj.pk)
         return {action: rule.decide_on_object(staff, action, obj, basis) for action in actions}
 
 

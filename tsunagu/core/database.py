@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -48,39 +49,38 @@ def insert_rows(
     the number of rows."""
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    adapters = [_adapter(field) for field in columns]
+    # Only the columns whose values need converting are touched row by row.
+    adapters = [
+        (index, adapt)
+        for index, adapt in enumerate(_adapter(field) for field in columns)
+        if adapt is not None
+    ]
+
+    def adapted(row: Sequence[Any]) -> Sequence[Any]:
+        if not adapters:
+            return row
+        values = list(row)
+        for index, adapt in adapters:
+            values[index] = adapt(values[index])
+        return values
+
     quote = connection.ops.quote_name
-    # Table and column names come from the model's metadata, quoted; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(meta.db_table),
-        ", ".join(quote(str(field.column)) for field in columns),  # type: ignore[union-attr]
-        ", ".join(["%s"] * len(columns)),
-    )
+    names = ", ".join(quote(str(field.column)) for field in columns)  # type: ignore[union-attr]
     total = 0
     iterator = iter(rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY is PostgreSQL's bulk path: several times faster than INSERT
             # for millions of rows (the synthetic large ward), same values.
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(meta.db_table),
-                ", ".join(quote(str(field.column)) for field in columns),  # type: ignore[union-attr]
-            )
-            with cursor.cursor.copy(copy_sql) as copy:
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
                 for row in iterator:
-                    copy.write_row(
-                        [adapt(value) for adapt, value in zip(adapters, row, strict=True)]
-                    )
+                    copy.write_row(adapted(row))
                     total += 1
             return total
+        # Table and column names come from the model's metadata, quoted; values are parameters.
+        sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
         while batch := list(islice(iterator, chunk)):
-            cursor.executemany(
-                sql,
-                [
-                    tuple(adapt(value) for adapt, value in zip(adapters, row, strict=True))
-                    for row in batch
-                ],
-            )
+            cursor.executemany(sql, [adapted(row) for row in batch])
             total += len(batch)
     return total
 
@@ -110,10 +110,13 @@ def reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
                 cursor.execute(statement)
 
 
-def _adapter(field: Any) -> Callable[[Any], Any]:
+def _adapter(field: Any) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` goes to the driver (None: as it is)."""
     ops = connection.ops
     kind = field.get_internal_type()
     if kind == "DateTimeField":
+        if connection.vendor == "sqlite" and connection.timezone == UTC:
+            return _sqlite_utc
         return ops.adapt_datetimefield_value
     if kind == "DateField":
         return ops.adapt_datefield_value
@@ -123,4 +126,15 @@ def _adapter(field: Any) -> Callable[[Any], Any]:
         return lambda value: ops.adapt_json_value(value, field.encoder)
     if kind == "UUIDField":  # a hex string on SQLite, a uuid on PostgreSQL
         return lambda value: field.get_db_prep_value(value, connection)
-    return lambda value: value
+    return None
+
+
+def _sqlite_utc(value: datetime | None) -> str | None:
+    """An aware datetime as SQLite stores it (naive UTC text), as Django's
+    ``adapt_datetimefield_value`` writes it, without its per-value lookups
+    (a third of a bulk load's time at millions of rows)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("a naive datetime in a bulk load: give it a time zone")
+    return str(value.astimezone(UTC).replace(tzinfo=None))

@@ -188,9 +188,13 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
     collected.add(_consultation_records(staff, household))
     referrals, from_referrals = _referral_records(staff, household)
     collected.add(from_referrals)
-    collected.add(_case_records(staff, household))
-    collected.add(_outreach_records(staff, household))
-    collected.add(_participation_records(staff, household))
+    present = _kinds_present(household)
+    if "case" in present:
+        collected.add(_case_records(staff, household))
+    if "outreach" in present:
+        collected.add(_outreach_records(staff, household))
+    if "participation" in present:
+        collected.add(_participation_records(staff, household))
     collected.events.sort(key=lambda e: e.at)
 
     involved: dict[str, set[str]] = {}
@@ -224,6 +228,32 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
         ],
         relations=collected.relations,
     )
+
+
+def _kinds_present(household: Household) -> set[str]:
+    """Which kinds of casework the household has at all, in one indexed query
+    that reads no record: most households have no 多機関協働 case, outreach or
+    participation, and their page then skips those sections' visibility
+    queries (a dozen statements, most of the page's cost). Where a kind is
+    present, the section still shows only what the viewer may see."""
+    from django.db.models import Exists, OuterRef
+
+    from tsunagu.cases.models import Case
+    from tsunagu.outreach.models import OutreachContact
+    from tsunagu.participation.models import Participation
+
+    kinds = {"case": Case, "outreach": OutreachContact, "participation": Participation}
+    row = (
+        Household.objects.filter(pk=household.pk)
+        .values_list(
+            *(
+                Exists(model.objects.filter(household_id=OuterRef("pk")))
+                for model in kinds.values()
+            )
+        )
+        .first()
+    )
+    return {kind for kind, present in zip(kinds, row or (), strict=False) if present}
 
 
 def _membership_events(

@@ -104,7 +104,11 @@ def household_detail(request: StaffRequest, pk: int) -> HttpResponse:
         detail={"shown": view.shown, "page": "household"},
     )
     may = policy.allowed(
-        request.user, "household", household, [policy.Action.CHANGE, policy.Action.ARCHIVE]
+        request.user,
+        "household",
+        household,
+        [policy.Action.CHANGE, policy.Action.ARCHIVE],
+        basis=decision.basis,
     )
     return render(
         request,

@@ -595,6 +595,9 @@ class _Municipality:
         outcomes = list(OUTCOME_WEIGHTS)
         life_issues = [issue.value for issue in LifeIssue]
         without_household = count // 33
+        # Labels translated once, not per row.
+        consulter_label = {value: str(value.label) for value in Consulter}
+        channel_label = {value: str(value.label) for value in Channel}
         chunk = 50_000
         for start in range(0, count, chunk):
             k = min(chunk, count - start)
@@ -623,7 +626,7 @@ class _Municipality:
                     org = c_orgs[n]
                 topic = c_topics[n]
                 summary = (
-                    f"{c_consulters[n].label}より{c_channels[n].label}で相談。"
+                    f"{consulter_label[c_consulters[n]]}より{channel_label[c_channels[n]]}で相談。"
                     f"{SUMMARY_BY_TOPIC[topic]}。{FOLLOW_UPS[n % len(FOLLOW_UPS)]}"
                 )
                 at = _aware(days[day_index], rng.randint(9, 16), rng.randint(0, 59))

@@ -1,0 +1,245 @@
+"""The pages that list records cost the same number of SQL statements however
+many records they list: each page is rendered over a few rows, then again
+after several times (six times) more rows of the kind it lists were added,
+and both renders must issue exactly the pinned number of statements.
+
+Every pin is made of the same fixed parts plus the page's own reads:
+
+- 5 to authenticate: the session, the staff member, their memberships,
+  whether their role requires two-factor, their confirmed device;
+- 5 per audit event: savepoint, the chain, the event, the chain's head, release;
+- 3 to save the session (``SESSION_SAVE_EVERY_REQUEST``): savepoint, update, release;
+- on HTML pages, 1 for the organizations the header offers to act for;
+- the page's reads: one query per kind of record shown, each row's related
+  records fetched with it (``select_related``, ``prefetch_related``, an
+  annotation or one grouped query), never one query per row.
+
+A pin that no longer holds means the page's work changed: if the count grew
+with the rows, that is an N+1 to fix; if the page rightly needs a query more
+or fewer, change the pin with the change and say why.
+
+PostgreSQL and SQLite issue the same statements for these pages, except the
+one SQLite adds at the end of every request (``PRAGMA optimize``, sent by
+``tsunagu.core.database.sqlite_optimize`` when the request finishes): upkeep
+of the connection, not work of the page, so it is added to the pin on SQLite
+only (``statements``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from tsunagu.accounts.models import Staff
+from tsunagu.accounts.roles import Role
+from tsunagu.reports import layout
+from tsunagu.reports.models import Metric
+from tsunagu.tests import resident_factories as rf
+from tsunagu.tests import scale_factories as sf
+from tsunagu.tests.factories import Ward
+
+pytestmark = pytest.mark.django_db
+
+
+def as_staff(staff: Staff) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+def statements(page: int) -> int:
+    """The statements a request issues for a page that issues ``page`` itself."""
+    upkeep = 1 if connection.vendor == "sqlite" else 0  # PRAGMA optimize
+    return page + upkeep
+
+
+def rendered(
+    django_assert_num_queries: Any, page: int, render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """``render()``'s answer, asserting that it took exactly ``page`` statements."""
+    with django_assert_num_queries(statements(page)):
+        response = render()
+    assert response.status_code == 200
+    return response
+
+
+def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
+    """43 statements however many members, consultations and referrals the
+    household has: 5 + 3 + 1 (fixed parts), the household and the 11 ways a
+    viewer may have a basis to it (9 + 11 + 1 = 21 with the household); the
+    audit of the view (5); the records (12): members with their persons,
+    consultations with their organizations, 4 queries for the bases of all
+    consultations at once, their subjects, referrals with both organizations,
+    the bases of all referrals, all their events, all their persons, and one
+    query saying the household has no case, outreach or participation (so
+    those sections ask nothing more); the audit of what was shown (5). Whether
+    the viewer may change or archive the household is decided from the basis
+    already found (no queries)."""
+    counselor = ward.member(Role.COUNSELOR)
+    receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    household = rf.household(counselor, ward.center)
+    sf.household_grown(counselor, household, receiver, members=1, consultations=2, referrals=1)
+    client = as_staff(counselor)
+    url = reverse("people:household_detail", args=[household.pk])
+    client.get(url)  # the session's first request (last activity) is not the page's cost
+
+    few = rendered(django_assert_num_queries, 43, lambda: client.get(url))
+    sf.household_grown(counselor, household, receiver, members=4, consultations=8, referrals=4)
+    many = rendered(django_assert_num_queries, 43, lambda: client.get(url))
+
+    for response, members, consultations, referrals in ((few, 2, 2, 1), (many, 6, 10, 5)):
+        view = response.context["view"]
+        assert len(view.members) == members
+        assert len(view.shown["consultation"]) == consultations
+        assert len(view.shown["referral"]) == referrals
+        kinds = [event.kind for event in view.timeline]
+        assert kinds.count("consultation") == consultations
+        assert kinds.count("referral") == referrals * 2  # sent, then accepted
+
+
+def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
+    """23 statements however many persons and consultations match: the fixed
+    parts (9); the name variants, the persons (with their districts), the
+    consultations (with their organizations and households) and the persons'
+    current households, one query each (4); two audit events, one for the
+    persons found and one for the consultations (10)."""
+    counselor = ward.member(Role.COUNSELOR)
+    sf.persons_named(counselor, "鈴木", 2)
+    client = as_staff(counselor)
+    url = reverse("people:search")
+    client.post(url, {"q": "鈴木"})
+
+    few = rendered(django_assert_num_queries, 23, lambda: client.post(url, {"q": "鈴木"}))
+    sf.persons_named(counselor, "鈴木", 10, start=2)
+    many = rendered(django_assert_num_queries, 23, lambda: client.post(url, {"q": "鈴木"}))
+
+    for response, found in ((few, 2), (many, 12)):
+        assert len(response.context["rows"]) == found
+        assert all(household is not None for _person, household in response.context["rows"])
+        assert len(response.context["consultations"]) == found
+
+
+def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
+    """17 statements however many つなぐシート the receiving organization has:
+    the fixed parts (9); the acting organization, the referrals with both
+    organizations and whether each is overdue, and the households of those
+    accepted (which the receiver may now see, through the policy), one query
+    each (3); one audit event (5)."""
+    sender = ward.member(Role.COUNSELOR)
+    receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    sf.referrals_received(sender, receiver, 2)
+    client = as_staff(receiver)
+    url = reverse("referrals:inbox")
+    client.get(url)
+
+    few = rendered(django_assert_num_queries, 17, lambda: client.get(url))
+    sf.referrals_received(sender, receiver, 10)
+    many = rendered(django_assert_num_queries, 17, lambda: client.get(url))
+
+    for response, received, accepted in ((few, 2, 1), (many, 12, 6)):
+        rows = response.context["rows"]
+        assert len(rows) == received
+        assert sum(1 for _referral, label in rows if label) == accepted
+
+
+def test_case_list(ward: Ward, django_assert_num_queries: Any) -> None:
+    """20 statements however many cases the 多機関協働事務局 holds: the fixed
+    parts (9); the coordinating sections, then the cases with household,
+    organizations and lead staff, whether each has a consent in force and
+    its first meeting (annotations), in one query; the viewer's bases to all
+    of them (team, consent, emergency: 3); the coordinating sections again
+    for the page's ``coordinating`` flag (1); one audit event (5)."""
+    coordinator = ward.member(Role.COORDINATOR)
+    sf.cases_opened(coordinator, ward.coordinating, 2)
+    client = as_staff(coordinator)
+    url = reverse("cases:list")
+    client.get(url)
+
+    few = rendered(django_assert_num_queries, 20, lambda: client.get(url))
+    sf.cases_opened(coordinator, ward.coordinating, 10)
+    many = rendered(django_assert_num_queries, 20, lambda: client.get(url))
+
+    for response, opened in ((few, 2), (many, 12)):
+        rows = response.context["rows"]
+        assert len(rows) == opened
+        assert sum(row.has_consent for row in rows) == opened // 2
+
+
+#: 令和6年度 (the whole fiscal year) and 令和7年4月〜6月, the seed's two columns.
+SEED_COLUMNS = "?c1_year=2024&c1_from=4&c1_to=3&c2_year=2025&c2_from=4&c2_to=6"
+
+
+def test_business_report(ward: Ward, django_assert_num_queries: Any) -> None:
+    """30 statements for the seed-000 report however many records 令和6年度
+    counts: the fixed parts (9); the business names, the layout's tables and
+    rows, the branches (4); per column, one grouped query each for
+    consultations, activities, meetings held and counted entries, and one for
+    each of the two rows counted alone (支援プランに基づくアウトリーチ・参加支援):
+    2 x 6 = 12; one audit event (5)."""
+    counselor, tomisaka = sf.seed_000_ward(ward)
+    sf.counted_records(counselor, tomisaka, 2, first_day=datetime.date(2024, 5, 1))
+    client = as_staff(ward.member(Role.MANAGER))
+    url = reverse("reports:business") + SEED_COLUMNS
+    client.get(url)
+
+    few = rendered(django_assert_num_queries, 30, lambda: client.get(url))
+    sf.counted_records(counselor, tomisaka, 10, first_day=datetime.date(2024, 6, 1))
+    many = rendered(django_assert_num_queries, 30, lambda: client.get(url))
+
+    for response, counted in ((few, 2), (many, 12)):
+        rows = list(response.context["report"].rows())
+        figures = {
+            (line.row.metric, line.row.organization.name if line.row.organization else "",
+             line.row.district.name if line.row.district else "", line.row.option): line.values
+            for line in rows
+        }  # fmt: skip
+        anshin = f"{layout.ANSHIN}富坂"
+        assert figures[(Metric.CONSULTATIONS, anshin, "", "")] == [counted, 0]
+        direct = (Metric.ACTIVITIES, "", "富坂", "individual:individual_support:direct")
+        assert figures[direct] == [counted, 0]
+        assert figures[(Metric.MEETINGS_HELD, "", "", "support_meeting")] == [counted, 0]
+
+
+@pytest.mark.parametrize(
+    ("url", "page"),
+    [
+        pytest.param(None, 19, id="resource-list"),
+        pytest.param("/api/v1/hsds/services", 15, id="hsds-services"),
+        pytest.param("/api/v1/hsds/services?full=true", 18, id="hsds-services-full"),
+    ],
+)
+def test_service_list(
+    ward: Ward, django_assert_num_queries: Any, url: str | None, page: int
+) -> None:
+    """However many services there are: the directory's list takes 19 (the
+    fixed parts, 9; the count and the page of resources with their providers,
+    their schedules, their places with districts, 4; the districts of the
+    filter, 1; one audit event, 5); the HSDS page of services 15 (no header:
+    8; the count and the page, 2; the audit event, 5) and its full form 18
+    (the services' schedules, places, and the places' schedules, 3 more)."""
+    counselor = ward.member(Role.COUNSELOR)
+    north = ward.districts[0]
+    sf.services_listed(counselor, north, 2)
+    client = as_staff(counselor)
+    url = url or reverse("resources:list")
+    client.get(url)
+
+    few = rendered(django_assert_num_queries, page, lambda: client.get(url))
+    sf.services_listed(counselor, north, 10, start=2)
+    many = rendered(django_assert_num_queries, page, lambda: client.get(url))
+
+    for response, listed in ((few, 2), (many, 12)):
+        if url.startswith("/api/"):
+            body = response.json()
+            assert body["total_items"] == listed and len(body["contents"]) == listed
+        else:
+            rows = response.context["rows"]
+            assert len(rows) == listed
+            assert all(row.districts == ["北"] and len(row.schedules) == 1 for row in rows)
