@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,19 +65,18 @@ def case_list(
         cases = cases.filter(organization_id__in=policy.coordinating_organization_ids(staff))
     if group in GROUPS:
         cases = cases.filter(stage__in=GROUPS[group][1])
-    return (
-        cases.select_related("household", "organization", "lead_organization", "lead_staff")
-        .annotate(
-            consent_now=Exists(active_consents(today).filter(case=OuterRef("pk"))),
-            first_meeting=Min("agenda_items__part__meeting__held_on"),
-        )
-        .order_by("stage_changed_at", "pk")
-    )
+    # What each row shows beyond the case (a consent in force) is asked for the
+    # rows on the page only (``case_rows``): as an annotation it was worked
+    # out for every case of the section before the list was cut to a page.
+    return cases.select_related(
+        "household", "organization", "lead_organization", "lead_staff"
+    ).order_by("stage_changed_at", "pk")
 
 
 def case_rows(staff: Staff, cases: list[Case], today: datetime.date | None = None) -> list[CaseRow]:
     today = today or timezone.localdate()
     bases = policy.bases(staff, "case", cases)
+    consented = set(active_consents(today).filter(case__in=cases).values_list("case_id", flat=True))
     rows = []
     for case in cases:
         next_on = case.next_action_on
@@ -87,7 +86,7 @@ def case_rows(staff: Staff, cases: list[Case], today: datetime.date | None = Non
             CaseRow(
                 case=case,
                 basis=bases[case.pk],
-                has_consent=bool(getattr(case, "consent_now", False)),
+                has_consent=case.pk in consented,
                 next_action=case.next_action or default_next_action(case),
                 next_action_on=next_on,
                 overdue=next_on is not None and next_on < today and case.stage != Stage.COMPLETED,

@@ -100,6 +100,24 @@ class Person(TrackedModel):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+class PersonNameGram(TenantModel):
+    """An index of names for search: one row per person and piece of their
+    folded kanji and reading keys (``names.name_grams``). A search for any
+    part of a name reads the rows of its pieces instead of every person of a
+    municipality of a million (see ``selectors.person_search``). Written with
+    the keys by ``services.person_grams_write``; never shown."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=2)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("氏名の検索索引")
+        verbose_name_plural = _("氏名の検索索引")
+        indexes = [
+            models.Index(fields=["municipality", "gram", "person"], name="person_name_gram"),
+        ]
+
+
 class Household(TrackedModel):
     """世帯: the unit of support. Its members change over time; the history stays."""
 

@@ -133,3 +133,30 @@ def variant_reasons(typed: str, registered: str, variants: Mapping[str, str]) ->
         if a != b and variants.get(a, a) == variants.get(b, b):
             pairs.append(f"{a}→{b}")
     return pairs
+
+
+def _is_kana(char: str) -> bool:
+    return "ぁ" <= char <= "ゟ" or char == "ー"
+
+
+def name_grams(*keys: str) -> set[str]:
+    """The pieces of folded name keys that person search finds in its index
+    (``PersonNameGram``): every two characters in a row, and each character
+    that is not kana on its own (one kanji such as 林 is a name; one kana is
+    not)."""
+    grams: set[str] = set()
+    for key in keys:
+        grams.update(key[i : i + 2] for i in range(len(key) - 1))
+        grams.update(char for char in key if not _is_kana(char))
+    return grams
+
+
+def search_grams(key: str) -> set[str] | None:
+    """The index pieces a folded search key needs: a person whose name
+    contains the key has all of them. None when the index cannot answer (one
+    kana alone)."""
+    if len(key) >= 2:
+        return {key[i : i + 2] for i in range(len(key) - 1)}
+    if key and not _is_kana(key):
+        return {key}
+    return None

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
+from tsunagu.core import tenancy
 from tsunagu.core.wareki import parse_date
 from tsunagu.people import ecomap
-from tsunagu.people.models import Household, HouseholdMembership, Person
-from tsunagu.people.names import fold, normalize_text
+from tsunagu.people.models import Household, HouseholdMembership, Person, PersonNameGram
+from tsunagu.people.names import fold, normalize_text, search_grams
 from tsunagu.people.services import name_variants
 
 SEARCH_LIMIT = 50
@@ -34,15 +35,36 @@ def _terms(query: str) -> list[str]:
     return [term for term in re.split(r"[\s　]+", query.strip()) if term][:6]
 
 
-def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Person]:
+#: Persons whose names match are checked for visibility in rounds of growing
+#: size, in the order they are listed, until a page is full.
+_SEARCH_ROUNDS = (200, 1_000, 5_000, 20_000)
+
+
+def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
     """Persons the staff member may see whose kanji or kana name contains every
     term (variants, kana script, width, long-vowel marks folded); a term that
-    reads as a date (和暦 or 西暦) matches the birth date."""
-    queryset = policy.visible(staff, "person", policy.Action.LIST).filter(archived_at__isnull=True)
+    reads as a date (和暦 or 西暦) matches the birth date. In reading order.
+
+    At a million persons neither half can be left to one query: ``LIKE
+    '%…%'`` reads every person, and the policy's visible set, as a subquery,
+    is worked out whole (every household the organization ever touched).
+    So the name is looked up in the index of name pieces (``PersonNameGram``)
+    and matched exactly on those persons only; then the policy decides on the
+    persons found, a round at a time in reading order (``policy.bases`` by
+    their ids, the same rule as ``policy.visible``), until the page is full.
+    A term so broad that more than the last round's persons match shows the
+    first visible ones among them (the page asks for a narrower term)."""
+    if not policy.decide(staff, policy.Action.LIST, "person"):
+        return []
+    with tenancy.tenant_context(staff.municipality):
+        return _person_search(staff, query, limit)
+
+
+def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
     terms = _terms(query)
-    if not terms:
-        return queryset.none()
     variants = name_variants()
+    persons = Person.objects.filter(archived_at__isnull=True)
+    keys: list[str] = []
     matched = False
     for term in terms:
         try:
@@ -51,13 +73,35 @@ def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QueryS
             key = fold(term, variants)
             if not key:
                 continue
-            queryset = queryset.filter(Q(name_key__contains=key) | Q(kana_key__contains=key))
+            persons = persons.filter(Q(name_key__contains=key) | Q(kana_key__contains=key))
+            keys.append(key)
         else:
-            queryset = queryset.filter(birth_date=born)
+            persons = persons.filter(birth_date=born)
         matched = True
-    if not matched:  # only marks (ー, ・) typed: nothing to look for
-        return queryset.none()
-    return queryset.select_related("district").order_by("kana_key", "pk")[:limit]
+    if not matched:  # nothing typed, or only marks (ー, ・): nothing to look for
+        return []
+    grams = set().union(*(search_grams(key) or set() for key in keys))
+    if grams:
+        for gram in sorted(grams):
+            persons = persons.filter(
+                pk__in=PersonNameGram.objects.filter(gram=gram).values("person_id")
+            )
+    ordered = list(
+        persons.order_by("kana_key", "pk").values_list("pk", flat=True)[: _SEARCH_ROUNDS[-1]]
+    )
+    found: list[Person] = []
+    start = 0
+    for size in _SEARCH_ROUNDS:
+        batch = ordered[start : start + size]
+        start += len(batch)
+        if not batch:
+            break
+        rows = Person.objects.select_related("district").in_bulk(batch)
+        bases = policy.bases(staff, "person", list(rows.values()))
+        found += [rows[pk] for pk in batch if pk in bases]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def consultation_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Any]:
@@ -73,6 +117,23 @@ def consultation_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> 
     return queryset.select_related("organization", "household").order_by("-received_at", "-pk")[
         :limit
     ]
+
+
+def openable_households(staff: Staff, persons: list[Person]) -> dict[int, int]:
+    """Each person's current household, where the staff member may open it: a
+    person seen through an earlier household may have moved to one the staff
+    member has no basis for (a link to it would answer 404)."""
+    current = dict(
+        HouseholdMembership.objects.filter(person__in=persons, ended_on__isnull=True).values_list(
+            "person_id", "household_id"
+        )
+    )
+    openable = set(
+        policy.visible(staff, "household", policy.Action.VIEW)
+        .filter(pk__in=set(current.values()))
+        .values_list("pk", flat=True)
+    )
+    return {person: household for person, household in current.items() if household in openable}
 
 
 # ---------------------------------------------------------------------------
@@ -246,10 +307,7 @@ def _kinds_present(household: Household) -> set[str]:
     row = (
         Household.objects.filter(pk=household.pk)
         .values_list(
-            *(
-                Exists(model.objects.filter(household_id=OuterRef("pk")))
-                for model in kinds.values()
-            )
+            *(Exists(model.objects.filter(household_id=OuterRef("pk"))) for model in kinds.values())
         )
         .first()
     )

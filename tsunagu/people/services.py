@@ -24,9 +24,10 @@ from tsunagu.people.models import (
     NameVariant,
     Person,
     PersonMerge,
+    PersonNameGram,
     Relationship,
 )
-from tsunagu.people.names import VARIANT_KANJI, fold
+from tsunagu.people.names import VARIANT_KANJI, fold, name_grams
 
 
 def name_variants() -> dict[str, str]:
@@ -34,6 +35,23 @@ def name_variants() -> dict[str, str]:
     table = dict(VARIANT_KANJI)
     table.update(dict(NameVariant.objects.values_list("variant", "standard")))
     return table
+
+
+def person_grams_write(persons: list[Person]) -> None:
+    """Write the search index rows of ``persons`` from their (saved) keys,
+    replacing what was there: with every write of the keys, so that search
+    finds exactly what the keys say."""
+    if not persons:
+        return
+    PersonNameGram.objects.filter(person__in=persons).delete()
+    PersonNameGram.objects.bulk_create(
+        [
+            PersonNameGram(municipality_id=person.municipality_id, person=person, gram=gram)
+            for person in persons
+            for gram in sorted(name_grams(person.name_key, person.kana_key))
+        ],
+        batch_size=2000,
+    )
 
 
 def person_set_keys(person: Person, variants: Mapping[str, str]) -> None:
@@ -52,6 +70,7 @@ def person_create(*, actor: Staff, organization: Organization, person: Person) -
     person_set_keys(person, name_variants())
     person.full_clean(exclude=["registered_by"])
     person.save()
+    person_grams_write([person])
     audit_record(AuditAction.CREATE, actor=actor, obj=person)
     return person
 
@@ -61,6 +80,7 @@ def person_update(*, actor: Staff, person: Person, changed: list[str]) -> Person
     person.updated_by = actor
     person_set_keys(person, name_variants())
     person.save()
+    person_grams_write([person])
     audit_record(AuditAction.CHANGE, actor=actor, obj=person, detail={"fields": sorted(changed)})
     return person
 
@@ -446,9 +466,11 @@ def persons_rekey(batch_size: int = 2000) -> int:
             changed += Person.objects.bulk_update(
                 batch, ["name_key", "family_key", "kana_key", "family_kana_key"]
             )
+            person_grams_write(batch)
             batch = []
     if batch:
         changed += Person.objects.bulk_update(
             batch, ["name_key", "family_key", "kana_key", "family_kana_key"]
         )
+        person_grams_write(batch)
     return changed

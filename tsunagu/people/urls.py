@@ -6,6 +6,7 @@ app_name = "people"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("search/consultations/", views.search_consultations, name="search_consultations"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:pk>/archive/", views.household_archive, name="household_archive"),

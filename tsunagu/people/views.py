@@ -49,32 +49,40 @@ def _audit_search(request: StaffRequest, kind: str, query: str, ids: list[int]) 
 
 @policy.route("person", policy.Action.LIST)
 def search(request: StaffRequest) -> HttpResponse:
-    """Persons by any part of the name, consultations by words: only what the viewer may see."""
+    """Persons by any part of the name: only those the viewer may see. The
+    consultations whose text has the words come in a second request
+    (:func:`search_consultations`, which the page asks for as it shows), so
+    that names answer at once, however many records there are to read."""
     query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
     persons: list[Person] = []
-    consultations: list[Any] = []
     if query:
-        persons = list(selectors.person_search(request.user, query))
-        consultations = list(selectors.consultation_search(request.user, query))
+        persons = selectors.person_search(request.user, query)
         _audit_search(request, "people.person", query, [p.pk for p in persons])
-        _audit_search(request, "consultations.consultation", query, [c.pk for c in consultations])
-    households = {
-        m.person_id: m.household_id
-        for m in HouseholdMembership.objects.filter(person__in=persons, ended_on__isnull=True).only(
-            "person_id", "household_id"
-        )
-    }
+    households = selectors.openable_households(request.user, persons)
     rows = [(person, households.get(person.pk)) for person in persons]
     template = "people/_search_results.html" if request.htmx else "people/search.html"
     return render(
         request,
         template,
-        {
-            "query": query,
-            "rows": rows,
-            "consultations": consultations,
-            "limit": selectors.SEARCH_LIMIT,
-        },
+        {"query": query, "rows": rows, "limit": selectors.SEARCH_LIMIT},
+    )
+
+
+@policy.route("consultation", policy.Action.LIST)
+def search_consultations(request: StaffRequest) -> HttpResponse:
+    """Consultations the viewer may see whose text has every word."""
+    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
+    consultations: list[Any] = []
+    if query:
+        consultations = list(selectors.consultation_search(request.user, query))
+        _audit_search(request, "consultations.consultation", query, [c.pk for c in consultations])
+    template = (
+        "people/_consultation_results.html" if request.htmx else "people/search_consultations.html"
+    )
+    return render(
+        request,
+        template,
+        {"query": query, "consultations": consultations, "limit": selectors.SEARCH_LIMIT},
     )
 
 
@@ -332,12 +340,7 @@ def matches(request: StaffRequest) -> HttpResponse:
         typed,
         services.name_variants(),
     )
-    households = {
-        m.person_id: m.household_id
-        for m in HouseholdMembership.objects.filter(
-            person__in=[m.person for m in found], ended_on__isnull=True
-        )
-    }
+    households = selectors.openable_households(request.user, [m.person for m in found])
     if found:
         audit_record(
             AuditAction.SEARCH,

@@ -182,14 +182,14 @@ def test_unrelated_organization_gets_not_found_everywhere(client, ward):
     found = client.post(reverse("people:search"), {"q": "髙橋"}).content.decode()
     assert reverse("people:person_detail", args=[person.pk]) not in found
     assert "該当する本人はいません。" in found
-    found = client.post(reverse("people:search"), {"q": "介護"}).content.decode()
+    found = client.post(reverse("people:search_consultations"), {"q": "介護"}).content.decode()
     assert reverse("consultations:detail", args=[consultation.pk]) not in found
     client.force_login(clerk)
     found = client.post(reverse("people:search"), {"q": "たかはし"}).content.decode()
     assert reverse("people:person_detail", args=[person.pk]) not in found  # no kana typed
     found = client.post(reverse("people:search"), {"q": "高橋"}).content.decode()
     assert reverse("people:person_detail", args=[person.pk]) in found
-    found = client.post(reverse("people:search"), {"q": "介護"}).content.decode()
+    found = client.post(reverse("people:search_consultations"), {"q": "介護"}).content.decode()
     assert reverse("consultations:detail", args=[consultation.pk]) in found
     denials = AuditEvent.objects.filter(actor=stranger, action="deny")
     assert denials.count() == 3

@@ -69,8 +69,15 @@ from tsunagu.meetings.models import ActionItem, AgendaItem, Attendee, Kind, Meet
 from tsunagu.meetings.models import Status as MeetingStatus
 from tsunagu.outreach.models import Intent, Method, OutreachContact, OutreachVisitor, Result
 from tsunagu.outreach.models import Stage as OutreachStage
-from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship, Sex
-from tsunagu.people.names import VARIANT_KANJI, fold, normalize_text
+from tsunagu.people.models import (
+    Household,
+    HouseholdMembership,
+    Person,
+    PersonNameGram,
+    Relationship,
+    Sex,
+)
+from tsunagu.people.names import VARIANT_KANJI, fold, name_grams, normalize_text
 from tsunagu.plans.models import (
     Decision,
     Monitoring,
@@ -266,6 +273,11 @@ def _fiscal_year(day: date) -> int:
 @lru_cache(maxsize=200_000)
 def _fold(text: str) -> str:
     return fold(text, VARIANT_KANJI)
+
+
+@lru_cache(maxsize=200_000)
+def _grams(name_key: str, kana_key: str) -> list[str]:
+    return sorted(name_grams(name_key, kana_key))
 
 
 @lru_cache(maxsize=1_000)
@@ -475,6 +487,7 @@ class _Municipality:
             ["id", "municipality", "address", "district", "phone", "registered_by", "label",
              "created_by", "updated_by", "created_at", "updated_at"],
         )  # fmt: skip
+        grams = Writer(PersonNameGram, ["municipality", "person", "gram"])
         memberships = Writer(
             HouseholdMembership,
             ["id", "municipality", "household", "person", "relationship", "started_on",
@@ -525,14 +538,16 @@ class _Municipality:
                 born = self._birth_date(relationship, head_age)
                 family_key = _fold(family)[:45]
                 family_kana_key = _fold(family_kana)[:65]
+                name_key = (family_key + _fold(given))[:90]
+                kana_key = (family_kana_key + _fold(given_kana))[:130]
                 persons.add(
                     pid, mid, family, given, family_kana, given_kana,
                     rng.choice((Sex.MALE, Sex.FEMALE, Sex.FEMALE, Sex.MALE, Sex.UNKNOWN)),
                     born, address, district.pk, phone if rng.random() < 0.6 else "",
-                    org, by, by, at, at,
-                    (family_key + _fold(given))[:90], family_key,
-                    (family_kana_key + _fold(given_kana))[:130], family_kana_key,
+                    org, by, by, at, at, name_key, family_key, kana_key, family_kana_key,
                 )  # fmt: skip
+                for gram in _grams(name_key, kana_key):
+                    grams.add(mid, pid, gram)
                 started = max(moved_in, born)
                 left = leaves and number == len(shape)
                 ended = max(
@@ -565,7 +580,7 @@ class _Municipality:
             count += len(shape)
             if len(self.hh_id) % 100_000 == 0:
                 self.log(f"    世帯 {len(self.hh_id):,}・人 {count:,}")
-        self._done(persons, households, memberships)
+        self._done(persons, households, memberships, grams)
 
     # -- consultations and referrals ---------------------------------------------------
 
