@@ -128,11 +128,11 @@ def openable_households(staff: Staff, persons: list[Person]) -> dict[int, int]:
             "person_id", "household_id"
         )
     )
-    openable = set(
-        policy.visible(staff, "household", policy.Action.VIEW)
-        .filter(pk__in=set(current.values()))
-        .values_list("pk", flat=True)
-    )
+    # Decided on these households by their ids (the policy's bases), not by
+    # filtering the whole visible set: that set, as a subquery, is every
+    # household the organization ever touched (1.6 s at 343,000 persons).
+    households = Household.objects.only("pk", "municipality_id").in_bulk(set(current.values()))
+    openable = policy.bases(staff, "household", list(households.values()))
     return {person: household for person, household in current.items() if household in openable}
 
 

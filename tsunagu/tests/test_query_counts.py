@@ -105,14 +105,15 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
-    """32 statements however many persons match: the fixed parts (9); the
+    """43 statements however many persons match: the fixed parts (9); the
     name variants, the ids of the persons the index of name pieces matches
     (in reading order) and the first round of them with their districts (3);
-    the policy's decision on that round (14: their households, the 11 ways to
+    the policy's decision on that round (13: their households, the 11 ways to
     a household, those named on an accepted referral); the persons' current
-    households (1); the audit event of the search (5). A term matching more
-    persons than a round holds (200) without enough the viewer may see adds a
-    round (14), at most four: the count is bounded, whatever the data.
+    households and which of them the viewer may open (13); the audit event of
+    the search (5). A term matching more persons than a round holds (200)
+    without enough the viewer may see adds a round (14), at most four: the
+    count is bounded, whatever the data.
 
     The consultations with the words come in their own request (the page asks
     for it as it shows): 15 statements however many match — the fixed parts
@@ -126,7 +127,7 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
     def both() -> tuple[Any, Any]:
         return (
-            rendered(django_assert_num_queries, 32, lambda: client.post(url, {"q": "鈴木"})),
+            rendered(django_assert_num_queries, 43, lambda: client.post(url, {"q": "鈴木"})),
             rendered(django_assert_num_queries, 15, lambda: client.post(in_records, {"q": "鈴木"})),
         )
 
