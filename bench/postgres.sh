@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PostgreSQL database of `make bench`: tsunagu_bench, owned by the CI role
+# The PostgreSQL databases of `make bench`: tsunagu_bench_<scale>, owned by the CI role
 # tsunagu_ci, on the local cluster (installed and started as .ci/run does).
 set -euo pipefail
 
@@ -18,5 +18,8 @@ as_postgres() {
 }
 as_postgres "psql -q -d postgres -tAc \"SELECT 1 FROM pg_roles WHERE rolname='tsunagu_ci'\"" | grep -q 1 \
   || as_postgres "psql -q -d postgres -c \"CREATE ROLE tsunagu_ci LOGIN CREATEDB PASSWORD 'tsunagu_ci'\""
-as_postgres "psql -q -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='tsunagu_bench'\"" | grep -q 1 \
-  || as_postgres "createdb -O tsunagu_ci -E UTF8 --lc-collate=C.UTF-8 --lc-ctype=C.UTF-8 -T template0 tsunagu_bench"
+for scale in small ward large; do
+  db="tsunagu_bench_$scale"
+  as_postgres "psql -q -d postgres -tAc \"SELECT 1 FROM pg_database WHERE datname='$db'\"" | grep -q 1 \
+    || as_postgres "createdb -O tsunagu_ci -E UTF8 --lc-collate=C.UTF-8 --lc-ctype=C.UTF-8 -T template0 $db"
+done

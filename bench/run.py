@@ -45,8 +45,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SQLITE_PATH = ROOT / "var" / "bench.sqlite3"
-POSTGRES_URL = "postgres://tsunagu_ci:tsunagu_ci@127.0.0.1:5432/tsunagu_bench"
+#: One database per scale: ``var/bench-<scale>.sqlite3`` or ``tsunagu_bench_<scale>``.
+SQLITE_PATH = ROOT / "var" / "bench-{scale}.sqlite3"
+POSTGRES_URL = "postgres://tsunagu_ci:tsunagu_ci@127.0.0.1:5432/tsunagu_bench_{scale}"
+TARGET_REPORT_MS = 2000.0
+TARGET_RATIO = 3.0
 TARGET_P95_MS = 50.0
 
 #: (query, what it exercises). Name keys fold variants, kana script and width.
@@ -525,11 +528,13 @@ def _stub_unrouted_links(notes: list[str]) -> None:
 # Database and data.
 
 
-def database_url(db: str) -> str:
+def database_url(db: str, scale: str) -> str:
     override = os.environ.get("BENCH_DATABASE_URL")
     if override:
         return override
-    return f"sqlite:///{SQLITE_PATH}" if db == "sqlite" else POSTGRES_URL
+    if db == "sqlite":
+        return f"sqlite:///{str(SQLITE_PATH).format(scale=scale)}"
+    return POSTGRES_URL.format(scale=scale)
 
 
 def server_version() -> str:
@@ -570,39 +575,52 @@ def generation_record_path(url: str) -> Path:
     return ROOT / "var" / f"bench-generation-{digest}.json"
 
 
-def ensure_data(db: str, scale: Any, fresh: bool) -> dict[str, Any]:
+def row_counts() -> dict[str, int]:
+    from tsunagu.cases.models import Case
+    from tsunagu.consultations.models import Consultation
+    from tsunagu.meetings.models import Meeting
+    from tsunagu.outreach.models import OutreachContact
+    from tsunagu.people.models import Household, Person
+    from tsunagu.referrals.models import Referral
+    from tsunagu.resources.models import Resource
+
+    return {
+        "persons": Person.all_tenants.count(),
+        "households": Household.all_tenants.count(),
+        "consultations": Consultation.all_tenants.count(),
+        "referrals": Referral.all_tenants.count(),
+        "cases": Case.all_tenants.count(),
+        "meetings": Meeting.all_tenants.count(),
+        "outreach contacts": OutreachContact.all_tenants.count(),
+        "services": Resource.all_tenants.count(),
+    }
+
+
+def ensure_data(db: str, scale: str, fresh: bool) -> dict[str, Any]:
+    from django.core.management import call_command
     from django.db import connection
 
-    from bench.generate import bench_municipality, generate, generated_scale, row_counts
+    from tsunagu.demo.synthetic import SCALES, generate
+    from tsunagu.demo.synthetic.generator import bench_municipality
 
-    record = generation_record_path(database_url(db))
+    record = generation_record_path(database_url(db, scale))
     if fresh:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("DROP OWNED BY CURRENT_USER CASCADE")
         record.unlink(missing_ok=True)
-    from django.core.management import call_command
-
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     log(f"{server_version()}: migrated in {time.perf_counter() - started:.1f} s")
-    municipality = bench_municipality()
-    if municipality is not None:
-        existing = generated_scale(municipality)
-        if existing != scale:
-            sys.exit(
-                f"The bench database holds {existing.persons} persons and "
-                f"{existing.consultations} consultations, not {scale.persons} and "
-                f"{scale.consultations}: run again with --fresh to regenerate."
-            )
+    if bench_municipality() is not None:
         log("Data already generated at this scale: reusing it.")
         generation = json.loads(record.read_text()) if record.exists() else {}
-        return {**generation, "reused": True, "rows": row_counts(municipality)}
-    log(f"Generating {scale.persons:,} persons and {scale.consultations:,} consultations …")
-    report = generate(scale, log=log)
+        return {**generation, "reused": True, "rows": row_counts()}
+    log(f"Generating the {scale} scale (manage.py generate_synthetic --scale {scale}) …")
+    report = generate(SCALES[scale], log=log)
     generation = {
         "seconds": report.seconds,
-        "rows": report.rows,
+        "rows": row_counts(),
         "generated_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
     }
@@ -660,8 +678,7 @@ def explain(staff: Any) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--persons", type=int, default=100_000)
-    parser.add_argument("--consultations", type=int, default=300_000)
+    parser.add_argument("--scale", choices=["small", "ward", "large"], default="ward")
     parser.add_argument("--samples", type=int, default=200, help="timed calls per measure")
     parser.add_argument("--warmup", type=int, default=25, help="untimed calls first")
     parser.add_argument(
@@ -683,7 +700,7 @@ def main(argv: list[str] | None = None) -> None:
     results = args.results.resolve()
 
     sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = database_url(args.db)
+    os.environ["DATABASE_URL"] = database_url(args.db, args.scale)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if args.fresh and os.environ["DATABASE_URL"].startswith("sqlite:///"):
         path = os.environ["DATABASE_URL"].removeprefix("sqlite://")
@@ -695,14 +712,18 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.db import connection
 
-    from bench.generate import COORDINATOR_USERNAME, COUNSELOR_USERNAME, Scale
+    from bench import pages
     from tsunagu.accounts.models import Staff
+    from tsunagu.demo.synthetic.generator import (
+        COORDINATOR_USERNAME,
+        COUNSELOR_USERNAME,
+        TODAY,
+    )
 
-    scale = Scale(persons=args.persons, consultations=args.consultations)
-    generation = ensure_data(args.db, scale, args.fresh)
+    generation = ensure_data(args.db, args.scale, args.fresh)
     if args.generate_only:
         return
-    label = args.db + ("-no-stats" if args.no_stats else "")
+    label = f"{args.scale}-{args.db}" + ("-no-stats" if args.no_stats else "")
     statistics_state = None
     if connection.vendor == "sqlite":
         statistics_state = sqlite_statistics(drop=args.no_stats)
@@ -715,7 +736,7 @@ def main(argv: list[str] | None = None) -> None:
         "database": args.db,
         "server": server_version(),
         "sqlite_statistics": statistics_state,
-        "scale": {"persons": scale.persons, "consultations": scale.consultations},
+        "scale": args.scale,
         "generation": generation,
         "measured_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "machine": {
@@ -727,6 +748,7 @@ def main(argv: list[str] | None = None) -> None:
         "budget_s": args.budget,
         "target_p95_ms": TARGET_P95_MS,
         "staff": {},
+        "pages": {},
         "notes": bench.notes,
     }
     plans = []
@@ -747,10 +769,22 @@ def main(argv: list[str] | None = None) -> None:
             "person_search": search,
             "household": household,
         }
+        if role == "counselor":
+            log(f"{role}: referral inbox …")
+            result["pages"]["referral inbox"] = pages.inbox(bench, staff)
+            log(f"{role}: HSDS service list …")
+            result["pages"]["HSDS service list"] = pages.hsds_services(bench, staff)
+        else:
+            log(f"{role}: case list …")
+            result["pages"]["coordinator case list"] = pages.case_list(bench, staff)
+            log(f"{role}: business report …")
+            result["pages"]["business report (FY)"] = pages.business_report(bench, staff, TODAY)
+        for title, part in result["pages"].items():
+            log(f"  {title}: {_line(part)}")
         if args.explain:
             plans.append(explain(staff))
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"residents-{label}.json"
+    path = results / f"{label}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
     if plans:
         (results / f"explain-{label}.txt").write_text("\n\n".join(plans) + "\n")
@@ -765,7 +799,9 @@ def _line(part: dict[str, Any]) -> str:
             return f"{name}: skipped ({stats['skipped']})"
         return f"{name}: p50 {stats.get('p50_ms')} ms, p95 {stats.get('p95_ms')} ms"
 
-    return "; ".join(fmt(name) for name in ("page", "selector", "raw", "raw_visible"))
+    return "; ".join(
+        fmt(name) for name in ("page", "selector", "raw", "raw_visible", "duckdb") if name in part
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -842,7 +878,10 @@ def _run_section(run: dict[str, Any]) -> list[str]:
             + ".",
             "",
         ]
+    lines += _headline(run)
     lines += [
+        "Residents' pages in detail (both staff members, with the selector level):",
+        "",
         "| staff | measure | level | p50 ms | p95 ms | max ms | SQL statements | p50 ÷ raw | p50 ÷ raw_visible |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -892,10 +931,73 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_summary(results: Path = RESULTS) -> None:
-    runs = [json.loads(path.read_text()) for path in sorted(results.glob("residents-*.json"))]
+def _headline(run: dict[str, Any]) -> list[str]:
+    """The six pages of the issue, each against the SQL that fetches its rows."""
+    counselor = run["staff"].get("counselor", {})
+    measures = [
+        (
+            "household page (counselor)",
+            counselor.get("household", {}),
+            "raw_visible",
+            TARGET_P95_MS,
+        ),
+        (
+            "person search (counselor)",
+            counselor.get("person_search", {}),
+            "raw_visible",
+            TARGET_P95_MS,
+        ),
+        *(
+            (title, part, "raw", TARGET_REPORT_MS if "report" in title else TARGET_P95_MS)
+            for title, part in run.get("pages", {}).items()
+        ),
+    ]
     lines = [
-        "# Residents' pages at municipal scale",
+        "| page | p50 ms | p95 ms | SQL statements | raw SQL p50 ms | raw SQL p95 ms | p50 ÷ raw | p95 ÷ raw | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for title, part, base, target in measures:
+        page, raw = part.get("page") or {}, part.get(base) or {}
+        if "p50_ms" not in page:
+            continue
+        p50 = ratio(page, raw)
+        p95 = round(page["p95_ms"] / raw["p95_ms"], 1) if raw.get("p95_ms") else None
+        met = page["p95_ms"] <= target and (target != TARGET_P95_MS or (p95 or 0) <= TARGET_RATIO)
+        lines.append(
+            f"| {title} | {page['p50_ms']:g} | {page['p95_ms']:g} | {_queries(page)} | "
+            f"{raw.get('p50_ms', '—')} | {raw.get('p95_ms', '—')} | {p50} | {p95} | "
+            f"{'✓' if met else '✗'} p95 ≤ {target:g} ms"
+            + (f", ≤ {TARGET_RATIO:g}× raw" if target == TARGET_P95_MS else "")
+            + " |"
+        )
+    report = run.get("pages", {}).get("business report (FY)")
+    if report and report.get("duckdb"):
+        lines += [
+            "",
+            f"Business report: {report['consultations_counted']:,} consultations counted in "
+            f"{' and '.join(' – '.join(p) for p in report['periods'])}. DuckDB over the same "
+            f"rows ({report['duckdb_rows']:,} copied in {report['duckdb_copy_s']:g} s): "
+            f"p50 {report['duckdb']['p50_ms']:g} ms, p95 {report['duckdb']['p95_ms']:g} ms "
+            f"for the consultation count alone; page ÷ DuckDB {report['ratio_page_to_duckdb']}, "
+            f"raw SQL ÷ DuckDB {report['ratio_raw_to_duckdb']}"
+            + (" (⚠ the groups differ)" if report.get("duckdb_mismatch") else " (same groups)")
+            + ".",
+        ]
+    mismatched = [t for t, p in run.get("pages", {}).items() if p.get("raw_mismatch")]
+    if mismatched:
+        lines += ["", f"⚠ raw SQL returned other rows than the page for: {', '.join(mismatched)}."]
+    return [*lines, ""]
+
+
+def write_summary(results: Path = RESULTS) -> None:
+    order = {"ward": 0, "large": 1}
+    runs = sorted(
+        (json.loads(path.read_text()) for path in results.glob("*.json") if "-" in path.stem),
+        key=lambda run: (order.get(run.get("scale"), 9), run.get("database", "")),
+    )
+    runs = [run for run in runs if isinstance(run.get("scale"), str) and "pages" in run]
+    lines = [
+        "# The working pages at scale",
         "",
         "Written by `make bench` (`python -m bench.run`); `bench/README.md` says what is measured",
         "and how. Server-side milliseconds in process (Django test client), after warm-up;",
