@@ -23,7 +23,7 @@ DEMO_NEEDS := python3.11:python3.11 python3.11-venv:python3.11-venv npm:npm \
 # The tests also need Chromium for the browser tests and gettext for message catalogues.
 NEEDS := $(DEMO_NEEDS) chromium:/usr/bin/chromium gettext:msgfmt
 
-.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench
+.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench load
 
 ## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
 demo: demo-system-deps venv static $(SECRET_FILE)
@@ -50,14 +50,25 @@ migrations-check:
 pytest:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make bench: p50/p95 of person search and the household page at 100,000 persons and
-## 300,000 consultations, on SQLite and PostgreSQL (after `make test`; see bench/README.md)
+## make bench: p50/p95 of the six working pages (household page, person search, referral inbox,
+## coordinator case list, business report for a fiscal year, HSDS service list) at the ward and
+## large synthetic scales, on SQLite and PostgreSQL, each against hand-written SQL for the same
+## rows (after `make test`; see bench/README.md). Generating `large` once takes tens of minutes.
 BENCH_DBS ?= sqlite postgresql
+BENCH_SCALES ?= ward large
 bench:
+	@test -x $(BIN)/python || { echo "Run make test first (it sets up $(VENV))."; exit 1; }
+	@for scale in $(BENCH_SCALES); do for db in $(BENCH_DBS); do \
+	  if [ $$db = postgresql ]; then bash bench/postgres.sh || exit 1; fi; \
+	  $(BIN)/python -m bench.run --db $$db --scale $$scale $(BENCH_ARGS) || exit 1; \
+	done; done
+
+## make load: 50 simulated users for 5 minutes against gunicorn on loopback (bench/load/README.md)
+load:
 	@test -x $(BIN)/python || { echo "Run make test first (it sets up $(VENV))."; exit 1; }
 	@for db in $(BENCH_DBS); do \
 	  if [ $$db = postgresql ]; then bash bench/postgres.sh || exit 1; fi; \
-	  $(BIN)/python -m bench.run --db $$db $(BENCH_ARGS) || exit 1; \
+	  $(BIN)/python -m bench.load.run --db $$db $(LOAD_ARGS) || exit 1; \
 	done
 
 system-deps:
