@@ -499,13 +499,20 @@ def household_bases(
         cases = m.Case.objects.filter(household_id__in=household_ids)
         for pk in cases.filter(organization_id__in=orgs).values_list("household_id", flat=True):
             found[pk].add(Basis.COORDINATOR)
+        # The consents and meetings of these households' cases, then whether
+        # they cover ``orgs`` — not every case any consent or meeting of
+        # ``orgs`` covers, worked out whole (20 ms a household at 20,000 cases).
         if include_consent:
-            for pk in cases.filter(pk__in=consent_case_ids(orgs)).values_list(
-                "household_id", flat=True
+            for pk in (
+                _consents_covering(orgs)
+                .filter(case__household_id__in=household_ids)
+                .values_list("case__household_id", flat=True)
             ):
                 found[pk].add(Basis.CONSENT)
-        for pk in cases.filter(pk__in=support_meeting_case_ids(orgs)).values_list(
-            "household_id", flat=True
+        for pk in (
+            support_meeting_case_ids(orgs)
+            .filter(case__household_id__in=household_ids)
+            .values_list("case__household_id", flat=True)
         ):
             found[pk].add(Basis.SUPPORT_MEETING)
     for pk in (
@@ -733,15 +740,29 @@ class ConsultationRule(_ResidentRule):
             # coordinating section holding it and the organizations a consent
             # covers see them.
             through = m.Case.consultations.through
-            for pk, holder in through.objects.filter(consultation_id__in=ids).values_list(
-                "consultation_id", "case__organization_id"
-            ):
+            links = list(
+                through.objects.filter(consultation_id__in=ids).values_list(
+                    "consultation_id", "case_id", "case__organization_id"
+                )
+            )
+            for pk, _case, holder in links:
                 if holder in orgs:
                     found[pk].add(Basis.COORDINATOR)
-            for pk in through.objects.filter(
-                consultation_id__in=ids, case_id__in=consent_case_ids(orgs)
-            ).values_list("consultation_id", flat=True):
-                found[pk].add(Basis.CONSENT)
+            # Consents asked for these consultations' cases only (not every case
+            # a consent covering ``orgs`` names, worked out whole).
+            cases = {case for _pk, case, _holder in links}
+            consented = (
+                set(
+                    _consents_covering(orgs)
+                    .filter(case_id__in=cases)
+                    .values_list("case_id", flat=True)
+                )
+                if cases
+                else set()
+            )
+            for pk, case, _holder in links:
+                if case in consented:
+                    found[pk].add(Basis.CONSENT)
         emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
         for obj in objects:
             if obj.household_id is not None and obj.household_id in emergency:

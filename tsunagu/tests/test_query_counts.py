@@ -71,17 +71,17 @@ def rendered(
 
 
 def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
-    """43 statements however many members, consultations and referrals the
+    """42 statements however many members, consultations and referrals the
     household has: 5 + 3 + 1 (fixed parts), the household and the 11 ways a
     viewer may have a basis to it (9 + 11 + 1 = 21 with the household); the
-    audit of the view (5); the records (12): members with their persons,
-    consultations with their organizations, 4 queries for the bases of all
-    consultations at once, their subjects, referrals with both organizations,
-    the bases of all referrals, all their events, all their persons, and one
-    query saying the household has no case, outreach or participation (so
-    those sections ask nothing more); the audit of what was shown (5). Whether
-    the viewer may change or archive the household is decided from the basis
-    already found (no queries)."""
+    audit of the view (5); the records (11): members with their persons,
+    consultations with their organizations, 3 queries for the bases of all
+    consultations at once (a fourth when one is part of a case), their
+    subjects, referrals with both organizations, the bases of all referrals,
+    all their events, all their persons, and one query saying the household
+    has no case, outreach or participation (so those sections ask nothing
+    more); the audit of what was shown (5). Whether the viewer may change or
+    archive the household is decided from the basis already found (none)."""
     counselor = ward.member(Role.COUNSELOR)
     receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
     household = rf.household(counselor, ward.center)
@@ -90,9 +90,9 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("people:household_detail", args=[household.pk])
     client.get(url)  # the session's first request (last activity) is not the page's cost
 
-    few = rendered(django_assert_num_queries, 43, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 42, lambda: client.get(url))
     sf.household_grown(counselor, household, receiver, members=4, consultations=8, referrals=4)
-    many = rendered(django_assert_num_queries, 43, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 42, lambda: client.get(url))
 
     for response, members, consultations, referrals in ((few, 2, 2, 1), (many, 6, 10, 5)):
         view = response.context["view"]

@@ -43,7 +43,7 @@ def test_search_links_only_a_household_the_searcher_may_open(client, moved):
 
 
 def test_duplicate_check_links_only_a_household_the_clerk_may_open(client, moved):
-    clerk, other, person, _before, after = moved
+    clerk, other, _person, _before, after = moved
     link = reverse("people:household_detail", args=[after.pk])
     typed = {"prefix": "person", "person-family_name": "髙橋", "person-given_name": "一郎"}
     client.force_login(clerk)
