@@ -105,14 +105,15 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
-    """43 statements however many persons match: the fixed parts (9); the
+    """44 statements however many persons match: the fixed parts (9); the
     name variants, the ids of the persons the index of name pieces matches
     (in reading order) and the first round of them with their districts (3);
     the policy's decision on that round (13: their households, the 11 ways to
     a household, those named on an accepted referral); the persons' current
-    households and which of them the viewer may open (13); the audit event of
-    the search (5). A term matching more persons than a round holds (200)
-    without enough the viewer may see adds a round (14), at most four: the
+    households and which of them the viewer may open (13); the persons shown,
+    with their districts (1); the audit event of
+    the search (5). A term matching more persons than a round holds (250)
+    without enough the viewer may see adds a round (14), at most five: the
     count is bounded, whatever the data.
 
     The consultations with the words come in their own request (the page asks
@@ -127,7 +128,7 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
     def both() -> tuple[Any, Any]:
         return (
-            rendered(django_assert_num_queries, 43, lambda: client.post(url, {"q": "鈴木"})),
+            rendered(django_assert_num_queries, 44, lambda: client.post(url, {"q": "鈴木"})),
             rendered(django_assert_num_queries, 15, lambda: client.post(in_records, {"q": "鈴木"})),
         )
 
@@ -143,11 +144,11 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
-    """17 statements however many つなぐシート the receiving organization has:
-    the fixed parts (9); the acting organization, the referrals with both
-    organizations and whether each is overdue, and the households of those
-    accepted (which the receiver may now see, through the policy), one query
-    each (3); one audit event (5)."""
+    """28 statements however many つなぐシート the receiving organization has:
+    the fixed parts (9); the acting organization and the referrals with both
+    organizations and whether each is overdue (2); the households of the
+    referrals listed and the policy's decision on them by id, so that only
+    those the receiver may now see are named (12); one audit event (5)."""
     sender = ward.member(Role.COUNSELOR)
     receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
     sf.referrals_received(sender, receiver, 2)
@@ -155,9 +156,9 @@ def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("referrals:inbox")
     client.get(url)
 
-    few = rendered(django_assert_num_queries, 17, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 28, lambda: client.get(url))
     sf.referrals_received(sender, receiver, 10)
-    many = rendered(django_assert_num_queries, 17, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 28, lambda: client.get(url))
 
     for response, received, accepted in ((few, 2, 1), (many, 12, 6)):
         rows = response.context["rows"]
