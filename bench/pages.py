@@ -65,7 +65,7 @@ def raw_inbox(staff: Any, organization_id: int) -> list[int]:
             WHERE r.municipality_id = %s AND r.archived_at IS NULL
               AND r.to_organization_id = %s
               AND r.status IN ({_in(RECEIVER_SEES & OPEN)})
-            ORDER BY overdue DESC, r.due_on, r.id LIMIT 200""",  # noqa: S608 - codes only
+            ORDER BY overdue DESC, r.due_on, r.id LIMIT 50""",  # noqa: S608 - codes only
         [timezone.localdate(), staff.municipality_id, organization_id],
     )
     return [row[0] for row in rows]

@@ -37,6 +37,10 @@ from tsunagu.referrals.models import (
 )
 
 
+#: Referrals on one page of the inbox.
+INBOX_PAGE = 50
+
+
 def _with_overdue(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     today = timezone.localdate()
     return queryset.annotate(
@@ -67,7 +71,16 @@ def inbox(request: StaffRequest) -> HttpResponse:
     referrals = (
         referrals.filter(status__in=OPEN) if state == "open" else referrals.exclude(status__in=OPEN)
     )
-    rows = list(_with_overdue(referrals)[:200])
+    # A page of 50, overdue first: an organization may hold hundreds open, and
+    # drawing them all cost most of the page's time (docs/scale.md).
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    start = (page - 1) * INBOX_PAGE
+    rows = list(_with_overdue(referrals)[start : start + INBOX_PAGE + 1])
+    has_next = len(rows) > INBOX_PAGE
+    rows = rows[:INBOX_PAGE]
     household_labels = _household_labels(request, rows)
     audit_record(
         AuditAction.LIST,
@@ -83,6 +96,10 @@ def inbox(request: StaffRequest) -> HttpResponse:
             "organization": organization,
             "box": box,
             "state": state,
+            "page": page,
+            "has_next": has_next,
+            "first_number": start + 1,
+            "last_number": start + len(rows),
             "rows": [(r, household_labels.get(r.pk)) for r in rows],
         },
     )
