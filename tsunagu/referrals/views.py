@@ -36,7 +36,6 @@ from tsunagu.referrals.models import (
     Status,
 )
 
-
 #: Referrals on one page of the inbox.
 INBOX_PAGE = 50
 
