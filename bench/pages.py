@@ -180,9 +180,9 @@ def raw_report(municipality_id: int, periods: list[tuple[date, date]]) -> list[t
         first = datetime.combine(start, time.min, tzinfo=tokyo)
         after = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tokyo)
         groups += _fetch(
-            """SELECT organization_id, COUNT(*) FROM consultations_consultation
+            """SELECT organization_id + 0 AS o, COUNT(*) FROM consultations_consultation
                WHERE municipality_id = %s AND received_at >= %s AND received_at < %s
-                 AND archived_at IS NULL GROUP BY organization_id""",
+                 AND archived_at IS NULL GROUP BY o""",
             [municipality_id, first, after],
         )
         groups += _fetch(

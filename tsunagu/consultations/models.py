@@ -209,7 +209,13 @@ class Consultation(TrackedModel):
         indexes = [
             models.Index(fields=["household", "received_at"], name="consultation_household"),
             models.Index(fields=["organization", "received_at"], name="consultation_organization"),
-            models.Index(fields=["municipality", "received_at"], name="consultation_received"),
+            # Covers the business report's count (a fiscal year's consultations by
+            # organization) without reading the rows: 720,000 row reads took 13 s
+            # on SQLite at the large scale, the index alone a fraction of that.
+            models.Index(
+                fields=["municipality", "received_at", "organization", "archived_at"],
+                name="consultation_received_org",
+            ),
         ]
 
     def __str__(self) -> str:

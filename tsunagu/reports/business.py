@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Sum
 
 from tsunagu.activities.models import ActivityRecord, CountedEntry
 from tsunagu.consultations.models import Consultation
@@ -117,14 +117,20 @@ class _Counter:
         rows: list[tuple[Any, ...]]
         if metric == Metric.CONSULTATIONS:
             first, after = self.period.moments()
+            # Grouped by ``organization_id + 0``, not the column: grouping by the
+            # column itself, SQLite walks the (organization, received_at) index
+            # and reads every row (26 s for a fiscal year at three million
+            # consultations); by the expression it reads the covering index
+            # consultation_received_org over the year alone (0.5 s).
             rows = list(
                 Consultation.objects.filter(
                     received_at__gte=first, received_at__lt=after, archived_at=None
                 )
-                .values("organization_id")
+                .annotate(org=ExpressionWrapper(F("organization_id") + 0, IntegerField()))
+                .values("org")
                 .annotate(n=Count("id"))
                 .order_by()
-                .values_list("organization_id", "n")
+                .values_list("org", "n")
             )
         elif metric == Metric.ACTIVITIES:
             rows = list(
