@@ -215,7 +215,7 @@ def duckdb_report(
 ) -> dict[str, Any]:
     """The consultation count of the report — the bulk of its work — in DuckDB,
     a column store, over the same rows copied from the database."""
-    from datetime import datetime, time, timedelta
+    from datetime import UTC, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
     import duckdb
@@ -246,8 +246,10 @@ def duckdb_report(
     def count() -> list[tuple[Any, ...]]:
         out = []
         for start, end in periods:
-            low = datetime.combine(start, time.min, tzinfo=tokyo)
-            high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tokyo)
+            # In UTC: DuckDB's binding drops a Python time zone, and the rows
+            # were copied as UTC.
+            low = datetime.combine(start, time.min, tzinfo=tokyo).astimezone(UTC)
+            high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tokyo).astimezone(UTC)
             out += db.execute(
                 "SELECT organization_id, COUNT(*) FROM c WHERE received_at >= ? "
                 "AND received_at < ? AND live = 1 GROUP BY organization_id",
