@@ -151,6 +151,29 @@ def name_grams(*keys: str) -> set[str]:
     return grams
 
 
+#: Terms longer than a name are folded whole only: a split at every place
+#: would cost one fold per character (a pasted 10,000-character text).
+_SPLIT_LIMIT = 24
+
+
+def search_keys(term: str, variants: Mapping[str, str] | None = None) -> set[str]:
+    """The keys a search term may be found as in a stored name key.
+
+    A stored key folds the family and the given name apart and joins them
+    (``person_set_keys``). A full name typed without a space folds across that
+    boundary, where the long-vowel rule can swallow the first kana of the
+    given name: さとう|おさむ is stored as さと+おさむ, but さとうおさむ folds to
+    さとさむ. So the term folded in two at each place counts too. Empty keys
+    are left out."""
+    keys = {fold(term, variants)}
+    if len(term) <= _SPLIT_LIMIT:
+        keys.update(
+            fold(term[:i], variants) + fold(term[i:], variants) for i in range(1, len(term))
+        )
+    keys.discard("")
+    return keys
+
+
 def search_grams(key: str) -> set[str] | None:
     """The index pieces a folded search key needs: a person whose name
     contains the key has all of them. None when the index cannot answer (one
