@@ -36,6 +36,18 @@ class Municipality(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(30)],
         help_text=_("5〜30分"),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("記録の保存期間（終結後の年数）"),
+        default=5,
+        validators=[
+            MinValueValidator(1, message=_("保存期間は1〜30年の範囲で入力してください。")),
+            MaxValueValidator(30, message=_("保存期間は1〜30年の範囲で入力してください。")),
+        ],
+        help_text=_(
+            "1〜30年。終結からこの年数を過ぎた世帯・ケース・相談の個人情報は、"
+            "毎日の自動処理で匿名化されます（件数と日付は残ります）。"
+        ),
+    )
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now, editable=False)
 
     class Meta:
@@ -197,3 +209,33 @@ class TrackedModel(TenantModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class AnonymisedRecord(AppendOnly, TenantModel):
+    """A record whose personal data was anonymised after the municipality's
+    retention period (``Municipality.retention_years``) had passed since its
+    closure (``tsunagu.core.retention``). The record itself stays, with its
+    dates and categories, so that reports count the work as before; this row
+    says that its names and texts are markers now, when, and from which
+    closure date the period ran. One row per household, person, case,
+    consultation, referral, outreach contact, participation and activity
+    record (their sub-records follow them)."""
+
+    record_type = models.CharField(_("記録の種類"), max_length=40)
+    record_id = models.BigIntegerField(_("記録のID"))
+    closed_on = models.DateField(_("終結日（保存期間の起算日）"))
+    anonymised_at = models.DateTimeField(_("匿名化日時"), default=timezone.now)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("匿名化済みの記録")
+        verbose_name_plural = _("匿名化済みの記録")
+        ordering = ["anonymised_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "record_type", "record_id"],
+                name="anonymised_record_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_type}#{self.record_id}"

@@ -453,11 +453,18 @@ def name_variant_add(*, actor: Staff, variant: NameVariant) -> NameVariant:
 
 
 def persons_rekey(batch_size: int = 2000) -> int:
-    """Recompute every person's search keys after the variant table changed."""
+    """Recompute every person's search keys after the variant table changed.
+    Anonymised persons keep their empty keys (their names are markers now,
+    and must not be found by searching for the marker)."""
+    from tsunagu.core.models import AnonymisedRecord
+    from tsunagu.core.retention import PERSON
+
     variants = name_variants()
     changed = 0
     batch: list[Person] = []
-    for person in Person.objects.order_by("pk").iterator(chunk_size=batch_size):
+    anonymised = AnonymisedRecord.objects.filter(record_type=PERSON).values("record_id")
+    persons = Person.objects.exclude(pk__in=anonymised).order_by("pk")
+    for person in persons.iterator(chunk_size=batch_size):
         before = (person.name_key, person.kana_key)
         person_set_keys(person, variants)
         if (person.name_key, person.kana_key) != before:
