@@ -132,7 +132,11 @@ def search_condition(staff: Any, orgs: frozenset[int]) -> Q:
     )
     condition: Any = Exists(member.filter(household_id__in=emergency))
     if orgs:
-        way = HouseholdAccess.objects.filter(
+        # By household and organization alone: the household comes from the
+        # current municipality's memberships, and a tenant condition here
+        # makes PostgreSQL combine the municipality's index with the unique
+        # one for every person (1.5 ms a probe instead of microseconds).
+        way = HouseholdAccess.all_tenants.filter(
             household_id=OuterRef("household_id"), organization_id__in=orgs
         )
         named = Referral.persons.through.objects.filter(
