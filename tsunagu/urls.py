@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from tsunagu import policy
 from tsunagu.accounts import views as accounts_views
+from tsunagu.accounts import views_retention
 from tsunagu.api import api
 from tsunagu.web import views as web_views
 
@@ -54,6 +55,7 @@ account_patterns = [
     path("staff/<int:pk>/", accounts_views.staff_detail, name="staff_detail"),
     path("memberships/<int:pk>/end/", accounts_views.membership_end, name="membership_end"),
     path("security/", accounts_views.security, name="security"),
+    path("security/retention/", views_retention.retention_report, name="retention_report"),
 ]
 
 urlpatterns = [
@@ -80,3 +82,6 @@ urlpatterns = [
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
 ]
+
+# A database that cannot be reached answers 503 with Retry-After (tsunagu/core/unavailable.py).
+handler500 = "tsunagu.core.unavailable.server_error"

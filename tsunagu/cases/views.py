@@ -28,7 +28,7 @@ from tsunagu.cases.forms import (
     TransitionForm,
 )
 from tsunagu.cases.models import TRANSITIONS, Case, ClosureReason, Consent, Guard, Stage
-from tsunagu.core.forms_base import add_service_errors
+from tsunagu.core.forms_base import add_service_errors, keep_input_at_version
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
@@ -162,6 +162,8 @@ def _transition_actions(case: Case) -> list[dict[str, Any]]:
 
 def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any) -> dict[str, Any]:
     may = policy.allowed(request.user, "case", case, [policy.Action.CHANGE])[policy.Action.CHANGE]
+    actions = _transition_actions(case) if may else []
+    transition_form = forms.get("transition_form")
     team = list(case.team.select_related("organization").order_by("left_on", "joined_on"))
     consents = list(
         policy.visible(request.user, "consent", policy.Action.VIEW)
@@ -186,7 +188,7 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
         "basis": basis,
         "may_change": bool(may),
         "stages": [{"stage": stage, "current": stage == case.stage} for stage in Stage],
-        "actions": _transition_actions(case) if may else [],
+        "actions": actions,
         "team": team,
         "consents": consents,
         "meetings": meetings,
@@ -203,7 +205,16 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
             instance=case, initial={"version": case.version}, staff_queryset=staff_queryset
         ),
         "team_form": forms.get("team_form") or TeamAddForm(case=case),
-        "transition_form": forms.get("transition_form"),
+        "transition_form": transition_form,
+        # What the user typed for a change the case no longer offers (someone
+        # moved it meanwhile): shown with the refusal, so that it is not lost.
+        "transition_kept": (
+            transition_form is not None
+            and transition_form.is_bound
+            and may
+            and transition_form.data.get("to_stage") not in {a["stage"].value for a in actions}
+            and any(transition_form.data.get(name) for name in ("note", "evaluation"))
+        ),
         "withdraw_form": forms.get("withdraw_form") or ConsentWithdrawForm(),
         "consent_in_force": services.consent_in_force(case),
         "closure_reasons": ClosureReason.choices,
@@ -299,6 +310,8 @@ def case_update(request: StaffRequest, pk: int) -> HttpResponse:
             )
         except services.CaseConflict as conflict:
             form.add_error(None, str(conflict))
+            case.refresh_from_db(fields=["version"])
+            keep_input_at_version(form, case.version)
             return _refused(request, case, decision.basis, 409, update_form=form)
         except ValidationError as error:
             add_service_errors(form, error)

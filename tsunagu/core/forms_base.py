@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 
 from tsunagu.core import tenancy
 from tsunagu.core.models import TenantModel
+from tsunagu.core.text import reject_control_characters
 
 EMPTY_CHOICE = "（選択してください）"
 
@@ -39,6 +41,13 @@ class AccessibleFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             _japanese_empty_choice(field)
+            if isinstance(field, forms.CharField):
+                # One message for every control character (Django's own covers NUL only).
+                field.validators = [
+                    v
+                    for v in field.validators
+                    if not isinstance(v, ProhibitNullCharactersValidator)
+                ] + [reject_control_characters]
             described = []
             if field.help_text:
                 described.append(f"{self._field_id(name)}_help")
@@ -127,3 +136,14 @@ def add_service_errors(
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def keep_input_at_version(form: forms.BaseForm, version: int, field: str = "version") -> None:
+    """After an edit conflict: the form shows what the user typed, as sent,
+    but carries the version now in the database. They read the other change
+    and save again to apply theirs on purpose; with the old version kept, the
+    page would refuse every further save until they reloaded it and lost
+    their input."""
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: the POST
+    data[field] = str(version)
+    form.data = data

@@ -174,6 +174,10 @@ ItemFormSet = formset_factory(ItemForm, extra=EMPTY_ITEM_ROWS)
 class MonitoringForm(StyledModelForm):
     """A review of the active plan: how things are, and the decision."""
 
+    #: The plan's version when the form was shown (optimistic lock): a review
+    #: recorded meanwhile by someone else refuses this one instead of being undone by it.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     held_on = WarekiDateField(label=_("実施日"))
     next_monitoring_on = WarekiDateField(
         label=_("次回モニタリング予定日"),

@@ -20,7 +20,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import BEFORE_CONSENT, Case, Stage
 from tsunagu.cases.services import CaseConflict, household_members
-from tsunagu.core.forms_base import add_service_errors
+from tsunagu.core.forms_base import add_service_errors, keep_input_at_version
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.models import HouseholdMembership
 from tsunagu.plans import services
@@ -158,7 +158,11 @@ def create(request: StaffRequest, case_pk: int) -> HttpResponse:
         detail={"page": "plan_create"},
     )
     refusal, draft = _refusal(case)
-    if refusal:
+    # A draft made after this form was shown: another staff member worked on
+    # the same version meanwhile. Their plan stays as it is; this one is not
+    # saved, and what was typed here is shown again with the conflict.
+    conflict = draft if request.method == "POST" else None
+    if refusal and conflict is None:
         return render(
             request,
             "plans/create.html",
@@ -167,7 +171,18 @@ def create(request: StaffRequest, case_pk: int) -> HttpResponse:
     active = case.plans.filter(status=Status.ACTIVE).first()
     plan_form, member_forms, items = _plan_forms(request, case, active)
     status_code = 200
-    if request.method == "POST":
+    if conflict is not None:
+        plan_form.add_error(
+            None,
+            _(
+                "この画面を開いた後に、このケースの支援プラン（第%(n)d版）が作成されました。"
+                "作成中のプランを開いて、内容を確認してください。"
+                "この画面の内容は保存されていません（入力した内容は下に残っています）。"
+            )
+            % {"n": conflict.version_number},
+        )
+        status_code = 409
+    elif request.method == "POST":
         valid = [plan_form.is_valid(), items.is_valid()]
         valid += [form.is_valid() for form in member_forms]
         if all(valid):
@@ -222,6 +237,7 @@ def create(request: StaffRequest, case_pk: int) -> HttpResponse:
         {
             "case": case,
             "active": active,
+            "draft": draft,
             "plan_form": plan_form,
             "member_forms": member_forms,
             "items": items,
@@ -320,7 +336,8 @@ def monitor(request: StaffRequest, pk: int) -> HttpResponse:
         basis=decision.basis or "",
         detail={"page": "monitoring"},
     )
-    if plan.status != Status.ACTIVE:
+    if plan.status != Status.ACTIVE and request.method != "POST":
+        # (A review sent meanwhile is answered on its form below, with what was typed.)
         messages.error(request, _("モニタリングできるのは実施中のプランです。"))
         return redirect("plans:detail", pk=plan.pk)
     goals = list(
@@ -329,7 +346,7 @@ def monitor(request: StaffRequest, pk: int) -> HttpResponse:
         .order_by("member_id", "order", "id")
     )
     data = request.POST if request.method == "POST" else None
-    form = MonitoringForm(data, initial={"held_on": timezone.localdate()})
+    form = MonitoringForm(data, initial={"held_on": timezone.localdate(), "version": plan.version})
     goal_forms = [GoalProgressForm(data, goal=goal) for goal in goals]
     status_code = 200
     if request.method == "POST":
@@ -349,11 +366,14 @@ def monitor(request: StaffRequest, pk: int) -> HttpResponse:
                         )
                         for goal_form in goal_forms
                     ],
+                    version=form.cleaned_data["version"],
                     closure_reason=form.cleaned_data["closure_reason"],
                     evaluation=form.cleaned_data["evaluation"],
                 )
-            except CaseConflict as conflict:
+            except (services.PlanConflict, CaseConflict) as conflict:
                 form.add_error(None, str(conflict))
+                plan.refresh_from_db()
+                keep_input_at_version(form, plan.version)
                 status_code = 409
             except ValidationError as error:
                 add_service_errors(form, error)
