@@ -9,9 +9,11 @@ bearer token issued on the account page. Errors are answered in Japanese.
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
 
+from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, ModelSchema, NinjaAPI, Router, Schema, Status
@@ -28,6 +30,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import client_ip
 from tsunagu.core.services import tracked_save_form
+from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.forms import OrganizationForm
 from tsunagu.directory.models import District, Organization, SubBusiness
 
@@ -71,6 +74,8 @@ api = NinjaAPI(
     # The token first: a request carrying one needs no CSRF token, and the
     # session check would refuse it before the token was looked at.
     auth=[TokenAuth(), SessionAuth()],
+    # Per staff member (settings.TSUNAGU_API_RATE); over it: 429 with Retry-After.
+    throttle=[StaffRateThrottle()],
     urls_namespace="api",
     docs_decorator=policy.route("own_account", policy.Action.VIEW),
 )
@@ -78,6 +83,13 @@ api = NinjaAPI(
 
 class ErrorOut(Schema):
     detail: str
+
+
+class FormErrorsOut(Schema):
+    """A refused input: what was wrong, field by field (``__all__`` for the whole)."""
+
+    detail: str
+    errors: dict[str, list[str]]
 
 
 @api.exception_handler(AuthenticationError)
@@ -118,14 +130,103 @@ HTTP_ERROR_DETAILS = {
 }
 
 
+#: Japanese for the checks django-ninja makes of the path, the query and the
+#: body before an operation runs (pydantic's error types).
+INVALID_MESSAGES = {
+    "missing": "このフィールドは必須です。",
+    "string_too_short": "%(min_length)s文字以上で入力してください。",
+    "string_too_long": "%(max_length)s文字以下で入力してください。",
+    "greater_than_equal": "%(ge)s以上の値を指定してください。",
+    "greater_than": "%(gt)sより大きい値を指定してください。",
+    "less_than_equal": "%(le)s以下の値を指定してください。",
+    "less_than": "%(lt)sより小さい値を指定してください。",
+    "int_parsing": "整数を指定してください。",
+    "int_type": "整数を指定してください。",
+    "int_from_float": "整数を指定してください。",
+    "float_parsing": "数値を指定してください。",
+    "float_type": "数値を指定してください。",
+    "bool_parsing": "true か false を指定してください。",
+    "bool_type": "true か false を指定してください。",
+    "string_type": "文字列を指定してください。",
+    "enum": "選べる値のいずれかを指定してください（%(expected)s）。",
+    "literal_error": "選べる値のいずれかを指定してください（%(expected)s）。",
+    "date_parsing": "日付を 2025-04-01 の形で指定してください。",
+    "date_type": "日付を 2025-04-01 の形で指定してください。",
+    "date_from_datetime_parsing": "日付を 2025-04-01 の形で指定してください。",
+    "date_from_datetime_inexact": "日付を 2025-04-01 の形で指定してください。",
+    "datetime_parsing": "日時を 2025-04-01T09:30:00+09:00 の形で指定してください。",
+    "datetime_type": "日時を 2025-04-01T09:30:00+09:00 の形で指定してください。",
+    "datetime_from_date_parsing": "日時を 2025-04-01T09:30:00+09:00 の形で指定してください。",
+    "time_parsing": "時刻を 09:30 の形で指定してください。",
+    "uuid_parsing": "UUID の形で指定してください。",
+    "uuid_type": "UUID の形で指定してください。",
+    "list_type": "配列で指定してください。",
+    "dict_type": "オブジェクトで指定してください。",
+    "model_type": "オブジェクトで指定してください。",
+    "model_attributes_type": "オブジェクトで指定してください。",
+    "too_short": "%(min_length)s件以上指定してください。",
+    "too_long": "%(max_length)s件以下で指定してください。",
+    "json_invalid": "JSON として読み取れません。",
+}
+#: Where a value came from, left out of the field name (the body also names its argument).
+_SOURCES = {"path": 1, "query": 1, "header": 1, "cookie": 1, "form": 2, "file": 2, "body": 2}
+
+
+def request_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """django-ninja's errors of a request in the shape of a form's: field name
+    (``__all__`` for the whole body) → Japanese messages."""
+    found: dict[str, list[str]] = {}
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        field = ".".join(loc[_SOURCES.get(loc[0], 0) :] if loc else []) or "__all__"
+        kind = error.get("type")
+        context = {k: str(v).replace(" or ", ", ") for k, v in (error.get("ctx") or {}).items()}
+        if kind in INVALID_MESSAGES:
+            message = INVALID_MESSAGES[kind] % defaultdict(str, context)
+        elif kind is None and error.get("msg"):
+            message = str(error["msg"])  # an operation's own message, already in Japanese
+        else:
+            message = "値が正しくありません。"
+        found.setdefault(field, []).append(message)
+    return found
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "入力内容に誤りがあります。", "errors": exc.errors}, status=422
+        request,
+        {"detail": "入力内容に誤りがあります。", "errors": request_errors(exc.errors)},
+        status=422,
     )
 
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value the database cannot hold (an id of thirty digits) is refused
+    input, not a fault of the server; whatever was written is rolled back."""
+    return api.create_response(
+        request,
+        {
+            "detail": "入力内容に誤りがあります。",
+            "errors": {"__all__": ["保存できない値（大きすぎる数値など）が含まれています。"]},
+        },
+        status=422,
+    )
+
+
+#: What any operation may answer besides its own: a malformed body (400),
+#: no or a bad login (401), the policy's refusal or a missing CSRF token (403),
+#: a missing or invisible object (404), a refused input (422) and too many
+#: requests (429).
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: FormErrorsOut,
+    429: ErrorOut,
+}
 
 
 # --- Schemas -----------------------------------------------------------------
@@ -219,11 +320,6 @@ class OrganizationIn(Schema):
     phone: str = Field("", max_length=20)
     address: str = Field("", max_length=120)
     sort_order: int = Field(0, ge=0, le=32767)
-
-
-class FormErrorsOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 class StaffOut(Schema):

@@ -79,10 +79,11 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Every view needs a signed-in user unless it is explicitly marked public.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Before the idle timeout, which tells the staff member why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagu.accounts.middleware.IdleTimeoutMiddleware",
     "tsunagu.core.middleware.TenantMiddleware",
     "tsunagu.accounts.middleware.TwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -141,7 +142,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Staff have a full name and its reading, not Django's first/last name.
+        "OPTIONS": {"user_attributes": ("username", "full_name", "full_name_kana", "email")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -200,6 +205,10 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "tsunagu"
 
+# django-tasks: the retention job (tsunagu/core/tasks.py) runs at once in the
+# process that enqueues it (`manage.py anonymise_expired --apply`, from cron).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
 LOCALE_PATHS = [BASE_DIR / "tsunagu" / "locale"]
@@ -222,12 +231,26 @@ STORAGES = {
 
 # Application logs carry no personal data: identifiers only. Request logging
 # records paths, which hold database ids and never names.
+# Error records lose the request Django attaches (with its POST body) and
+# the messages of exceptions, which may quote values (tsunagu/core/logfilters.py):
+# at the console handler, and where django.request makes them. Django's own
+# handlers (mail_admins would send the whole request) give way to the console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_personal_data": {"()": "tsunagu.core.logfilters.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_personal_data"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"tsunagu": {"level": "INFO"}},
+    "loggers": {
+        "tsunagu": {"level": "INFO"},
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["no_personal_data"]},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Pages with a bounded limit and offset (a 30-digit offset was a server error).
+NINJA_PAGINATION_CLASS = "tsunagu.core.pagination.LimitOffsetPagination"
+# API requests a staff member may make (sessions and tokens together), e.g.
+# "600/min" or "10000/hour"; over it the API answers 429 with Retry-After.
+TSUNAGU_API_RATE = os.environ.get("TSUNAGU_API_RATE", "600/min")

@@ -13,3 +13,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite makes many API requests as the same few staff (SQLite reuses their
+# ids from test to test): the rate limit has its own test with a low rate.
+TSUNAGU_API_RATE = "1000000/min"

@@ -85,7 +85,15 @@ class StaffCreateForm(StaffForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        _check_password_strength(self, cleaned.get("password"), self.instance)
+        # The instance gets the cleaned fields only after clean(): check the
+        # password against the name and login ID being entered.
+        newcomer = Staff(
+            username=cleaned.get("username", ""),
+            full_name=cleaned.get("full_name", ""),
+            full_name_kana=cleaned.get("full_name_kana", ""),
+            email=cleaned.get("email", ""),
+        )
+        _check_password_strength(self, cleaned.get("password"), newcomer)
         return cleaned
 
 
@@ -138,6 +146,22 @@ class RoleSecurityForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
             "チェックした役割の職員は、ログインのたびに認証アプリの確認コードが必要になります。"
+        ),
+    )
+    # Not required: a form posted without it (an older page) leaves the period as it is.
+    retention_years = forms.IntegerField(
+        label=_("記録の保存期間（終結後の年数）"),
+        min_value=1,
+        max_value=30,
+        required=False,
+        error_messages={
+            "min_value": _("保存期間は1〜30年の範囲で入力してください。"),
+            "max_value": _("保存期間は1〜30年の範囲で入力してください。"),
+            "invalid": _("保存期間は1〜30年の範囲で、半角数字で入力してください。"),
+        },
+        help_text=_(
+            "1〜30年。終結からこの年数を過ぎた世帯・ケース・相談の個人情報は、毎日の自動処理で"
+            "匿名化されます（件数と日付は残り、報告の数字は変わりません）。"
         ),
     )
 

@@ -1,19 +1,22 @@
 """Two-factor enforcement: a staff member holding a role for which their
 municipality requires two-factor authentication, or who has registered an
 authenticator of their own accord, reaches nothing but the two-factor pages
-(and logout) until the session is verified."""
+(and logout) until the session is verified. And the idle timeout of sessions."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from tsunagu.accounts.selectors import has_confirmed_totp, two_factor_required
 
@@ -50,6 +53,7 @@ class TwoFactorMiddleware:
 
 
 LAST_ACTIVITY_SESSION_KEY = "last_activity"
+IDLE_MESSAGE = _("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
 
 
 class IdleTimeoutMiddleware:
@@ -57,7 +61,12 @@ class IdleTimeoutMiddleware:
 
     The session cookie itself ends with the browser; this checks the time
     since the last request on the server, so a terminal left open at a
-    window does not stay signed in.
+    window does not stay signed in. The limit is the municipality's minutes
+    or ``SESSION_COOKIE_AGE``, whichever is shorter. A session that the
+    server has already ended (the session store expires it after
+    ``SESSION_COOKIE_AGE`` without a request) is told apart from a visitor
+    who never signed in by the cookie the browser still sends; both kinds of
+    timeout lead to the login page with the same message.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -68,14 +77,43 @@ class IdleTimeoutMiddleware:
         if user.is_authenticated:
             now = int(timezone.now().timestamp())
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY, now)
-            limit = user.municipality.session_minutes * 60  # type: ignore[union-attr]
+            limit = min(
+                user.municipality.session_minutes * 60,  # type: ignore[union-attr]
+                settings.SESSION_COOKIE_AGE,
+            )
             if now - int(last) > limit:
                 logout(request)
-                messages.info(request, _("一定時間操作がなかったため、ログアウトしました。"))
-                if request.path_info.startswith("/api/"):
-                    return JsonResponse(
-                        {"detail": "一定時間操作がなかったため、ログアウトしました。"}, status=401
-                    )
-                return redirect(f"{reverse('login')}?next={request.path}")
+                return _to_login(request)
             request.session[LAST_ACTIVITY_SESSION_KEY] = now
+        elif _session_ended(request):
+            return _to_login(request)
         return self.get_response(request)
+
+
+def _session_ended(request: HttpRequest) -> bool:
+    """The browser sends the cookie of a session the server no longer has."""
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME) or "Authorization" in request.headers:
+        return False
+    try:
+        url_name = resolve(request.path_info).url_name
+    except Resolver404:
+        url_name = None
+    if url_name in ("login", "logout"):
+        return False
+    request.session.get(LAST_ACTIVITY_SESSION_KEY)  # loads the session from the store
+    # The store forgets the key of a session it does not hold (expired or deleted).
+    return request.session.session_key is None
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(IDLE_MESSAGE)}, status=401)
+    messages.info(request, IDLE_MESSAGE)
+    if request.headers.get("HX-Request"):
+        # htmx would draw the login page inside the part it was updating:
+        # send the whole window there, back to the page it was showing.
+        current = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
+        return HttpResponseClientRedirect(
+            f"{reverse('login')}?{urlencode({'next': current}, safe='/')}"
+        )
+    return redirect(f"{reverse('login')}?{urlencode({'next': request.path}, safe='/')}")

@@ -108,6 +108,26 @@ def municipality_session_minutes_set(
 
 
 @transaction.atomic
+def municipality_retention_years_set(
+    *, actor: Staff, municipality: Municipality, years: int
+) -> None:
+    """The retention period (tsunagu/core/retention.py), audited with the old value."""
+    if municipality.retention_years != years:
+        before = municipality.retention_years
+        municipality.retention_years = years
+        municipality.clean_fields(
+            exclude=[f.name for f in Municipality._meta.fields if f.name != "retention_years"]
+        )
+        municipality.save(update_fields=["retention_years"])
+        audit_record(
+            AuditAction.CHANGE,
+            actor=actor,
+            obj=municipality,
+            detail={"retention_years": years, "before": before},
+        )
+
+
+@transaction.atomic
 def totp_device_start(*, staff: Staff) -> TOTPDevice:
     """An unconfirmed authenticator for the staff member (replacing an earlier unconfirmed one)."""
     TOTPDevice.objects.filter(user=staff, confirmed=False).delete()

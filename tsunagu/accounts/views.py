@@ -310,7 +310,11 @@ def security(request: StaffRequest) -> HttpResponse:
     )
     form = RoleSecurityForm(
         request.POST or None,
-        initial={"roles": sorted(required), "session_minutes": municipality.session_minutes},
+        initial={
+            "roles": sorted(required),
+            "session_minutes": municipality.session_minutes,
+            "retention_years": municipality.retention_years,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.municipality_session_minutes_set(
@@ -318,6 +322,12 @@ def security(request: StaffRequest) -> HttpResponse:
             municipality=municipality,
             minutes=form.cleaned_data["session_minutes"],
         )
+        if form.cleaned_data.get("retention_years") is not None:
+            services.municipality_retention_years_set(
+                actor=request.user,
+                municipality=municipality,
+                years=form.cleaned_data["retention_years"],
+            )
         chosen = set(form.cleaned_data["roles"])
         for role in Role:
             services.role_security_set(

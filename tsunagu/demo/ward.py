@@ -5,12 +5,17 @@ departments). Descriptions are our own summaries; all people are synthetic.
 
 from __future__ import annotations
 
+import base64
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from urllib.parse import quote
 
+import qrcode
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.accounts import services as account_services
 from tsunagu.accounts.models import Staff
@@ -185,6 +190,15 @@ DEMO_ACCOUNTS = [
     DemoAccount("demo-guest", Role.GUEST, (POLICE,), "会議の外部ゲスト（次回の支援会議に招待・期限付き）"),
 ]  # fmt: skip
 
+#: Roles whose demo accounts sign in with a second factor (TOTP), as an
+#: installation would require it of those who reach many households, users and
+#: the audit trail (セキュリティ設定 → 二要素認証を必須にする役割).
+TWO_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.SYSADMIN, Role.AUDITOR})
+#: The authenticator key (RFC 6238: SHA-1, 6 digits, 30 seconds) of those demo
+#: accounts, one for all three. It is published with their password, in the
+#: README and by ``make demo``: the demo shows the second step, it protects nothing.
+DEMO_TOTP_KEY = "ORZXK3TBM52S2ZDFNVXS2MTGMEWWWZLZ"
+
 #: How long the demo guest's account lasts from the day the ward is loaded: past
 #: the next 支援会議 the demo schedules for it (guests get 31 days at most).
 GUEST_DAYS = 30
@@ -243,7 +257,10 @@ def load_demo_ward(
                 organizations[runner].sub_businesses.add(sub_business)
         for role in Role:
             account_services.role_security_set(
-                actor=None, municipality=municipality, role=role.value, require_two_factor=False
+                actor=None,
+                municipality=municipality,
+                role=role.value,
+                require_two_factor=role in TWO_FACTOR_ROLES,
             )
         for account in DEMO_ACCOUNTS:
             full_name, kana = synthetic_name(rng)
@@ -266,7 +283,55 @@ def load_demo_ward(
                     organization=organizations[organization_name],
                     role=account.role,
                 )
+            if account.role in TWO_FACTOR_ROLES:
+                _authenticator_register(municipality, staff)
     return municipality
+
+
+def _authenticator_register(municipality: Municipality, staff: Staff) -> TOTPDevice:
+    """The demo authenticator of ``staff``, registered as if set up on the account page."""
+    device = TOTPDevice.objects.create(
+        user=staff,
+        name="デモ用認証アプリ",
+        key=base64.b32decode(DEMO_TOTP_KEY).hex(),
+        confirmed=True,
+    )
+    audit_record(
+        AuditAction.TWO_FACTOR,
+        municipality=municipality,
+        obj=staff,
+        actor_label="load_demo",
+        detail={"result": "registered"},
+    )
+    return device
+
+
+def demo_totp_url() -> str:
+    """The otpauth:// URL of the demo key, which authenticator apps read from a QR code."""
+    label = quote(f"tsunagu:{DEMO_NAME}", safe=":")
+    return f"otpauth://totp/{label}?secret={DEMO_TOTP_KEY}&issuer=tsunagu"
+
+
+def demo_two_factor_notice() -> str:
+    """What ``load_demo`` prints about signing in with the second factor."""
+    usernames = "、".join(a.username for a in DEMO_ACCOUNTS if a.role in TWO_FACTOR_ROLES)
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(demo_totp_url())
+    qr.make(fit=True)
+    drawing = io.StringIO()
+    qr.print_ascii(out=drawing, invert=True)
+    return "\n".join(
+        [
+            f"二要素認証が必要なアカウント（多機関協働事務局・システム管理者・監査担当）: {usernames}",
+            "  パスワードの後に、認証アプリの確認コード（6桁）を入力します。",
+            "  デモ用のキーを認証アプリ（Google Authenticator など）に登録してください"
+            "（3アカウント共通。次のQRコードを読み取るか、キーを手で入力）:",
+            f"  キー: {DEMO_TOTP_KEY}",
+            f"  {demo_totp_url()}",
+            drawing.getvalue().rstrip("\n"),
+            f"  認証アプリがない場合は oathtool --totp -b {DEMO_TOTP_KEY} でも確認コードを得られます。",
+        ]
+    )
 
 
 def _guest_create(

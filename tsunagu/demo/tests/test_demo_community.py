@@ -37,6 +37,7 @@ from tsunagu.demo.community import CHANOMA, FLOOR, load_demo_community
 from tsunagu.demo.tests.conftest import staff
 from tsunagu.meetings.models import Kind
 from tsunagu.people.models import Person
+from tsunagu.tests.two_factor import force_login_verified
 
 
 @pytest.fixture
@@ -154,8 +155,7 @@ def test_the_model_case_is_linked_only_for_those_who_may_see_it(community: Munic
     issue = RegionalIssue.objects.filter(source_case__title=MODEL_CASE_TITLE).first()
     assert issue is not None and issue.source_case is not None
     url = reverse("community:issue_detail", args=[issue.pk])
-    coordinator = Client()
-    coordinator.force_login(staff("demo-jimukyoku"))
+    coordinator = force_login_verified(Client(), staff("demo-jimukyoku"))
     assert issue.source_case.number in coordinator.get(url).content.decode()
     manager = Client()
     manager.force_login(staff("demo-kanrishoku"))

@@ -20,6 +20,7 @@ from tsunagu.reports import metrics
 from tsunagu.reports.business import business_report
 from tsunagu.reports.layout import SEED_000_LAYOUT
 from tsunagu.reports.models import ReportRow
+from tsunagu.tests.two_factor import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +36,7 @@ SEED_QUERY = "c1_year=2024&c1_from=4&c1_to=3&c2_year=2025&c2_from=4&c2_to=6"
 
 
 def _signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(staff(username))
-    return client
+    return force_login_verified(Client(), staff(username))
 
 
 def test_the_report_reproduces_every_figure_of_seed_000(demo: Municipality) -> None:

@@ -21,6 +21,7 @@ from tsunagu.core.models import Municipality
 from tsunagu.demo.ward import DEMO_CODE, load_demo_ward
 from tsunagu.directory.models import Business, District, Organization, SubBusiness
 from tsunagu.tests.factories import StaffFactory, Ward, add_member
+from tsunagu.tests.two_factor import force_login_verified
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 ORGANIZATION_TYPE = "directory.organization"
@@ -719,7 +720,7 @@ def test_demo_accounts_can_sign_in_and_see_the_demo_master_data(demo: Municipali
     client = Client()
     with tenancy.tenant_context(demo):
         admin = Staff.objects.get(username="demo-sysadmin")
-    client.force_login(admin)
+    force_login_verified(client, admin)
     content = client.get("/directory/businesses/").content.decode()
     assert "Ⅰ 包括的相談支援事業" in content
     assert "法106条の4第2項第1号イ" in content

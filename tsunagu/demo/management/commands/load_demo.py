@@ -22,7 +22,14 @@ from tsunagu.demo.report_figures import load_demo_report_figures
 from tsunagu.demo.residents import load_demo_residents
 from tsunagu.demo.resources import COFFEE, load_demo_resources
 from tsunagu.demo.strategy import load_demo_strategy
-from tsunagu.demo.ward import DEMO_CODE, DEMO_PASSWORD, demo_logins, load_demo_ward
+from tsunagu.demo.ward import (
+    DEMO_CODE,
+    DEMO_PASSWORD,
+    TWO_FACTOR_ROLES,
+    demo_logins,
+    demo_two_factor_notice,
+    load_demo_ward,
+)
 
 #: The demo's parts in the order they are loaded, each with what it says once
 #: loaded. The report's figures come last: they are topped up over what the
@@ -76,7 +83,10 @@ class Command(BaseCommand):
         self.stdout.write(f"デモ用ログイン（パスワードはすべて {DEMO_PASSWORD}）:")
         for account, staff in demo_logins():
             name = staff.full_name if staff else "（未作成）"
-            self.stdout.write(f"  {account.username:<16} {account.description}  {name}")
+            second = "  ※二要素認証" if account.role in TWO_FACTOR_ROLES else ""
+            self.stdout.write(f"  {account.username:<16} {account.description}  {name}{second}")
+        self.stdout.write("")
+        self.stdout.write(demo_two_factor_notice())
         self._other_counselors()
         with tenancy.tenant_context(municipality):
             number = model_case_number()
