@@ -13,12 +13,14 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, ModelSchema, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import paginate
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from tsunagu import policy
@@ -30,6 +32,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import client_ip
 from tsunagu.core.services import tracked_save_form
+from tsunagu.core.text import reject_control_characters
 from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.forms import OrganizationForm
 from tsunagu.directory.models import District, Organization, SubBusiness
@@ -67,6 +70,52 @@ class TokenAuth(HttpBearer):
         return staff
 
 
+class ControlCharactersRefused(Exception):
+    """Text of a request holding control characters: the fields and messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("control characters in the request")
+        self.errors = errors
+
+
+def _refuse_control_characters(data: Any) -> None:
+    """Raise ControlCharactersRefused naming every text of ``data`` (by its
+    dotted path) that holds control characters other than line breaks and tabs."""
+    found: dict[str, list[str]] = {}
+
+    def walk(value: Any, path: tuple[str, ...]) -> None:
+        if isinstance(value, str):
+            try:
+                reject_control_characters(value)
+            except DjangoValidationError as error:
+                found.setdefault(".".join(path) or "__all__", []).extend(error.messages)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, str(index)))
+
+    walk(data, ())
+    if found:
+        raise ControlCharactersRefused(found)
+
+
+class TextParser(Parser):
+    """django-ninja's JSON and query parser, refusing control characters other
+    than line breaks and tabs in any text, as the forms do (422 at the field)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        _refuse_control_characters(data)
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_control_characters(parsed)
+        return parsed
+
+
 api = NinjaAPI(
     title="つなぐ API",
     version="1",
@@ -78,6 +127,7 @@ api = NinjaAPI(
     throttle=[StaffRateThrottle()],
     urls_namespace="api",
     docs_decorator=policy.route("own_account", policy.Action.VIEW),
+    parser=TextParser(),
 )
 
 
@@ -113,6 +163,9 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ControlCharactersRefused):
+        # ninja reports any refusal of the body's parser as a 400.
+        return _control_characters(request, exc.__cause__)
     if "CSRF" in str(exc):
         detail = "CSRFトークンがないか、無効です。画面を再読み込みしてからやり直してください。"
     else:
@@ -197,6 +250,13 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         request,
         {"detail": "入力内容に誤りがあります。", "errors": request_errors(exc.errors)},
         status=422,
+    )
+
+
+@api.exception_handler(ControlCharactersRefused)
+def _control_characters(request: HttpRequest, exc: ControlCharactersRefused) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "入力内容に誤りがあります。", "errors": exc.errors}, status=422
     )
 
 

@@ -33,6 +33,7 @@ from tsunagu.activities.models import (
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.community.models import CommunityProject
+from tsunagu.core.wareki import MIN_DATE
 from tsunagu.directory.models import District, Organization
 from tsunagu.people.models import Household
 from tsunagu.resources.models import Resource
@@ -254,6 +255,9 @@ def _check_entry(item: str, month: datetime.date, count: int) -> dict[str, str]:
         errors["item"] = _("項目名は80文字以内で入力してください。")
     if month > first_of_month(timezone.localdate()):
         errors["month"] = _("来月以降の件数は入力できません。")
+    elif month < MIN_DATE:
+        # Before 明治6年 there is no 和暦 month to show it under (and no such count).
+        errors["month"] = _("明治6年（1873年）1月より前の件数は入力できません。")
     if count is None or count < 0:
         errors["count"] = _("0以上の数を入力してください。")
     return errors

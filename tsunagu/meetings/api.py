@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.api import ERRORS, FormErrorsOut
@@ -28,6 +28,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
 from tsunagu.core.http import StaffRequest
+from tsunagu.core.pagination import LimitOffsetPagination
 from tsunagu.directory.models import Organization
 from tsunagu.meetings import services
 from tsunagu.meetings.models import AgendaItem, Attendee, Kind, Meeting
@@ -369,6 +370,11 @@ def meeting_detail(request: StaffRequest, meeting_id: int) -> Any:
 @policy.route("meeting", policy.Action.CREATE)
 def meeting_create(request: StaffRequest, payload: MeetingIn) -> Any:
     errors: dict[str, list[str]] = {}
+    for name in ("starts_at", "ends_at"):
+        given = getattr(payload, name)
+        if given is not None and given.tzinfo is not None:
+            # A time of day is kept as the municipality's local time, without an offset.
+            errors[name] = ["時刻は 09:30 の形で、タイムゾーンを付けずに指定してください。"]
     organization: Organization | None
     if payload.organization_id is None:
         organization = acting_casework_organization(request, "meeting")

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.api import ERRORS, FormErrorsOut
@@ -27,6 +27,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
+from tsunagu.core.pagination import LimitOffsetPagination
 from tsunagu.directory.models import District, Organization
 from tsunagu.people import selectors, services
 from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship, Sex

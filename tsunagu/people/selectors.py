@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
 from tsunagu.core import tenancy
+from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
 from tsunagu.people import access, ecomap
 from tsunagu.people.models import Household, HouseholdMembership, Person, PersonNameGram
@@ -30,8 +31,9 @@ SEARCH_LIMIT = 50
 
 
 def _terms(query: str) -> list[str]:
-    # Control characters (NUL among them, which PostgreSQL refuses) are no part of a name or word.
-    query = "".join(char for char in query if char.isprintable() or char.isspace())
+    # Control characters (NUL among them, which PostgreSQL refuses) are no part of a name or
+    # word. Other invisible characters are: the joiner of 👨‍👩‍👧 (U+200D) was typed and stored.
+    query = "".join(char for char in query if not control_characters(char))
     return [term for term in re.split(r"[\s　]+", query.strip()) if term][:6]
 
 
@@ -92,10 +94,16 @@ def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
     if not matched:  # nothing typed, or only marks (ー, ・): nothing to look for
         return []
     if grams:
-        for gram in sorted(grams):
-            persons = persons.filter(
-                pk__in=PersonNameGram.objects.filter(gram=gram).values("person_id")
-            )
+        # The persons with every piece, from the index alone (one range per
+        # piece, counted by person), before any person row is read: a piece
+        # as common as いち or けん would otherwise fetch tens of thousands.
+        persons = persons.filter(
+            pk__in=PersonNameGram.objects.filter(gram__in=sorted(grams))
+            .values("person_id")
+            .annotate(pieces=Count("gram", distinct=True))
+            .filter(pieces=len(grams))
+            .values("person_id")
+        )
     # Only persons the staff member's organizations have a way to (the
     # ``HouseholdAccess`` pre-filter, an index probe per person found): the
     # policy then decides on these few, exactly.

@@ -20,6 +20,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
+from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
 from tsunagu.directory.selectors import acting_casework_organization
 from tsunagu.people import selectors, services
@@ -38,6 +39,14 @@ from tsunagu.people.names import fold
 from tsunagu.people.readings import suggest_reading
 
 
+def _typed_query(request: StaffRequest) -> str:
+    """The search typed, without control characters: they are no part of a name
+    or a word (search ignores them), and the audit trail's JSON on PostgreSQL
+    cannot hold NUL."""
+    typed = request.POST.get("q", "") if request.method == "POST" else ""
+    return "".join(char for char in typed if not control_characters(char)).strip()[:100]
+
+
 def _audit_search(request: StaffRequest, kind: str, query: str, ids: list[int]) -> None:
     audit_record(
         AuditAction.SEARCH,
@@ -53,7 +62,7 @@ def search(request: StaffRequest) -> HttpResponse:
     consultations whose text has the words come in a second request
     (:func:`search_consultations`, which the page asks for as it shows), so
     that names answer at once, however many records there are to read."""
-    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
+    query = _typed_query(request)
     persons: list[Person] = []
     if query:
         persons = selectors.person_search(request.user, query)
@@ -71,7 +80,7 @@ def search(request: StaffRequest) -> HttpResponse:
 @policy.route("consultation", policy.Action.LIST)
 def search_consultations(request: StaffRequest) -> HttpResponse:
     """Consultations the viewer may see whose text has every word."""
-    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
+    query = _typed_query(request)
     consultations: list[Any] = []
     if query:
         consultations = list(selectors.consultation_search(request.user, query))

@@ -5,7 +5,8 @@ narrative sections.
 
 Figures are numbers (format ``#,##0``; a target reads 「目標 1,600」 through its
 number format, so it stays a number); every text goes through
-:func:`tsunagu.reports.excel.safe_text`.
+:func:`tsunagu.reports.excel.cell_text`, and the sheet through
+:func:`~tsunagu.reports.excel.keep_as_text` (no typed text runs as a formula).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tsunagu.reports import strategy
-from tsunagu.reports.excel import safe_text
+from tsunagu.reports.excel import cell_text, keep_as_text
 
 NUMBER = "#,##0"
 TARGET_NUMBER = '"目標 "#,##0'
@@ -46,7 +47,7 @@ class _Writer:
         self.row = 1
 
     def text(self, row: int, column: int, value: Any, **style: Any) -> None:
-        cell = self.ws.cell(row=row, column=column, value=safe_text(value))
+        cell = self.ws.cell(row=row, column=column, value=cell_text(value))
         self._style(cell, style)
 
     def figure(self, row: int, column: int, value: int | None, target: bool = False) -> Any:
@@ -202,6 +203,7 @@ def workbook(assembled: strategy.AssembledSheet) -> Workbook:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+    keep_as_text(ws)
     return book
 
 

@@ -52,7 +52,9 @@ class ImportOut(Schema):
 
 class ImportErrorOut(Schema):
     detail: str
-    errors: list[str]
+    #: The importer's messages; or, for a refused query (``kind``), the API's
+    #: shared field → messages.
+    errors: list[str] | dict[str, list[str]]
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -443,7 +445,8 @@ def hsds_taxonomy_term_detail(request: StaffRequest, taxonomy_term_id: str) -> A
 
 @router.post(
     "/import",
-    response={200: ImportOut, 422: ImportErrorOut, **ERRORS},
+    # Its own 422 (the importer's messages) in place of the shared one.
+    response={200: ImportOut, **ERRORS, 422: ImportErrorOut},
     summary="HSDS 3.0 データの取り込み",
     description="HSDS 3.0 の JSON（service・organization・service_at_location・location の"
     "単体またはページ、タクソノミー、表形式）を本文に入れて送ります。規格に合わないときは"

@@ -168,7 +168,7 @@ def test_the_list_filters_and_labels_each_record(ward: Ward) -> None:
     assert client.get(RECORDS, {"district_id": ward.districts[1].pk}).json()["count"] == 1
     refused = client.get(RECORDS, {"month": "7月"})
     assert refused.status_code == 422
-    assert refused.json()["errors"][0]["msg"] == "月は 2025-07 の形で指定してください。"
+    assert refused.json()["errors"] == {"month": ["月は 2025-07 の形で指定してください。"]}
     assert AuditEvent.objects.filter(
         action="list", object_type="activities.activityrecord"
     ).exists()

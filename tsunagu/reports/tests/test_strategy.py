@@ -475,9 +475,9 @@ def test_the_excel_file_neutralises_typed_formulas(ward: Ward) -> None:
     _sheet, ws = _book(ward, built, datetime.date(2025, 10, 15))
     texts = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
     for typed in ('=HYPERLINK("http://evil","x")', "@SUM(1+1)", "+cmd|' /C calc'!A0"):
-        assert typed not in texts
-        cell = texts["'" + typed]
-        assert cell.data_type == "s"
+        # Shown as typed, as a text cell with Excel's quote prefix.
+        cell = texts[typed]
+        assert cell.data_type == "s" and cell.quotePrefix
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
 
