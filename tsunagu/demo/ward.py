@@ -25,21 +25,13 @@ from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
 from tsunagu.core.models import Municipality
 from tsunagu.demo.names import synthetic_name
-from tsunagu.directory.models import Business, District, Organization, SubBusiness
+from tsunagu.directory.models import BUSINESS_NAMES, Business, District, Organization, SubBusiness
 
 DEMO_CODE = "999991"
 DEMO_NAME = "デモ区"
 DEMO_PASSWORD = "tsunagu-demo-2025"
 
 DISTRICTS = ["富坂", "大塚", "本富士", "駒込"]
-
-BUSINESSES = {
-    1: "包括的相談支援事業",
-    2: "多機関協働事業",
-    3: "アウトリーチ等を通じた継続的支援事業",
-    4: "参加支援事業",
-    5: "地域づくり事業",
-}
 
 SOCIAL_WELFARE_COUNCIL = "社会福祉法人デモ区社会福祉協議会"
 
@@ -223,7 +215,7 @@ def load_demo_ward(
         }
         businesses = {
             number: Business.objects.create(number=number, name=title)
-            for number, title in BUSINESSES.items()
+            for number, title in BUSINESS_NAMES.items()
         }
         organizations: dict[str, Organization] = {}
         for order, spec in enumerate(ORGANIZATIONS, start=1):

@@ -34,6 +34,16 @@ class District(TrackedModel):
         return self.name
 
 
+#: The five businesses of 社会福祉法第106条の4第2項, by their number in the report.
+BUSINESS_NAMES = {
+    1: "包括的相談支援事業",
+    2: "多機関協働事業",
+    3: "アウトリーチ等を通じた継続的支援事業",
+    4: "参加支援事業",
+    5: "地域づくり事業",
+}
+
+
 class Business(TrackedModel):
     """One of the five businesses of 社会福祉法 §106-4 (重層の5事業)."""
 

@@ -35,16 +35,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
 from tsunagu.core.models import Municipality
-from tsunagu.directory.models import Business, Organization
-
-#: The five businesses of 社会福祉法第106条の4第2項, by their number in the report.
-BUSINESSES = {
-    1: "包括的相談支援事業",
-    2: "多機関協働事業",
-    3: "アウトリーチ等を通じた継続的支援事業",
-    4: "参加支援事業",
-    5: "地域づくり事業",
-}
+from tsunagu.directory.models import BUSINESS_NAMES, Business, Organization
 
 #: Roles that must sign in with a second factor from the first day.
 TWO_FACTOR_ROLES = (Role.COORDINATOR, Role.SYSADMIN, Role.AUDITOR)
@@ -116,7 +107,7 @@ class Command(BaseCommand):
                 obj=municipality,
                 actor_label="create_municipality",
             )
-            for number, title in BUSINESSES.items():
+            for number, title in BUSINESS_NAMES.items():
                 Business.objects.create(number=number, name=title)
             organization = Organization.objects.create(
                 name=options["organization"].strip(), kind=Organization.Kind.DEPARTMENT
