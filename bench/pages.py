@@ -233,7 +233,13 @@ def duckdb_report(
         path = Path(folder) / "consultations.csv"
         with path.open("w") as out:
             for organization_id, received_at, live in rows:
-                stamp = received_at if isinstance(received_at, str) else received_at.isoformat()
+                # SQLite keeps UTC as text without an offset; DuckDB would read
+                # it in the process's zone (Django sets TZ to Asia/Tokyo).
+                stamp = (
+                    f"{received_at}+00:00"
+                    if isinstance(received_at, str)
+                    else received_at.isoformat()
+                )
                 out.write(f"{organization_id},{stamp},{int(bool(live))}\n")
         db = duckdb.connect()
         db.execute(
