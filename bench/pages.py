@@ -233,13 +233,15 @@ def duckdb_report(
         path = Path(folder) / "consultations.csv"
         with path.open("w") as out:
             for organization_id, received_at, live in rows:
-                # SQLite keeps UTC as text without an offset; DuckDB would read
-                # it in the process's zone (Django sets TZ to Asia/Tokyo).
-                stamp = (
-                    f"{received_at}+00:00"
-                    if isinstance(received_at, str)
-                    else received_at.isoformat()
-                )
+                # SQLite keeps UTC without an offset (text, or a naive datetime
+                # through Django's converter); DuckDB would read it in the
+                # process's zone (Django sets TZ to Asia/Tokyo).
+                if isinstance(received_at, str):
+                    stamp = f"{received_at}+00:00"
+                elif received_at.tzinfo is None:
+                    stamp = received_at.replace(tzinfo=UTC).isoformat()
+                else:
+                    stamp = received_at.isoformat()
                 out.write(f"{organization_id},{stamp},{int(bool(live))}\n")
         db = duckdb.connect()
         db.execute(
