@@ -29,6 +29,7 @@ from tsunagu.activities.models import ActivityRecord, Category, CountedEntry, Di
 from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import fiscal_year_range, format_wareki_month
 from tsunagu.directory.models import Organization
@@ -105,7 +106,7 @@ class ActivityRecordOut(Schema):
 
 class ActivityRecordIn(Schema):
     #: The day of the activity (by default today).
-    occurred_on: date | None = None
+    occurred_on: Day | None = None
     district_id: int
     category: Category
     #: One of the category's kinds (個人支援: 関係形成・個別支援・連絡調整; 地域支援:
@@ -168,7 +169,7 @@ class CountedEntryIn(Schema):
     organization_id: int | None = None
     item: str = Field(..., max_length=80)
     #: Any day of the month counted (kept as its first day).
-    month: date
+    month: Day
     count: int = Field(..., ge=0)
     note: str = Field("", max_length=200)
 
@@ -294,8 +295,8 @@ router: Router = Router(tags=["活動記録"])
 def activity_record_list(
     request: StaffRequest,
     month: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     organization_id: int | None = None,
     district_id: int | None = None,
     category: Category | None = None,

@@ -37,6 +37,7 @@ from tsunagu.cases.models import (
     Stage,
 )
 from tsunagu.cases.services import CaseConflict
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
@@ -138,7 +139,7 @@ class CaseIn(Schema):
     #: to (by default the acting one, else their first).
     organization_id: int | None = None
     lead_organization_id: int | None = None
-    opened_on: date | None = None
+    opened_on: Day | None = None
 
 
 class CaseTransitionIn(Schema):
@@ -148,7 +149,7 @@ class CaseTransitionIn(Schema):
     note: str = ""
     closure_reason: ClosureReason | Literal[""] = ""
     evaluation: str = ""
-    follow_up_until: date | None = None
+    follow_up_until: Day | None = None
 
 
 class ConsentPersonOut(Schema):
@@ -247,11 +248,11 @@ class ConsentIn(Schema):
     covers_case_team: bool = False
     purposes: list[ConsentPurpose]
     method: ConsentMethod
-    obtained_on: date | None = None
+    obtained_on: Day | None = None
     #: The organization that obtained it (by default the case's coordinating section).
     obtained_by_organization_id: int | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
     note: str = ""
 
 

@@ -35,6 +35,7 @@ from tsunagu.community.models import (
     ProjectStage,
     RegionalIssue,
 )
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.people.api import field_errors, invalid
@@ -189,12 +190,12 @@ class ProjectFieldsIn(Schema):
     place_id: int | None = None
     regional_issue_id: int | None = None
     next_action: str = ""
-    next_action_on: date | None = None
+    next_action_on: Day | None = None
 
 
 class ProjectIn(ProjectFieldsIn):
     #: The day the idea was taken up (today when omitted).
-    started_on: date | None = None
+    started_on: Day | None = None
     support: str = ""
 
 
@@ -208,12 +209,12 @@ class TransitionIn(Schema):
     #: Needed where the transitions table says so (going back, ending).
     reason: str = ""
     support: str = ""
-    happened_on: date | None = None
+    happened_on: Day | None = None
 
 
 class NoteIn(Schema):
     support: str
-    happened_on: date | None = None
+    happened_on: Day | None = None
 
 
 class IssueOut(Schema):
@@ -312,7 +313,7 @@ class IssueFieldsIn(Schema):
     description: str
     #: IssueSource codes: case, meeting, community_meeting, activity, other.
     source: str
-    raised_on: date
+    raised_on: Day
     organization_id: int
     #: Empty for an issue of the whole ward.
     district_id: int | None = None
@@ -341,7 +342,7 @@ class AdvanceIn(Schema):
     version: int
     #: Replaces what the issue led to (omitted: kept).
     outcome: str | None = None
-    happened_on: date | None = None
+    happened_on: Day | None = None
 
 
 # --- Helpers -------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from tsunagu.consultations.models import (
     Topic,
     Urgency,
 )
+from tsunagu.core.dates import Moment
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.api import (
     BasisPagination,
@@ -104,7 +105,7 @@ class ConsultationOut(Schema):
 
 
 class ConsultationIn(Schema):
-    received_at: datetime | None = None
+    received_at: Moment | None = None
     channel: Channel
     consulter: Consulter
     consulter_note: str = ""

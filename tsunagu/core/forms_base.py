@@ -1,4 +1,5 @@
-"""Form behaviour shared by every screen: accessible error wiring."""
+"""Form behaviour shared by every screen: accessible error wiring, and the
+rules of every typed value (text in core.text, dates in core.dates)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 
 from tsunagu.core import tenancy
+from tsunagu.core.dates import validate_in_range
 from tsunagu.core.models import TenantModel
 from tsunagu.core.text import reject_control_characters
 
@@ -48,6 +50,9 @@ class AccessibleFormMixin:
                     for v in field.validators
                     if not isinstance(v, ProhibitNullCharactersValidator)
                 ] + [reject_control_characters]
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                # One range for every date typed, as the API's (core.dates).
+                field.validators = [*field.validators, validate_in_range]
             described = []
             if field.help_text:
                 described.append(f"{self._field_id(name)}_help")

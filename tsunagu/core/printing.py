@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from tsunagu.core.dates import local_date
 from tsunagu.core.wareki import format_wareki
 
 if TYPE_CHECKING:
@@ -24,9 +25,12 @@ ALLOWED_URL_SCHEMES = frozenset({"data"})
 
 
 def wareki_or_western(day: datetime.date | None) -> str:
-    """和暦; a date before 明治6年 (never expected) falls back to the western form."""
+    """和暦 of a date, or of a datetime's local date (a task's ``done_at``); a
+    date before 明治6年 (refused on input, but a sheet must still print a
+    record kept from before) falls back to the western form."""
     if day is None:
         return ""
+    day = local_date(day)
     try:
         return format_wareki(day)
     except ValueError:
@@ -34,7 +38,10 @@ def wareki_or_western(day: datetime.date | None) -> str:
 
 
 def wareki_datetime(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
+    try:
+        local = timezone.localtime(moment)
+    except OverflowError:  # (a year 9999 kept from before the range was checked)
+        local = moment
     return f"{wareki_or_western(local.date())} {local:%H:%M}"
 
 

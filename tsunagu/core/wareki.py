@@ -3,8 +3,10 @@
 元号の境界は ``japanera`` の元号データ（明治〜令和）から取り、
 全角→半角の変換には ``jaconv`` を使う。
 
-対応範囲は 1873年（明治6年）1月1日以降。明治5年以前の日付は旧暦（太陰太陽暦）で
-書かれており、グレゴリオ暦の日付と 1 対 1 に対応しないため扱わない。
+対応範囲は 1873年（明治6年）1月1日以降（``tsunagu.core.dates.EARLIEST``、入力を受け付ける
+範囲と同じ）。明治5年以前の日付は旧暦（太陰太陽暦）で書かれており、グレゴリオ暦の日付と
+1 対 1 に対応しないため扱わない。表示の関数は ``date`` でも ``datetime`` でも受け取る
+（``datetime`` はその地方時の日付で表す）。範囲外なら日本語の ``ValueError`` にする。
 
 元号の切り替わり日は japanera のデータに従う（その日から新元号）:
 
@@ -24,6 +26,8 @@ from typing import Any
 import jaconv
 from japanera import ERA_DATA_GENERAL
 
+from tsunagu.core.dates import EARLIEST, local_date
+
 __all__ = [
     "MIN_DATE",
     "fiscal_year_label",
@@ -39,7 +43,7 @@ __all__ = [
 ]
 
 #: 扱える最も古い日付（グレゴリオ暦が採用された明治6年1月1日）。
-MIN_DATE = date(1873, 1, 1)
+MIN_DATE = EARLIEST
 
 #: 年度の始まりの月。
 FISCAL_YEAR_START_MONTH = 4
@@ -122,7 +126,8 @@ del _e
 
 
 def _era_of(d: date) -> _Era:
-    """``d`` が属する元号。MIN_DATE より前なら ValueError。"""
+    """``d`` が属する元号。MIN_DATE より前なら ValueError。``datetime`` はその地方時の日付。"""
+    d = local_date(d)
     if d < MIN_DATE:
         raise ValueError(_OUT_OF_RANGE)
     for era in reversed(_ERAS):
@@ -176,6 +181,8 @@ def fiscal_year_label(fy: int) -> str:
     元号は西暦 ``fy`` 年の年末時点のものを使う。このため 2019 年度は「令和元年度」
     （政府の呼称どおり）、1988 年度は「昭和63年度」、1989 年度は「平成元年度」になる。
     """
+    if not MIN_DATE.year <= fy <= date.max.year:
+        raise ValueError(_OUT_OF_RANGE)
     return f"{_era_year_text(date(fy, 12, 31))}度"
 
 
@@ -200,7 +207,11 @@ def quarter_range(fy: int, q: int) -> tuple[date, date]:
 
 
 def format_wareki(d: date) -> str:
-    """日付の和暦表記。2025-04-01 → 「令和7年4月1日」、2019-05-01 → 「令和元年5月1日」。"""
+    """日付の和暦表記。2025-04-01 → 「令和7年4月1日」、2019-05-01 → 「令和元年5月1日」。
+
+    ``datetime`` はその地方時の日付で表す（UTC の 2025-03-31T15:00Z は令和7年4月1日）。
+    """
+    d = local_date(d)
     return f"{_era_year_text(d)}{d.month}月{d.day}日"
 
 
@@ -208,6 +219,8 @@ def format_wareki_month(year: int, month: int) -> str:
     """年月の和暦表記。(2025, 4) → 「令和7年4月」。元号はその月の1日時点のもの。"""
     if not 1 <= month <= 12:
         raise ValueError(f"月は1〜12で指定してください（{month}）")
+    if not MIN_DATE.year <= year <= date.max.year:
+        raise ValueError(_OUT_OF_RANGE)
     return f"{_era_year_text(date(year, month, 1))}{month}月"
 
 
@@ -220,6 +233,7 @@ def period_label(start: date, end: date) -> str:
 
     開始側は ``start`` の日付の元号、終了側は ``end`` の日付の元号で表す。
     """
+    start, end = local_date(start), local_date(end)
     if end < start:
         raise ValueError("期間の終了日が開始日より前です")
     start_head = _era_year_text(start)

@@ -27,6 +27,7 @@ from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.pagination import LimitOffsetPagination
 from tsunagu.directory.models import Organization
@@ -153,7 +154,7 @@ class MeetingDetailOut(MeetingOut):
 
 class MeetingIn(Schema):
     title: str = Field(..., min_length=1, max_length=120)
-    held_on: date
+    held_on: Day
     starts_at: time | None = None
     ends_at: time | None = None
     place: str = Field("", max_length=120)

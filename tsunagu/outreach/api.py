@@ -27,6 +27,7 @@ from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
+from tsunagu.core.dates import Day, Moment
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.outreach import selectors, services
@@ -110,7 +111,7 @@ class VisitorIn(Schema):
 
 class OutreachContactIn(Schema):
     #: When it happened (by default now; on a correction, unchanged when left out).
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     method: Method
     result: Result
     direction: Direction = Direction.OUTGOING
@@ -119,7 +120,7 @@ class OutreachContactIn(Schema):
     stage_after: Stage
     content: str = ""
     next_step: str = Field("", max_length=200)
-    next_on: date | None = None
+    next_on: Day | None = None
     #: The household member reached out to (none: the household as a whole, or unknown).
     person_id: int | None = None
     #: The 多機関協働 case the contact was made for: it becomes part of the case's record.

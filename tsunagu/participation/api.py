@@ -26,6 +26,7 @@ from tsunagu import policy
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.outreach.api import LINKING_BASES, linkable_case
@@ -192,28 +193,28 @@ class ParticipationIn(Schema):
     #: Why this resource: which interests, strengths or conditions it fits.
     reason: str
     arrangement: str = Field("", max_length=200)
-    proposed_on: date | None = None
+    proposed_on: Day | None = None
     case_id: int | None = None
     #: A confirmed support plan the path is part of (the person must be in it).
     plan_id: int | None = None
-    next_follow_up_on: date | None = None
+    next_follow_up_on: Day | None = None
 
 
 class TransitionIn(Schema):
     to_stage: Stage
     #: The version the change was made on (optimistic lock): 409 when outdated.
     version: int
-    happened_on: date | None = None
+    happened_on: Day | None = None
     #: Required when ending or pausing the path (the reason).
     note: str = ""
-    next_follow_up_on: date | None = None
+    next_follow_up_on: Day | None = None
 
 
 class NoteIn(Schema):
     kind: Literal["follow_up", "host_support"]
     note: str
-    happened_on: date | None = None
-    next_follow_up_on: date | None = None
+    happened_on: Day | None = None
+    next_follow_up_on: Day | None = None
     #: The version the note was written on: 409 when outdated (not checked when left out).
     version: int | None = None
 

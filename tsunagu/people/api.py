@@ -25,6 +25,7 @@ from tsunagu import policy
 from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.pagination import LimitOffsetPagination
@@ -198,7 +199,7 @@ class PersonIn(Schema):
     family_name_kana: str = ""
     given_name_kana: str = ""
     sex: Sex = Sex.UNKNOWN
-    birth_date: date | None = None
+    birth_date: Day | None = None
     address: str = ""
     district_id: int | None = None
     phone: str = ""

@@ -22,6 +22,7 @@ from tsunagu import policy
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
@@ -125,7 +126,7 @@ class ReferralIn(Schema):
     shared_summary: str
     shared_items: list[SharedItem] = []
     sharing_basis: SharingBasis
-    due_on: date
+    due_on: Day
     #: Send at once (送付), or keep as a draft (下書き).
     send: bool = True
 

@@ -20,6 +20,7 @@ from tsunagu import policy
 from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.api import invalid
 from tsunagu.reports import metrics
@@ -106,10 +107,10 @@ def _period_out(period: Period) -> dict[str, Any]:
 @policy.route("aggregate", policy.Action.VIEW)
 def business_report_get(
     request: StaffRequest,
-    start1: date | None = None,
-    end1: date | None = None,
-    start2: date | None = None,
-    end2: date | None = None,
+    start1: Day | None = None,
+    end1: Day | None = None,
+    start2: Day | None = None,
+    end2: Day | None = None,
 ) -> Any:
     periods = _periods(start1, end1, start2, end2)
     if isinstance(periods, dict):
@@ -167,7 +168,7 @@ def business_report_get(
 )
 @policy.route("aggregate", policy.Action.VIEW)
 def business_row_records(
-    request: StaffRequest, row_id: int, start: date | None = None, end: date | None = None
+    request: StaffRequest, row_id: int, start: Day | None = None, end: Day | None = None
 ) -> Any:
     row = ReportRow.objects.filter(pk=row_id, archived_at=None).first()
     if row is None:

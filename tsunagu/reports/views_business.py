@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import range_error
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import format_wareki, format_wareki_month
 from tsunagu.reports import metrics, services_business
@@ -122,7 +123,7 @@ def _period_from(request: StaffRequest, column: int) -> Period:
         end = datetime.date.fromisoformat(request.GET.get(f"end{column}", ""))
     except ValueError:
         raise Http404 from None
-    if end < start or (end - start).days > 366 * 2:
+    if end < start or (end - start).days > 366 * 2 or range_error(start) or range_error(end):
         raise Http404
     return Period(start, end)
 

@@ -25,6 +25,7 @@ from tsunagu import policy
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.people.api import field_errors, invalid
 from tsunagu.resources import selectors, services
@@ -170,7 +171,7 @@ class ScheduleIn(Schema):
     bymonthday: str = ""
     opens_at: time | None = None
     closes_at: time | None = None
-    dtstart: date | None = None
+    dtstart: Day | None = None
     description: str = Field("", max_length=200)
 
 

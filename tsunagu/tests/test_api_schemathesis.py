@@ -292,5 +292,7 @@ def test_a_count_for_a_month_before_meiji_6_is_refused(
     )
     assert response.status_code == 422
     assert response.json()["errors"] == {
-        "month": ["明治6年（1873年）1月より前の件数は入力できません。"]
+        "month": [
+            "明治5年以前（旧暦）の日付には対応していません。1873年（明治6年）1月1日以降の日付を入力してください。"
+        ]
     }
