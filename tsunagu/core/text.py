@@ -1,4 +1,9 @@
-"""What staff may type into a text field.
+"""What staff may type into a text field, and what a search may hold.
+
+This module is the one home of the rule for every write: forms (through
+``core.forms_base``), the API's body and query (through its parser) and
+imports (the HSDS import) all check text with :func:`text_errors` /
+:func:`reject_control_characters`.
 
 Any script, emoji (ZWJ sequences included), combining marks, rare kanji
 outside the BMP (𠮷) and variation selectors are kept exactly as typed. Control
@@ -6,15 +11,26 @@ characters other than the line break and the tab are refused with a message
 that names them: they are invisible on the page, break search and printing,
 and PostgreSQL cannot store NUL at all. They are refused rather than dropped
 so that what is stored is always what the clerk saw in the field.
+
+Lone surrogates (U+D800–U+DFFF, which JSON's ``\\ud800`` escapes can carry
+but no UTF-8 text can) are refused the same way: no database can store them.
+
+A search is no input to keep, but each of its words costs the database a
+condition: :func:`search_words` splits one and refuses more than
+:data:`MAX_SEARCH_WORDS` (SQLite's expression depth stops at 1,000, and no
+one types 30 words to find a record).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 #: Control characters a text may hold: tab, line feed, carriage return (a
 #: browser sends a textarea's line breaks as CR LF).
@@ -26,6 +42,15 @@ CONTROL_CHARACTERS_MESSAGE = _(
 )
 
 
+SURROGATES_MESSAGE = _(
+    "文字として読み取れない符号（%(characters)s）が含まれています。取り除いてから保存してください。"
+)
+
+#: The most words a search may hold.
+MAX_SEARCH_WORDS = 30
+TOO_MANY_WORDS_MESSAGE = _("検索語が多すぎます。%(max)s語以内にしてください。")
+
+
 def control_characters(text: str) -> list[str]:
     """The control characters of ``text`` that it may not hold, in order of first appearance."""
     found: dict[str, None] = {}
@@ -35,14 +60,85 @@ def control_characters(text: str) -> list[str]:
     return list(found)
 
 
+def lone_surrogates(text: str) -> list[str]:
+    """The surrogate code points of ``text`` (never valid on their own), in order."""
+    found: dict[str, None] = {}
+    for char in text:
+        if "\ud800" <= char <= "\udfff":
+            found.setdefault(char)
+    return list(found)
+
+
+def _named(chars: list[str]) -> str:
+    return "、".join(f"U+{ord(char):04X}" for char in chars)
+
+
 def reject_control_characters(value: Any) -> None:
-    """A validator for text fields: refuses control characters other than line breaks and tabs."""
+    """A validator for text fields: refuses control characters other than line
+    breaks and tabs, and lone surrogates."""
     if not isinstance(value, str):
         return
+    surrogates = lone_surrogates(value)
+    if surrogates:
+        raise ValidationError(
+            SURROGATES_MESSAGE, code="surrogates", params={"characters": _named(surrogates)}
+        )
     found = control_characters(value)
     if found:
         raise ValidationError(
             CONTROL_CHARACTERS_MESSAGE,
             code="control_characters",
-            params={"characters": "、".join(f"U+{ord(char):04X}" for char in found)},
+            params={"characters": _named(found)},
         )
+
+
+def _texts(data: Any) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Every text of a parsed JSON document (keys included) with its path; iterative,
+    so that a deeply nested document cannot exhaust the stack."""
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                yield (*path, str(key)), str(key)
+                stack.append(((*path, str(key)), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, str(i)), item) for i, item in reversed(list(enumerate(value))))
+
+
+def text_errors(data: Any) -> dict[str, list[str]]:
+    """The texts of ``data`` (a parsed JSON document or query) that may not be
+    stored, by dotted path (``__all__`` for a bare text) → messages."""
+    found: dict[str, list[str]] = {}
+    for path, text in _texts(data):
+        try:
+            reject_control_characters(text)
+        except ValidationError as error:
+            messages = found.setdefault(".".join(path) or "__all__", [])
+            messages.extend(m for m in error.messages if m not in messages)
+    return found
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search, split at white space; ValidationError beyond
+    :data:`MAX_SEARCH_WORDS`."""
+    words = text.split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ValidationError(
+            TOO_MANY_WORDS_MESSAGE, code="too_many_words", params={"max": MAX_SEARCH_WORDS}
+        )
+    return words
+
+
+def _bounded_search(text: str) -> str:
+    try:
+        search_words(text)
+    except ValidationError as error:
+        raise PydanticCustomError("too_many_words", error.messages[0]) from None
+    return text
+
+
+#: The API's search text: at most MAX_SEARCH_WORDS words (422 beyond).
+SearchText = Annotated[str, AfterValidator(_bounded_search)]

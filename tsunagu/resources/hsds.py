@@ -56,6 +56,8 @@ from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
+from tsunagu.core.jsoninput import MAX_DEPTH, depth, too_deep_message
+from tsunagu.core.text import text_errors
 from tsunagu.directory.models import District
 from tsunagu.resources.models import (
     Category,
@@ -1979,6 +1981,15 @@ def import_document(
         raise ValueError("import_document needs an actor or a municipality")
     if kind is not None and kind not in KINDS:
         raise HsdsImportError([_("データの種類「%(kind)s」は扱えません。") % {"kind": kind}])
+    # The rules of every write (the pages' and the API's): a document from a
+    # file or a command is checked as the API's body is.
+    if depth(data) > MAX_DEPTH:
+        raise HsdsImportError([too_deep_message()])
+    refused = text_errors(data)
+    if refused:
+        raise HsdsImportError(
+            [f"{path}: {message}" for path, messages in refused.items() for message in messages]
+        )
     kind = kind or detect_kind(data)
     errors = validate_document(data, kind)
     if errors:
