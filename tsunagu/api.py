@@ -12,8 +12,7 @@ bearer token issued on the account page. Errors are answered in Japanese.
 from collections import defaultdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -30,9 +29,10 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import RequestInfo, audit_record, request_info_set
 from tsunagu.core import tenancy
 from tsunagu.core.http import StaffRequest
+from tsunagu.core.jsoninput import JsonRefused, load_json
 from tsunagu.core.middleware import client_ip
 from tsunagu.core.services import tracked_save_form
-from tsunagu.core.text import reject_control_characters
+from tsunagu.core.text import text_errors
 from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.forms import OrganizationForm
 from tsunagu.directory.models import District, Organization, SubBusiness
@@ -71,42 +71,71 @@ class TokenAuth(HttpBearer):
 
 
 class ControlCharactersRefused(Exception):
-    """Text of a request holding control characters: the fields and messages."""
+    """A body or query refused before the schemas (text that cannot be stored:
+    control characters, lone surrogates; a body that is not an object): the
+    fields and messages, answered as 422."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("control characters in the request")
         self.errors = errors
 
 
+class BodyRefused(Exception):
+    """A body the API does not read: not JSON (415), too large (413), or not
+    a document it can parse (400). ``detail`` is the Japanese answer."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
 def _refuse_control_characters(data: Any) -> None:
-    """Raise ControlCharactersRefused naming every text of ``data`` (by its
-    dotted path) that holds control characters other than line breaks and tabs."""
-    found: dict[str, list[str]] = {}
-
-    def walk(value: Any, path: tuple[str, ...]) -> None:
-        if isinstance(value, str):
-            try:
-                reject_control_characters(value)
-            except DjangoValidationError as error:
-                found.setdefault(".".join(path) or "__all__", []).extend(error.messages)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*path, str(key)))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, str(index)))
-
-    walk(data, ())
+    found = text_errors(data)
     if found:
         raise ControlCharactersRefused(found)
 
 
+def _is_json(content_type: str) -> bool:
+    return content_type == "application/json" or (
+        content_type.startswith("application/") and content_type.endswith("+json")
+    )
+
+
+def read_json_body(request: HttpRequest) -> Any:
+    """The request's JSON body, or BodyRefused (415, 413, 400 in Japanese)."""
+    if not _is_json(request.content_type or ""):
+        raise BodyRefused(
+            415, "本文は JSON にして、Content-Type: application/json を付けて送ってください。"
+        )
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise BodyRefused(413, TOO_LARGE) from None
+    try:
+        return load_json(raw)
+    except JsonRefused as error:
+        raise BodyRefused(400, str(error)) from None
+
+
+TOO_LARGE = "本文が大きすぎます。分けて送ってください。"
+
+
 class TextParser(Parser):
-    """django-ninja's JSON and query parser, refusing control characters other
-    than line breaks and tabs in any text, as the forms do (422 at the field)."""
+    """The API's body and query parser: JSON only (with Content-Type saying
+    so), within the nesting limit, and no text that cannot be stored (control
+    characters other than line breaks and tabs, lone surrogates), as the
+    forms refuse (422 at the field)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        data = super().parse_body(request)
+        data = read_json_body(request)
+        if not isinstance(data, dict):
+            # Every body of this API is an object; ninja's schemas would read
+            # a list or a number as an object of defaults (``[null, null]``
+            # saved an empty participation profile).
+            raise ControlCharactersRefused(
+                {"__all__": ["本文は JSON のオブジェクト（{…}）にしてください。"]}
+            )
         _refuse_control_characters(data)
         return data
 
@@ -163,14 +192,27 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja reports any refusal of the body's parser as a 400.
     if isinstance(exc.__cause__, ControlCharactersRefused):
-        # ninja reports any refusal of the body's parser as a 400.
         return _control_characters(request, exc.__cause__)
+    if isinstance(exc.__cause__, BodyRefused):
+        return _body_refused(request, exc.__cause__)
     if "CSRF" in str(exc):
         detail = "CSRFトークンがないか、無効です。画面を再読み込みしてからやり直してください。"
     else:
         detail = HTTP_ERROR_DETAILS.get(exc.status_code, "リクエストを処理できませんでした。")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(BodyRefused)
+def _body_refused(request: HttpRequest, exc: BodyRefused) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body over settings.DATA_UPLOAD_MAX_MEMORY_SIZE (read before the parser)."""
+    return api.create_response(request, {"detail": TOO_LARGE}, status=413)
 
 
 HTTP_ERROR_DETAILS = {
@@ -179,6 +221,8 @@ HTTP_ERROR_DETAILS = {
     403: "この操作を行う権限がありません。",
     404: "見つかりません。",
     405: "このメソッドは使えません。",
+    413: TOO_LARGE,
+    415: "本文は JSON にして、Content-Type: application/json を付けて送ってください。",
     429: "リクエストが多すぎます。しばらく待ってから再度お試しください。",
 }
 
@@ -221,6 +265,8 @@ INVALID_MESSAGES = {
     "too_long": "%(max_length)s件以下で指定してください。",
     "json_invalid": "JSON として読み取れません。",
 }
+#: Errors raised by tsunagu's own types (core.dates, core.text), whose message is Japanese.
+OWN_MESSAGES = frozenset({"date_out_of_range", "too_many_words"})
 #: Where a value came from, left out of the field name (the body also names its argument).
 _SOURCES = {"path": 1, "query": 1, "header": 1, "cookie": 1, "form": 2, "file": 2, "body": 2}
 
@@ -236,7 +282,7 @@ def request_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
         context = {k: str(v).replace(" or ", ", ") for k, v in (error.get("ctx") or {}).items()}
         if kind in INVALID_MESSAGES:
             message = INVALID_MESSAGES[kind] % defaultdict(str, context)
-        elif kind is None and error.get("msg"):
+        elif (kind is None or kind in OWN_MESSAGES) and error.get("msg"):
             message = str(error["msg"])  # an operation's own message, already in Japanese
         else:
             message = "値が正しくありません。"
@@ -277,13 +323,15 @@ def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 #: What any operation may answer besides its own: a malformed body (400),
 #: no or a bad login (401), the policy's refusal or a missing CSRF token (403),
-#: a missing or invisible object (404), a refused input (422) and too many
-#: requests (429).
+#: a missing or invisible object (404), a body over the size cap (413) or not
+#: JSON (415), a refused input (422) and too many requests (429).
 ERRORS: dict[int, Any] = {
     400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    413: ErrorOut,
+    415: ErrorOut,
     422: FormErrorsOut,
     429: ErrorOut,
 }
@@ -575,3 +623,18 @@ def operations() -> list[Any]:
         for path_view in bound.path_operations.values():
             found.extend(path_view.operations)
     return found
+
+
+def integer_path_params() -> frozenset[str]:
+    """Path parameters that every operation naming them declares as ``int``.
+
+    ninja routes ``{person_id}`` with Django's ``str`` converter and lets
+    pydantic read the text, which takes ``+5``, `` 5`` and ``5.0`` as 5.
+    ``urls.py`` routes these with Django's ``int`` converter instead (digits
+    only): anything else is no path of the API (404)."""
+    typed: dict[str, set[Any]] = defaultdict(set)
+    for operation in operations():
+        for param in operation.signature.params:
+            if param.name in operation.signature.path_params_names:
+                typed[param.name].add(param.annotation)
+    return frozenset(name for name, annotations in typed.items() if annotations == {int})

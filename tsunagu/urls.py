@@ -1,6 +1,7 @@
 """URL configuration. Every route is declared to the policy module; the
 test ``tsunagu/tests/test_routes.py`` fails on any that is not."""
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -8,11 +9,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 
 from tsunagu import policy
 from tsunagu.accounts import views as accounts_views
 from tsunagu.accounts import views_retention
-from tsunagu.api import api
+from tsunagu.api import api, integer_path_params
 from tsunagu.web import views as web_views
 
 
@@ -37,9 +39,17 @@ def _api_urls() -> list[URLPattern | URLResolver]:
     # own authentication and policy declaration (checked by the route test).
     # The API browser and the OpenAPI document stay behind the login page.
     patterns, _app, _namespace = api.urls
+    integers = integer_path_params()
     for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.callback.__module__ == "ninja.operation":
             pattern.callback = login_not_required(_japanese_405(pattern.callback))
+            # Ids are digits: "+5" or " 5" is no id (see integer_path_params).
+            route = re.sub(
+                r"<(\w+)>",
+                lambda m: f"<int:{m[1]}>" if m[1] in integers else m[0],
+                str(pattern.pattern),
+            )
+            pattern.pattern = RoutePattern(route, name=pattern.pattern.name, is_endpoint=True)
         elif isinstance(pattern, URLPattern) and pattern.name == "api-root":
             # ninja's root redirects to the API browser; declare it like the browser.
             pattern.callback = policy.route("own_account", policy.Action.VIEW)(pattern.callback)
@@ -84,4 +94,5 @@ urlpatterns = [
 ]
 
 # A database that cannot be reached answers 503 with Retry-After (tsunagu/core/unavailable.py).
+handler400 = "tsunagu.core.unavailable.bad_request"
 handler500 = "tsunagu.core.unavailable.server_error"

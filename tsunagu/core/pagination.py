@@ -1,15 +1,20 @@
-"""The API's limit/offset pages, with bounds that the database can take.
+"""The API's pages, with bounds that the database can take: the one home of
+paging for every list (limit/offset and page-numbered alike).
 
 django-ninja's own leaves the offset (and, unless configured, the limit)
 unbounded: ``?offset=10**27`` reached the database as a number it cannot
 hold and answered a server error. Here both are checked like any other
 input (422 with a Japanese message), and a page holds at most MAX_LIMIT
 objects, however many a client asks for.
+
+Page-numbered lists (the HSDS export: ``page`` from 1, at most MAX_LIMIT
+objects a page) take :data:`PageNumber`: ``page=9223372036854775807``
+multiplied into an offset the database could not hold.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
@@ -17,6 +22,11 @@ from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 1_000_000_000
+#: The highest page number: with at most MAX_LIMIT objects a page, the offset stays within MAX_OFFSET.
+MAX_PAGE = MAX_OFFSET // MAX_LIMIT
+
+#: A page number (1 to MAX_PAGE), refused with 422 outside.
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 
 
 class LimitOffsetPagination(NinjaLimitOffsetPagination):

@@ -8,6 +8,12 @@ system to report but a wait: 503 with ``Retry-After``, a page in Japanese
 that says so (the API: the same sentence in JSON), no traceback and nothing
 of the request. Every other error keeps Django's 500 page (``500.html``).
 
+Only a database that does not answer is an outage: an OperationalError is
+also what SQLite raises for a query it refuses ("Expression tree is too
+large", "too many SQL variables") and PostgreSQL for a cancelled statement.
+Telling a clerk the database is down for those would send them to wait for
+nothing: :func:`connection_lost` looks at the driver's own error.
+
 Nothing here reads the database: the page is rendered without the request's
 context processors, which would load the user again. The connection is not
 kept: Django closes a connection that failed at the end of the request, and
@@ -18,8 +24,10 @@ of the app.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
@@ -30,6 +38,31 @@ from django.views import defaults
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 #: Seconds a browser or an API client is told to wait before trying again.
 RETRY_AFTER_SECONDS = 30
+
+#: SQLite's primary result codes of a database that cannot be used now:
+#: BUSY, LOCKED, IOERR, CANTOPEN, PROTOCOL.
+SQLITE_UNAVAILABLE = frozenset({5, 6, 10, 14, 15})
+#: PostgreSQL's SQLSTATEs of a lost or refused connection besides class 08:
+#: too many connections, admin or crash shutdown, cannot connect now.
+POSTGRES_UNAVAILABLE = frozenset({"53300", "57P01", "57P02", "57P03"})
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached (not that it refused a query)."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    if isinstance(cause, sqlite3.Error):
+        code = getattr(cause, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in SQLITE_UNAVAILABLE
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return str(sqlstate).startswith("08") or sqlstate in POSTGRES_UNAVAILABLE
+    # No driver error to read (psycopg's failed connect has no SQLSTATE): the
+    # connection could not be made.
+    return True
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
@@ -48,6 +81,19 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: Django calls it while handling the error, which is the current one."""
     error = sys.exc_info()[1]
-    if isinstance(error, DATABASE_UNAVAILABLE):
+    if error is not None and connection_lost(error):
         return database_unavailable(request)
     return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a request refused before any view (a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` read by a middleware, a bad host). The
+    API answers in its JSON shape, in Japanese; pages keep Django's."""
+    if request.path_info.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(
+                {"detail": _("本文が大きすぎます。分けて送ってください。")}, status=413
+            )
+        return JsonResponse({"detail": _("リクエストの形式が正しくありません。")}, status=400)
+    return defaults.bad_request(request, exception)

@@ -11,7 +11,6 @@ export) and recorded in the audit trail as an export naming what went out.
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -23,10 +22,13 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from tsunagu import policy
-from tsunagu.api import ERRORS
+from tsunagu.api import ERRORS, BodyRefused, read_json_body
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.dates import Moment
 from tsunagu.core.http import StaffRequest
+from tsunagu.core.pagination import PageNumber
+from tsunagu.core.text import SearchText, search_words
 from tsunagu.resources import hsds
 from tsunagu.resources.models import Provider, Resource, ResourceLocation
 
@@ -108,7 +110,7 @@ def _resource(request: StaffRequest, service_id: str) -> Resource:
 
 def _search(queryset: QuerySet[Any], search: str, prefix: str = "") -> QuerySet[Any]:
     query = Q()
-    for word in search.split():
+    for word in search_words(search):
         query &= (
             Q(**{f"{prefix}name__icontains": word})
             | Q(**{f"{prefix}alternate_name__icontains": word})
@@ -178,12 +180,12 @@ def hsds_meta(request: StaffRequest) -> Any:
 @policy.route("resource", policy.Action.EXPORT)
 def hsds_service_list(
     request: StaffRequest,
-    page: int = 1,
+    page: PageNumber = 1,
     per_page: int = hsds.DEFAULT_PER_PAGE,
-    search: str = "",
+    search: SearchText = "",
     taxonomy_term_id: str = "",
     organization_id: str = "",
-    modified_after: datetime | None = None,
+    modified_after: Moment | None = None,
     full: bool = False,
 ) -> Any:
     resources = _services(
@@ -239,13 +241,13 @@ def hsds_service_detail(request: StaffRequest, service_id: str) -> Any:
 @policy.route("provider", policy.Action.EXPORT)
 def hsds_organization_list(
     request: StaffRequest,
-    page: int = 1,
+    page: PageNumber = 1,
     per_page: int = hsds.DEFAULT_PER_PAGE,
-    search: str = "",
+    search: SearchText = "",
     full: bool = False,
 ) -> Any:
     providers = hsds.export_providers(request.user)
-    for word in search.split():
+    for word in search_words(search):
         providers = providers.filter(
             Q(name__icontains=word)
             | Q(alternate_name__icontains=word)
@@ -305,12 +307,12 @@ def hsds_organization_detail(request: StaffRequest, organization_id: str) -> Any
 @policy.route("resource", policy.Action.EXPORT)
 def hsds_service_at_location_list(
     request: StaffRequest,
-    page: int = 1,
+    page: PageNumber = 1,
     per_page: int = hsds.DEFAULT_PER_PAGE,
-    search: str = "",
+    search: SearchText = "",
     taxonomy_term_id: str = "",
     organization_id: str = "",
-    modified_after: datetime | None = None,
+    modified_after: Moment | None = None,
     full: bool = False,
 ) -> Any:
     resources = _services(
@@ -370,7 +372,7 @@ def hsds_service_at_location_detail(request: StaffRequest, service_at_location_i
 )
 @policy.route("resource", policy.Action.EXPORT)
 def hsds_taxonomy_list(
-    request: StaffRequest, page: int = 1, per_page: int = hsds.DEFAULT_PER_PAGE
+    request: StaffRequest, page: PageNumber = 1, per_page: int = hsds.DEFAULT_PER_PAGE
 ) -> Any:
     page, per_page = hsds.clamp_page(page, per_page)
     everything = [taxonomy.as_hsds() for taxonomy in hsds.TAXONOMIES]
@@ -408,10 +410,10 @@ def _terms(request: StaffRequest) -> list[dict[str, Any]]:
 @policy.route("resource", policy.Action.EXPORT)
 def hsds_taxonomy_term_list(
     request: StaffRequest,
-    page: int = 1,
+    page: PageNumber = 1,
     per_page: int = hsds.DEFAULT_PER_PAGE,
     taxonomy_id: str = "",
-    search: str = "",
+    search: SearchText = "",
     parent_id: str = "",
     top_only: bool = False,
 ) -> Any:
@@ -461,24 +463,11 @@ def hsds_taxonomy_term_detail(request: StaffRequest, taxonomy_term_id: str) -> A
 @policy.route("resource", policy.Action.CREATE)
 def hsds_import(request: StaffRequest, kind: str | None = None) -> Any:
     try:
-        data = json.loads(request.body.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return Status(
-            422,
-            {
-                "detail": "取り込めませんでした。",
-                "errors": ["本文を UTF-8 の JSON にしてください。"],
-            },
-        )
-    except ValueError as error:
-        line = getattr(error, "lineno", "?")
-        return Status(
-            422,
-            {
-                "detail": "取り込めませんでした。",
-                "errors": [f"本文を JSON として読み取れません（{line}行目）。"],
-            },
-        )
+        data = read_json_body(request)
+    except BodyRefused as error:
+        if error.status != 400:
+            raise  # not JSON (415), too large (413): the API's shared answers
+        return Status(422, {"detail": "取り込めませんでした。", "errors": [error.detail]})
     try:
         result = hsds.import_document(data, actor=request.user, kind=kind, source="api")
     except hsds.HsdsImportError as error:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from tsunagu import policy
 from tsunagu.core.forms_base import StyledForm
 from tsunagu.core.http import StaffRequest
+from tsunagu.core.jsoninput import too_deep_message
 from tsunagu.resources import hsds
 
 #: Directory exports are small; a file far larger than that is a mistake.
@@ -49,6 +50,8 @@ class HsdsImportForm(StyledForm):
             ) from None
         try:
             return json.loads(text)
+        except RecursionError:
+            raise forms.ValidationError(too_deep_message()) from None
         except ValueError as error:
             line = getattr(error, "lineno", None)
             column = getattr(error, "colno", None)

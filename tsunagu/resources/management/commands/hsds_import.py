@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tsunagu.accounts.models import Staff
 from tsunagu.core import tenancy
+from tsunagu.core.jsoninput import too_deep_message
 from tsunagu.core.models import Municipality
 from tsunagu.resources import hsds
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             raise CommandError(f"ファイルを開けません: {error.strerror}") from None
         except UnicodeDecodeError:
             raise CommandError("UTF-8 の JSON ファイルを指定してください。") from None
+        except RecursionError:
+            raise CommandError(too_deep_message()) from None
         except ValueError as error:
             line = getattr(error, "lineno", "?")
             raise CommandError(f"JSON として読み取れません（{line}行目）。") from None
