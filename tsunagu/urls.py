@@ -49,7 +49,7 @@ def _api_urls() -> list[URLPattern | URLResolver]:
                 lambda m: f"<int:{m[1]}>" if m[1] in integers else m[0],
                 str(pattern.pattern),
             )
-            pattern.pattern = RoutePattern(route, name=pattern.pattern.name, is_endpoint=True)
+            pattern.pattern = RoutePattern(route, name=pattern.name, is_endpoint=True)
         elif isinstance(pattern, URLPattern) and pattern.name == "api-root":
             # ninja's root redirects to the API browser; declare it like the browser.
             pattern.callback = policy.route("own_account", policy.Action.VIEW)(pattern.callback)
