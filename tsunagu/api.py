@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -303,6 +304,20 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def _control_characters(request: HttpRequest, exc: ControlCharactersRefused) -> HttpResponse:
     return api.create_response(
         request, {"detail": "入力内容に誤りがあります。", "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused_by_the_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A rule of the model that an operation did not check first (a free text
+    over its length, refused as it is saved): 422 at its field."""
+    errors = (
+        {field: list(messages) for field, messages in exc.message_dict.items()}
+        if hasattr(exc, "error_dict")
+        else {"__all__": list(exc.messages)}
+    )
+    return api.create_response(
+        request, {"detail": "入力内容に誤りがあります。", "errors": errors}, status=422
     )
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TrackedModel
 
 
@@ -104,7 +105,7 @@ class ActivityRecord(TrackedModel):
         max_length=200,
         help_text=_("例: 町会長と顔の見える関係をつくる（個人名は書かない）"),
     )
-    note = models.TextField(_("メモ"), blank=True)
+    note = FreeTextField(_("メモ"), blank=True)
     # 個人支援 may be about a household the organization supports; the record
     # then follows the policy's rules for that household's records.
     household = models.ForeignKey(

@@ -19,7 +19,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import HistoryEvent, TenantModel, TrackedModel
+from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
 class Stage(models.TextChoices):
@@ -168,7 +170,7 @@ class Case(TrackedModel):
     closure_reason = models.CharField(
         _("終結理由"), max_length=20, choices=ClosureReason.choices, blank=True, editable=False
     )
-    evaluation = models.TextField(_("評価"), blank=True, editable=False)
+    evaluation = FreeTextField(_("評価"), blank=True, editable=False, max_length=ACCOUNT_MAX_LENGTH)
     closed_on = models.DateField(_("終結日"), null=True, blank=True, editable=False)
     follow_up_until = models.DateField(_("経過観察の期限"), null=True, blank=True, editable=False)
     #: Optimistic lock: a change made on an older version is refused, not applied.
@@ -221,7 +223,7 @@ class CaseEvent(HistoryEvent):
     kind = models.CharField(_("種類"), max_length=10, choices=Kind.choices, default=Kind.STAGE)
     from_stage = models.CharField(_("変更前"), max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("変更後"), max_length=20, choices=Stage.choices, blank=True)
-    note = models.TextField(_("内容"), blank=True)
+    note = FreeTextField(_("内容"), blank=True)
 
     class Meta(HistoryEvent.Meta):
         verbose_name = _("ケースの履歴")
@@ -338,9 +340,9 @@ class Consent(TrackedModel):
     )
     valid_from = models.DateField(_("有効期間（開始）"), default=timezone.localdate)
     valid_until = models.DateField(_("有効期間（終了）"), null=True, blank=True)
-    note = models.TextField(_("補足"), blank=True)
+    note = FreeTextField(_("補足"), blank=True)
     withdrawn_at = models.DateTimeField(_("撤回日時"), null=True, blank=True, editable=False)
-    withdrawal_note = models.TextField(_("撤回の内容"), blank=True, editable=False)
+    withdrawal_note = FreeTextField(_("撤回の内容"), blank=True, editable=False)
     withdrawn_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("撤回を記録した職員"),

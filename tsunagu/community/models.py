@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import HistoryEvent, TrackedModel
 
 
@@ -69,7 +70,7 @@ class CommunityPlace(TrackedModel):
     succession = models.CharField(
         _("継承の状況"), max_length=20, choices=Succession.choices, default=Succession.STABLE
     )
-    succession_note = models.TextField(_("継承についてのメモ"), blank=True)
+    succession_note = FreeTextField(_("継承についてのメモ"), blank=True)
     supporting_organization = models.ForeignKey(
         "directory.Organization",
         verbose_name=_("支援している機関"),
@@ -142,7 +143,7 @@ class CommunityProject(TrackedModel):
         editable=False,
     )
     stage_changed_on = models.DateField(_("段階が変わった日"), editable=False)
-    purpose = models.TextField(_("目的・きっかけ"))
+    purpose = FreeTextField(_("目的・きっかけ"))
     members = models.CharField(
         _("担い手"),
         max_length=200,
@@ -184,7 +185,7 @@ class ProjectEvent(HistoryEvent):
     project = models.ForeignKey(CommunityProject, on_delete=models.CASCADE, related_name="events")
     from_stage = models.CharField(max_length=20, choices=ProjectStage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=ProjectStage.choices, blank=True)
-    support = models.TextField(_("支援の内容"), blank=True)
+    support = FreeTextField(_("支援の内容"), blank=True)
     reason = models.CharField(_("理由"), max_length=200, blank=True)
 
     class Meta(HistoryEvent.Meta):
@@ -225,7 +226,7 @@ class RegionalIssue(TrackedModel):
     resource development or a policy proposal. Written without names."""
 
     title = models.CharField(_("課題"), max_length=120)
-    description = models.TextField(
+    description = FreeTextField(
         _("内容"),
         help_text=_("複数の事例や地域から見えてきたこと（個人が特定できる内容は書かない）"),
     )
@@ -270,7 +271,7 @@ class RegionalIssue(TrackedModel):
         default=IssueStatus.RAISED,
         editable=False,
     )
-    outcome = models.TextField(_("結果・つながった資源や施策"), blank=True)
+    outcome = FreeTextField(_("結果・つながった資源や施策"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta(TrackedModel.Meta):
@@ -292,7 +293,7 @@ class IssueEvent(HistoryEvent):
     issue = models.ForeignKey(RegionalIssue, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=30, choices=IssueStatus.choices, blank=True)
     to_status = models.CharField(max_length=30, choices=IssueStatus.choices, blank=True)
-    note = models.TextField(_("経過"), blank=True)
+    note = FreeTextField(_("経過"), blank=True)
 
     class Meta(HistoryEvent.Meta):
         verbose_name = _("地域課題の経過")

@@ -12,7 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TenantModel, TrackedModel
+from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
 class Channel(models.TextChoices):
@@ -191,7 +193,7 @@ class Consultation(TrackedModel):
     case_features = models.ManyToManyField(
         CaseFeature, verbose_name=_("世帯の特徴"), blank=True, related_name="+"
     )
-    summary = models.TextField(_("相談の概要"))
+    summary = FreeTextField(_("相談の概要"), max_length=ACCOUNT_MAX_LENGTH)
     urgency = models.CharField(
         _("緊急度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )

@@ -7,12 +7,17 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
 from tsunagu.core import tenancy
 from tsunagu.core.dates import validate_in_range
 from tsunagu.core.models import TenantModel
-from tsunagu.core.text import reject_control_characters
+from tsunagu.core.text import (
+    ACCOUNT_MAX_LENGTH,
+    TextLengthValidator,
+    length_hint,
+    reject_control_characters,
+)
 
 EMPTY_CHOICE = "（選択してください）"
 
@@ -36,6 +41,24 @@ def _japanese_empty_choice(field: forms.Field) -> None:
             ]
 
 
+def _bound_length(field: forms.CharField) -> None:
+    """A free text (a text area) has a length limit, set on the input
+    (``maxlength``), shown under it before it is reached, and counted as the
+    clerk counts it: a line break is one character (Django's own check counts
+    the CR LF a browser sends as two). A text area no model field bounds takes
+    the longest limit (core.text). One-line inputs keep Django's own check."""
+    if not isinstance(field.widget, forms.Textarea):
+        return
+    if field.max_length is None:
+        field.max_length = ACCOUNT_MAX_LENGTH
+        field.widget.attrs["maxlength"] = str(ACCOUNT_MAX_LENGTH)
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MaxLengthValidator | TextLengthValidator)
+    ] + [TextLengthValidator(field.max_length)]
+    hint = length_hint(field.max_length)
+    field.help_text = f"{field.help_text}（{hint}）" if field.help_text else hint
+
+
 class AccessibleFormMixin:
     """Marks invalid inputs with aria-invalid and ties help and errors to them."""
 
@@ -50,6 +73,7 @@ class AccessibleFormMixin:
                     for v in field.validators
                     if not isinstance(v, ProhibitNullCharactersValidator)
                 ] + [reject_control_characters]
+                _bound_length(field)
             if isinstance(field, forms.DateField | forms.DateTimeField):
                 # One range for every date typed, as the API's (core.dates).
                 field.validators = [*field.validators, validate_in_range]

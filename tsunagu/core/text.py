@@ -15,6 +15,15 @@ so that what is stored is always what the clerk saw in the field.
 Lone surrogates (U+D800–U+DFFF, which JSON's ``\\ud800`` escapes can carry
 but no UTF-8 text can) are refused the same way: no database can store them.
 
+Free text has a length limit, counted as the clerk sees it (a line break is
+one character, though a browser sends it as CR LF): :data:`NOTE_MAX_LENGTH`
+for a note, :data:`ACCOUNT_MAX_LENGTH` for an account of its own (a
+consultation's summary, minutes, a referral's request). The limits are far
+above what is written in practice and far below what harms: a printed sheet
+of 20,000 characters runs to some twelve A4 pages, and nothing typed at
+a window in one sitting is longer; without a limit the 2.5 MB request cap was
+the only one, a million characters no page or PDF lays out in time.
+
 A search is no input to keep, but each of its words costs the database a
 condition: :func:`search_words` splits one and refuses more than
 :data:`MAX_SEARCH_WORDS` (SQLite's expression depth stops at 1,000, and no
@@ -28,6 +37,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
@@ -45,6 +55,13 @@ CONTROL_CHARACTERS_MESSAGE = _(
 SURROGATES_MESSAGE = _(
     "文字として読み取れない符号（%(characters)s）が含まれています。取り除いてから保存してください。"
 )
+
+#: The longest note (a household's situation, an outreach contact, an activity's memo):
+#: some two and a half A4 pages.
+NOTE_MAX_LENGTH = 4_000
+#: The longest account (a consultation's summary, minutes, a referral's request).
+ACCOUNT_MAX_LENGTH = 20_000
+TOO_LONG_MESSAGE = _("%(max)s文字以内で入力してください（いまは%(length)s文字です）。")
 
 #: The most words a search may hold.
 MAX_SEARCH_WORDS = 30
@@ -110,11 +127,15 @@ def _texts(data: Any) -> Iterator[tuple[tuple[str, ...], str]]:
 
 def text_errors(data: Any) -> dict[str, list[str]]:
     """The texts of ``data`` (a parsed JSON document or query) that may not be
-    stored, by dotted path (``__all__`` for a bare text) → messages."""
+    stored, by dotted path (``__all__`` for a bare text) → messages. No text
+    is longer than the longest field's limit; each field's own limit is its
+    model's (``core.fields.FreeTextField``)."""
     found: dict[str, list[str]] = {}
+    longest = TextLengthValidator(ACCOUNT_MAX_LENGTH)
     for path, text in _texts(data):
         try:
             reject_control_characters(text)
+            longest(text)
         except ValidationError as error:
             messages = found.setdefault(".".join(path) or "__all__", [])
             messages.extend(m for m in error.messages if m not in messages)
@@ -142,3 +163,36 @@ def _bounded_search(text: str) -> str:
 
 #: The API's search text: at most MAX_SEARCH_WORDS words (422 beyond).
 SearchText = Annotated[str, AfterValidator(_bounded_search)]
+
+
+def text_length(text: str) -> int:
+    """The length of ``text`` as a clerk counts it (and the browser's
+    ``maxlength``): a CR LF line break is one character."""
+    return len(text) - text.count("\r\n")
+
+
+@deconstructible
+class TextLengthValidator:
+    """Refuses a text longer than ``limit``, counted by :func:`text_length`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, str) and text_length(value) > self.limit:
+            raise ValidationError(
+                TOO_LONG_MESSAGE,
+                code="max_length",
+                params={"max": f"{self.limit:,}", "length": f"{text_length(value):,}"},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextLengthValidator) and other.limit == self.limit
+
+    def __hash__(self) -> int:
+        return hash(self.limit)
+
+
+def length_hint(limit: int) -> str:
+    """What a form shows under a free-text field, before the limit is reached."""
+    return str(_("%(max)s文字まで") % {"max": f"{limit:,}"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TrackedModel
 
 
@@ -86,13 +87,13 @@ class SubBusiness(TrackedModel):
         blank=True,
         help_text=_("例: 法106条の4第2項第1号イ"),
     )
-    content = models.TextField(_("内容"), blank=True)
+    content = FreeTextField(_("内容"), blank=True)
     capacity_count = models.PositiveIntegerField(_("窓口設置数又は配置人数"), null=True, blank=True)
     capacity_unit = models.CharField(
         _("単位"), max_length=10, blank=True, help_text=_("か所、人 など")
     )
     capacity_note = models.CharField(_("注記"), max_length=60, blank=True, help_text=_("例: 兼務"))
-    report_items = models.TextField(_("報告項目"), blank=True, help_text=_("1行に1項目"))
+    report_items = FreeTextField(_("報告項目"), blank=True, help_text=_("1行に1項目"))
     departments: models.ManyToManyField[Organization, Organization] = models.ManyToManyField(
         "Organization",
         verbose_name=_("所管課（委託を含む）"),

@@ -18,7 +18,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TenantModel, TrackedModel
+from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
 class Kind(models.TextChoices):
@@ -64,7 +66,7 @@ class Meeting(TrackedModel):
     status = models.CharField(
         _("状態"), max_length=20, choices=Status.choices, default=Status.SCHEDULED, editable=False
     )
-    minutes = models.TextField(_("議事録"), blank=True)
+    minutes = FreeTextField(_("議事録"), blank=True, max_length=ACCOUNT_MAX_LENGTH)
     #: Optimistic lock for the minutes and decisions.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -188,13 +190,13 @@ class AgendaItem(TrackedModel):
     review = models.CharField(_("検討区分"), max_length=20, choices=Review.choices)
     order = models.PositiveSmallIntegerField(_("順番"), default=1)
     # 準備シート: the four prompts, pre-filled from the case.
-    brief_household = models.TextField(_("把握している世帯像"), blank=True)
-    brief_current = models.TextField(_("現在の取り組み状況"), blank=True)
-    brief_organizations = models.TextField(_("関わってほしい支援機関"), blank=True)
-    brief_requests = models.TextField(_("他部署へお願いしたいこと"), blank=True)
+    brief_household = FreeTextField(_("把握している世帯像"), blank=True)
+    brief_current = FreeTextField(_("現在の取り組み状況"), blank=True)
+    brief_organizations = FreeTextField(_("関わってほしい支援機関"), blank=True)
+    brief_requests = FreeTextField(_("他部署へお願いしたいこと"), blank=True)
     # Decisions.
-    policy = models.TextField(_("支援方針"), blank=True)
-    roles = models.TextField(_("役割分担"), blank=True)
+    policy = FreeTextField(_("支援方針"), blank=True)
+    roles = FreeTextField(_("役割分担"), blank=True)
     lead_organization = models.ForeignKey(
         "directory.Organization",
         verbose_name=_("主担当機関"),
@@ -250,7 +252,7 @@ class ActionItem(TrackedModel):
         editable=False,
         related_name="+",
     )
-    result = models.TextField(_("結果"), blank=True)
+    result = FreeTextField(_("結果"), blank=True)
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("役割分担のタスク")
@@ -284,7 +286,7 @@ class QuestionnaireAnswer(TenantModel):
     )
     usefulness = models.PositiveSmallIntegerField(_("会議は役に立ったか"), choices=Rating.choices)
     roles_clear = models.BooleanField(_("自機関の役割がはっきりした"), default=False)
-    comment = models.TextField(_("運営への意見"), blank=True)
+    comment = FreeTextField(_("運営への意見"), blank=True)
     answered_at = models.DateTimeField(_("回答日時"), default=timezone.now)
 
     class Meta(TenantModel.Meta):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TenantModel, TrackedModel
 
 
@@ -116,7 +117,7 @@ class OutreachContact(TrackedModel):
         _("意図の補足"), max_length=200, blank=True, help_text=_("例: 顔を覚えてもらう")
     )
     stage_after = models.CharField(_("関係の段階（この後）"), max_length=20, choices=Stage.choices)
-    content = models.TextField(_("内容"), blank=True)
+    content = FreeTextField(_("内容"), blank=True)
     next_step = models.CharField(_("次の働きかけ"), max_length=200, blank=True)
     next_on = models.DateField(_("次回予定日"), null=True, blank=True)
 

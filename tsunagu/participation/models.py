@@ -15,6 +15,7 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import HistoryEvent, TrackedModel
 
 
@@ -86,8 +87,8 @@ class ParticipationProfile(TrackedModel):
     preferences = models.JSONField(
         _("参加しやすい条件"), default=list, blank=True, help_text=_("短時間可・見学可 など")
     )
-    wishes = models.TextField(_("本人の言葉（したいこと）"), blank=True)
-    constraints_note = models.TextField(_("配慮が必要なこと"), blank=True)
+    wishes = FreeTextField(_("本人の言葉（したいこと）"), blank=True)
+    constraints_note = FreeTextField(_("配慮が必要なこと"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta(TrackedModel.Meta):
@@ -190,7 +191,7 @@ class Participation(TrackedModel):
     proposed_on = models.DateField(_("提案日"))
     started_on = models.DateField(_("参加開始日"), null=True, blank=True)
     ended_on = models.DateField(_("終了日"), null=True, blank=True)
-    reason = models.TextField(
+    reason = FreeTextField(
         _("提案の理由"), blank=True, help_text=_("どの関心・特技・条件に合ったか")
     )
     arrangement = models.CharField(
@@ -244,7 +245,7 @@ class ParticipationEvent(HistoryEvent):
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     happened_on = models.DateField(_("日付"))
-    note = models.TextField(_("内容"), blank=True)
+    note = FreeTextField(_("内容"), blank=True)
 
     class Meta(HistoryEvent.Meta):
         verbose_name = _("参加支援の経過")

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TenantModel, TrackedModel
 
 
@@ -131,7 +132,7 @@ class Household(TrackedModel):
         related_name="+",
     )
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
-    note = models.TextField(_("世帯の状況"), blank=True)
+    note = FreeTextField(_("世帯の状況"), blank=True)
     registered_by = models.ForeignKey(
         "directory.Organization",
         verbose_name=_("登録した機関"),
@@ -327,7 +328,7 @@ class EmergencyAccess(TenantModel):
     household = models.ForeignKey(
         Household, verbose_name=_("世帯"), on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(_("理由"))
+    reason = FreeTextField(_("理由"))
     opened_at = models.DateTimeField(_("開始日時"), default=timezone.now)
     expires_at = models.DateTimeField(_("有効期限"), default=_emergency_expiry)
     reviewed_by = models.ForeignKey(

@@ -16,7 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TenantModel, TrackedModel
+from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
 class Status(models.TextChoices):
@@ -59,8 +61,8 @@ class SupportPlan(TrackedModel):
     status = models.CharField(
         _("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
-    overall_goal = models.TextField(_("世帯全体の目標"), blank=True)
-    changes = models.TextField(
+    overall_goal = FreeTextField(_("世帯全体の目標"), blank=True)
+    changes = FreeTextField(
         _("前の版からの変更点"), blank=True, help_text=_("再プランのとき、何をなぜ変えたか")
     )
     made_on = models.DateField(_("作成日"), default=timezone.localdate)
@@ -94,8 +96,8 @@ class PlanMember(TenantModel):
     person = models.ForeignKey(
         "people.Person", verbose_name=_("世帯員"), on_delete=models.PROTECT, related_name="+"
     )
-    wishes = models.TextField(_("本人の思い"), blank=True)
-    issues = models.TextField(_("課題"), blank=True)
+    wishes = FreeTextField(_("本人の思い"), blank=True)
+    issues = FreeTextField(_("課題"), blank=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("プランの世帯員")
@@ -193,7 +195,7 @@ class Monitoring(TrackedModel):
         related_name="monitorings",
     )
     held_on = models.DateField(_("実施日"), default=timezone.localdate)
-    summary = models.TextField(_("全体の状況"))
+    summary = FreeTextField(_("全体の状況"), max_length=ACCOUNT_MAX_LENGTH)
     decision = models.CharField(_("判断"), max_length=20, choices=Decision.choices)
     next_monitoring_on = models.DateField(_("次回モニタリング予定日"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -218,7 +220,7 @@ class GoalProgress(TenantModel):
     monitoring = models.ForeignKey(Monitoring, on_delete=models.CASCADE, related_name="progress")
     goal = models.ForeignKey(PlanGoal, on_delete=models.PROTECT, related_name="progress")
     progress = models.CharField(_("進捗"), max_length=20, choices=Progress.choices)
-    note = models.TextField(_("様子"), blank=True)
+    note = FreeTextField(_("様子"), blank=True)
 
     class Meta(TenantModel.Meta):
         verbose_name = _("目標の進捗")

@@ -12,7 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import HistoryEvent, TrackedModel
+from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
 class Status(models.TextChoices):
@@ -132,9 +134,11 @@ class Referral(TrackedModel):
     status = models.CharField(
         _("状態"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
-    request = models.TextField(_("依頼したいこと"))
-    shared_summary = models.TextField(
-        _("共有する内容"), help_text=_("つなぎ先に伝える情報。受理前でもつなぎ先が読みます。")
+    request = FreeTextField(_("依頼したいこと"), max_length=ACCOUNT_MAX_LENGTH)
+    shared_summary = FreeTextField(
+        _("共有する内容"),
+        help_text=_("つなぎ先に伝える情報。受理前でもつなぎ先が読みます。"),
+        max_length=ACCOUNT_MAX_LENGTH,
     )
     shared_items = models.JSONField(_("共有する情報の種類"), default=list)
     sharing_basis = models.CharField(_("共有の根拠"), max_length=20, choices=SharingBasis.choices)
@@ -144,7 +148,9 @@ class Referral(TrackedModel):
         _("最初の回答日時"), null=True, blank=True, editable=False
     )
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True, editable=False)
-    report_back = models.TextField(_("つなぎ先からの報告"), blank=True, editable=False)
+    report_back = FreeTextField(
+        _("つなぎ先からの報告"), blank=True, editable=False, max_length=ACCOUNT_MAX_LENGTH
+    )
     report_back_at = models.DateTimeField(_("報告日時"), null=True, blank=True, editable=False)
     #: Optimistic lock: a change made on an older version is refused, not applied.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -186,7 +192,7 @@ class ReferralEvent(HistoryEvent):
     from_status = models.CharField(_("変更前"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("変更後"), max_length=20, choices=Status.choices, blank=True)
     reason = models.CharField(_("理由"), max_length=30, choices=Reason.choices, blank=True)
-    note = models.TextField(_("コメント"), blank=True)
+    note = FreeTextField(_("コメント"), blank=True)
     is_report_back = models.BooleanField(_("報告"), default=False)
 
     class Meta(HistoryEvent.Meta):

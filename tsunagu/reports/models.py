@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TrackedModel
+from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
 class Metric(models.TextChoices):
@@ -109,8 +111,8 @@ class StrategySheet(TrackedModel):
 
     title = models.CharField(_("主要課題"), max_length=120)
     policy_area = models.CharField(_("基本政策"), max_length=120, blank=True)
-    vision = models.TextField(_("4年後の目指す姿"), blank=True)
-    direction = models.TextField(_("計画期間の方向性"), blank=True)
+    vision = FreeTextField(_("4年後の目指す姿"), blank=True, max_length=ACCOUNT_MAX_LENGTH)
+    direction = FreeTextField(_("計画期間の方向性"), blank=True, max_length=ACCOUNT_MAX_LENGTH)
     first_year = models.PositiveSmallIntegerField(_("最初の年度（西暦）"), default=2022)
     last_year = models.PositiveSmallIntegerField(_("最後の年度（西暦）"), default=2027)
 
@@ -132,7 +134,7 @@ class StrategyProgramme(TrackedModel):
     sheet = models.ForeignKey(StrategySheet, on_delete=models.CASCADE, related_name="programmes")
     name = models.CharField(_("事業名称"), max_length=120)
     department = models.CharField(_("所管課"), max_length=120)
-    role = models.TextField(_("事業の持つ役割"), blank=True)
+    role = FreeTextField(_("事業の持つ役割"), blank=True, max_length=ACCOUNT_MAX_LENGTH)
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     class Meta(TrackedModel.Meta):
@@ -233,7 +235,7 @@ class SheetNarrative(TrackedModel):
     sheet = models.ForeignKey(StrategySheet, on_delete=models.CASCADE, related_name="narratives")
     fiscal_year = models.PositiveSmallIntegerField(_("年度（西暦）"))
     section = models.CharField(_("項目"), max_length=20, choices=NarrativeSection.choices)
-    text = models.TextField(_("本文"), blank=True)
+    text = FreeTextField(_("本文"), blank=True, max_length=ACCOUNT_MAX_LENGTH)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta(TrackedModel.Meta):

@@ -19,6 +19,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.fields import FreeTextField
 from tsunagu.core.models import TenantModel, TrackedModel
 
 
@@ -44,7 +45,7 @@ class Provider(TrackedModel):
     kind = models.CharField(
         _("種別"), max_length=20, choices=ProviderKind.choices, default=ProviderKind.OTHER
     )
-    description = models.TextField(_("団体の紹介"), blank=True)
+    description = FreeTextField(_("団体の紹介"), blank=True)
     website = models.URLField(_("ウェブサイト"), blank=True)
     email = models.EmailField(_("メールアドレス"), blank=True)
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
@@ -129,9 +130,9 @@ class Resource(TrackedModel):
         default=False,
         help_text=_("地域の拠点でもある（つどい〜の、かよい〜の、サロン、なごみの家 など）"),
     )
-    description = models.TextField(_("概要"), blank=True)
-    audience = models.TextField(_("対象"), blank=True, help_text=_("誰のための場か"))
-    offers = models.TextField(_("できること・内容"), blank=True)
+    description = FreeTextField(_("概要"), blank=True)
+    audience = FreeTextField(_("対象"), blank=True, help_text=_("誰のための場か"))
+    offers = FreeTextField(_("できること・内容"), blank=True)
     needs = models.JSONField(_("必要としているもの"), default=list, blank=True)
     needs_note = models.CharField(
         _("必要としているものの詳細"),
@@ -153,7 +154,7 @@ class Resource(TrackedModel):
     year_started = models.PositiveSmallIntegerField(
         _("開始年"), null=True, blank=True, help_text=_("古い活動は継承の支援が必要になります")
     )
-    fees_description = models.TextField(_("参加費"), blank=True)
+    fees_description = FreeTextField(_("参加費"), blank=True)
     minimum_age = models.PositiveSmallIntegerField(_("対象年齢（下限）"), null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(_("対象年齢（上限）"), null=True, blank=True)
     application_process = models.CharField(_("参加の方法"), max_length=200, blank=True)
@@ -212,7 +213,7 @@ class Location(TrackedModel):
         _("種類"), max_length=10, choices=Type.choices, default=Type.PHYSICAL
     )
     name = models.CharField(_("場所の名称"), max_length=120)
-    description = models.TextField(_("説明"), blank=True)
+    description = FreeTextField(_("説明"), blank=True)
     postal_code = models.CharField(_("郵便番号"), max_length=10, blank=True)
     address = models.CharField(_("住所"), max_length=200, blank=True)
     district = models.ForeignKey(
