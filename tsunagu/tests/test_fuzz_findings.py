@@ -421,3 +421,78 @@ def test_an_id_is_digits_only(api: Client, clerk: Staff, ward: Ward, written: st
     assert api.get(f"/api/v1/persons/{person.pk}").status_code == 200
     response = api.get("/api/v1/persons/" + written.format(pk=person.pk).replace(" ", "%20"))
     assert response.status_code in (404, 422), written
+
+
+# --- Free text has a length limit, shown before it is reached -------------------------------
+
+
+def test_every_free_text_of_every_model_has_a_limit() -> None:
+    """Enumerated from the models: every TextField a clerk's input reaches is a
+    FreeTextField with a limit (the search text is derived from those)."""
+    from django.apps import apps
+    from django.db import models
+
+    from tsunagu.core.fields import FreeTextField
+
+    unbounded = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model.__module__.startswith("tsunagu.")
+        for field in model._meta.get_fields()
+        if isinstance(field, models.TextField)
+        and field.name != "search_text"
+        and not (isinstance(field, FreeTextField) and field.max_length)
+    ]
+    assert unbounded == []
+
+
+@pytest.mark.django_db
+def test_the_intake_form_shows_the_limit_and_counts_a_line_break_as_one(
+    clerk: Staff, ward: Ward
+) -> None:
+    from tsunagu.core.text import ACCOUNT_MAX_LENGTH, NOTE_MAX_LENGTH
+
+    client = Client()
+    client.force_login(clerk)
+    page = client.get(reverse("consultations:intake")).content.decode()
+    assert f'maxlength="{ACCOUNT_MAX_LENGTH}"' in page
+    assert f"{ACCOUNT_MAX_LENGTH:,}文字まで" in page
+
+    household = make.household(clerk, ward.center)
+    url = reverse("people:household_edit", args=[household.pk])
+    edit = client.get(url).content.decode()
+    assert f'maxlength="{NOTE_MAX_LENGTH}"' in edit and f"{NOTE_MAX_LENGTH:,}文字まで" in edit
+    # As a browser sends it: 4,000 characters counting each CR LF as one.
+    typed = "\r\n".join(["見守り"] * 1000)[: NOTE_MAX_LENGTH + 999]
+    typed = typed[: NOTE_MAX_LENGTH + typed.count("\r\n")]
+    response = client.post(url, {"address": "北1-2-3", "note": typed, "phone": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    refused = client.post(url, {"address": "北1-2-3", "note": "あ" * 4001, "phone": ""})
+    assert refused.status_code == 200
+    assert "4,000文字以内で入力してください" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_a_text_over_its_limit_at_its_field(
+    api: Client, clerk: Staff, ward: Ward
+) -> None:
+    household = make.household(clerk, ward.center)
+    contact = send(
+        api,
+        "post",
+        f"/api/v1/households/{household.pk}/outreach-contacts",
+        {
+            "method": "visit",
+            "result": "absent",
+            "intent": "safety",
+            "stage_after": "none",
+            "content": "あ" * 4001,
+        },
+    )
+    assert contact.status_code == 422, contact.content
+    assert "4,000文字以内" in contact.json()["errors"]["content"][0]
+    with tenancy.tenant_context(ward.municipality):
+        assert not OutreachContact.objects.exists()
+    huge = send(api, "post", "/api/v1/persons", {"family_name": "山田", "address": "あ" * 20001})
+    assert huge.status_code == 422
+    assert set(huge.json()["errors"]) == {"address"}
