@@ -28,6 +28,7 @@ from tsunagu.consultations.models import Consultation
 from tsunagu.core import retention, tenancy
 from tsunagu.meetings.models import Meeting
 from tsunagu.plans.models import SupportPlan
+from tsunagu.tests.two_factor import force_login_verified
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,7 @@ def printer(candidates: Any, printout: Printout, record: models.Model) -> Staff 
 
 
 def assert_prints(route: str, record: models.Model, staff: Staff) -> None:
-    client = Client()
-    client.force_login(staff)
+    client = force_login_verified(Client(), staff)
     response = client.get(reverse(route, args=[record.pk]))
     assert response.status_code == 200, (route, record.pk, response.status_code)
     assert response["Content-Type"] == "application/pdf"
