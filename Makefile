@@ -23,7 +23,7 @@ DEMO_NEEDS := python3.11:python3.11 python3.11-venv:python3.11-venv npm:npm \
 # The tests also need Chromium for the browser tests and gettext for message catalogues.
 NEEDS := $(DEMO_NEEDS) chromium:/usr/bin/chromium gettext:msgfmt
 
-.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench load
+.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench load fuzz
 
 ## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
 demo: demo-system-deps venv static $(SECRET_FILE)
@@ -49,6 +49,13 @@ migrations-check:
 
 pytest:
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make fuzz: the API (schemathesis: examples, coverage, fuzzing and stateful phases, every
+## check) and the page forms (Hypothesis) with many more examples than `make test` runs
+## (after `make test`; tens of minutes). FUZZ_ARGS go to pytest.
+fuzz:
+	@test -x $(BIN)/python || { echo "Run make test first (it sets up $(VENV))."; exit 1; }
+	TSUNAGU_FUZZ=1 $(BIN)/python -m pytest -m fuzz -p no:cacheprovider $(FUZZ_ARGS)
 
 ## make bench: p50/p95 of the six working pages (household page, person search, referral inbox,
 ## coordinator case list, business report for a fiscal year, HSDS service list) at the ward and

@@ -59,6 +59,25 @@ def _bound_length(field: forms.CharField) -> None:
     field.help_text = f"{field.help_text}（{hint}）" if field.help_text else hint
 
 
+def _refuse_ids_out_of_range(field: forms.ModelChoiceField) -> None:  # type: ignore[type-arg]
+    """A choice of a record by its id: an id no database integer holds
+    (``2**70``) is no choice. Django looks it up anyway and the database
+    driver raises OverflowError, which Django's check does not catch."""
+    clean = field.clean
+
+    def guarded(value: Any) -> Any:
+        try:
+            return clean(value)
+        except OverflowError:
+            raise ValidationError(
+                field.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": str(value)[:40]},
+            ) from None
+
+    field.clean = guarded  # type: ignore[method-assign]
+
+
 class AccessibleFormMixin:
     """Marks invalid inputs with aria-invalid and ties help and errors to them."""
 
@@ -66,6 +85,8 @@ class AccessibleFormMixin:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             _japanese_empty_choice(field)
+            if isinstance(field, forms.ModelChoiceField):
+                _refuse_ids_out_of_range(field)
             if isinstance(field, forms.CharField):
                 # One message for every control character (Django's own covers NUL only).
                 field.validators = [

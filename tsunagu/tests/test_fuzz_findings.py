@@ -496,3 +496,20 @@ def test_the_api_refuses_a_text_over_its_limit_at_its_field(
     huge = send(api, "post", "/api/v1/persons", {"family_name": "山田", "address": "あ" * 20001})
     assert huge.status_code == 422
     assert set(huge.json()["errors"]) == {"address"}
+
+
+# --- Found by the page forms' fuzzing ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", [str(2**70), str(-(2**70)), "9" * 40])
+def test_a_choice_by_an_id_no_database_holds_is_refused(
+    clerk: Staff, ward: Ward, chosen: str
+) -> None:
+    """The intake form's organization (a record chosen by id) answered 500:
+    the driver's OverflowError escaped Django's check of the choice."""
+    client = Client()
+    client.force_login(clerk)
+    response = client.post(reverse("consultations:intake"), {"organization": chosen})
+    assert response.status_code == 200
+    assert "選択してください" in response.content.decode()
