@@ -94,5 +94,6 @@ urlpatterns = [
 ]
 
 # A database that cannot be reached answers 503 with Retry-After (tsunagu/core/unavailable.py).
-handler400 = "tsunagu.core.unavailable.bad_request"
+handler400 = "tsunagu.core.errorpages.bad_request"
+handler404 = "tsunagu.core.errorpages.not_found"
 handler500 = "tsunagu.core.unavailable.server_error"

@@ -27,7 +27,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 
-from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
@@ -84,16 +83,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if error is not None and connection_lost(error):
         return database_unavailable(request)
     return defaults.server_error(request)
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """``handler400``: a request refused before any view (a body over
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` read by a middleware, a bad host). The
-    API answers in its JSON shape, in Japanese; pages keep Django's."""
-    if request.path_info.startswith("/api/"):
-        if isinstance(exception, RequestDataTooBig):
-            return JsonResponse(
-                {"detail": _("本文が大きすぎます。分けて送ってください。")}, status=413
-            )
-        return JsonResponse({"detail": _("リクエストの形式が正しくありません。")}, status=400)
-    return defaults.bad_request(request, exception)

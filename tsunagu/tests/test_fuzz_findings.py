@@ -420,7 +420,8 @@ def test_an_id_is_digits_only(api: Client, clerk: Staff, ward: Ward, written: st
     person = make.person(clerk, ward.center)
     assert api.get(f"/api/v1/persons/{person.pk}").status_code == 200
     response = api.get("/api/v1/persons/" + written.format(pk=person.pk).replace(" ", "%20"))
-    assert response.status_code in (404, 422), written
+    assert response.status_code == 404, written
+    assert response.json() == {"detail": "見つかりません。"}
 
 
 # --- Free text has a length limit, shown before it is reached -------------------------------
