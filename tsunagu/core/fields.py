@@ -21,8 +21,9 @@ class FreeTextField(models.TextField):  # type: ignore[type-arg]
     that a service or an import cannot store what no form would take.
     """
 
-    def __init__(self, *args: Any, max_length: int = NOTE_MAX_LENGTH, **kwargs: Any) -> None:
-        super().__init__(*args, max_length=max_length, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", NOTE_MAX_LENGTH)
+        super().__init__(*args, **kwargs)
 
     @cached_property
     def validators(self) -> list[Any]:
