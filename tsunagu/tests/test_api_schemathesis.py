@@ -2,19 +2,32 @@
 
 Every operation of ``/api/v1/openapi.json`` is called in-process with
 generated input — valid and invalid — as a staff member authenticated by a
-bearer token, and every answer must be one the document declares (status code,
-content type and body schema), never a server error. Path ids are drawn both
-at random (a 404) and from records that exist, so that the detail, update and
+bearer token, and every answer must pass every check schemathesis has
+(declared status code, content type, headers and body schema, no server
+error, invalid input refused and valid input accepted, authentication not
+ignored, unsupported methods refused, …). Path ids are drawn both at random
+(a 404) and from records that exist, so that the detail, update and
 transition operations run past the lookup.
 
-Bounded to run in the suite: ten derandomized examples an operation (valid
-and invalid input), without schemathesis' coverage and stateful phases. What
-it found is pinned by the plain tests at the end.
+All four phases run, with a fixed seed:
+
+- examples and fuzzing: every operation, a few derandomized examples each;
+- coverage (every boundary case the schema defines, 50 to 150 an operation):
+  the operations where the outside run of issue 22 found server errors;
+- stateful: short sequences of linked operations (create, then read,
+  update, transition what was created).
+
+``make fuzz`` (``TSUNAGU_FUZZ=1``) runs the same with many more examples,
+the coverage phase over every operation and longer sequences. What the
+fuzzing found is pinned by the plain tests at the end and in
+``test_fuzz_findings.py``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,12 +40,6 @@ from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
@@ -46,31 +53,67 @@ from tsunagu.tests import resident_factories as make
 from tsunagu.tests.factories import Ward, add_member
 from tsunagu.tests.resource_factories import resource
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+FUZZ = os.environ.get("TSUNAGU_FUZZ") == "1"
+SEED = 22
+#: Examples an operation in the examples and fuzzing phases.
+EXAMPLES = 200 if FUZZ else 8
+#: Sequences and their length in the stateful phase.
+SCENARIOS, STEPS = (100, 20) if FUZZ else (4, 6)
+#: Where issue 22's outside run found server errors: the coverage phase
+#: always runs on these; ``make fuzz`` runs it on every operation.
+COVERED = re.compile(
+    r"^/api/v1/(persons|households|consultations|activity-records|community/issues|resources"
+    r"|hsds/(import|services|organizations|service_at_locations)"
+    r"|households/\{household_id\}/outreach-contacts"
+    r"|persons/\{person_id\}/participation-profile"
+    r"|reports/business/rows/\{row_id\}/records)$"
+)
 
+DOCUMENT = json.loads(json.dumps(api.get_openapi_schema(), cls=DjangoJSONEncoder))
+CONFIG = {
+    "seed": SEED,
+    # All four phases; each test below runs the ones it names.
+    "phases": {
+        "examples": {"enabled": True},
+        "coverage": {"enabled": True},
+        "fuzzing": {"enabled": True},
+        "stateful": {"enabled": True, "max-steps": STEPS},
+    },
+    "checks": {
+        # Valid input by the schema may still be refused for what no schema
+        # says: a record that does not exist (404), a stale version (409), a
+        # rule of the programme (422: an end before its start, no consent).
+        "positive_data_acceptance": {"expected-statuses": ["2xx", "404", "409", "422"]},
+    },
+}
+
+# The document as served: lazy translations rendered to text.
 schema = schemathesis.openapi.from_dict(
-    # The document as served: lazy translations rendered to text.
-    json.loads(json.dumps(api.get_openapi_schema(), cls=DjangoJSONEncoder)),
+    DOCUMENT,
+    config=schemathesis.Config.from_dict(
+        {**CONFIG, "phases": {**CONFIG["phases"], "coverage": {"enabled": False}}}
+    ),
+)
+coverage_schema = schemathesis.openapi.from_dict(
+    DOCUMENT,
     config=schemathesis.Config.from_dict(
         {
-            # The coverage phase (50 to 150 boundary cases an operation) and
-            # stateful runs are out of a unit test's time budget: examples and
-            # fuzzing, valid and invalid input, stay.
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+            **CONFIG,
+            "phases": {
+                "examples": {"enabled": False},
+                "coverage": {"enabled": True},
+                "fuzzing": {"enabled": False},
+            },
         }
     ),
 )
+if not FUZZ:
+    coverage_schema = coverage_schema.include(path_regex=COVERED.pattern)
 
 #: Ids of records that exist, by path parameter name; filled by the fixture.
 EXISTING: dict[str, list[Any]] = {}
 
 
-@schema.hook
 def flatmap_path_parameters(
     context: schemathesis.HookContext, path_parameters: dict[str, Any]
 ) -> st.SearchStrategy[dict[str, Any]]:
@@ -87,15 +130,24 @@ def flatmap_path_parameters(
     return st.one_of(st.just(path_parameters), real)
 
 
+schema.hook(flatmap_path_parameters)
+coverage_schema.hook(flatmap_path_parameters)
+
+
 @pytest.fixture
 def app() -> Iterator[WSGIHandler]:
     """Django's WSGI handler, kept from closing the test's database connection
-    (as django.test.Client does)."""
+    (as django.test.Client does). It is also the schemas' application: the
+    checks' own probes (a request without authentication, a deleted record
+    read again) go to it as the cases do."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    handler = WSGIHandler()
+    schema.app = coverage_schema.app = handler
     try:
-        yield WSGIHandler()
+        yield handler
     finally:
+        schema.app = coverage_schema.app = None
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
@@ -165,21 +217,78 @@ def _no_rate_limit(settings: Any) -> None:
 def token(staff: Staff) -> str:
     with tenancy.tenant_context(staff.municipality):
         _token, raw = api_token_create(actor=staff, name="スキーマ検査")
+    TOKEN.append(raw)
     return raw
 
 
+#: The bearer token of the test running now (set by the ``token`` fixture).
+TOKEN: list[str] = []
+
+
+class BearerToken:
+    """The staff member's token, given to schemathesis as the API's
+    authentication, so that its check of ignored authentication knows what
+    to take away or spoil. Not cached: every test has its own token."""
+
+    def get(self, case: schemathesis.Case, context: schemathesis.AuthContext) -> str:
+        return TOKEN[-1] if TOKEN else ""
+
+    def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+schema.auth(refresh_interval=None)(BearerToken)
+coverage_schema.auth(refresh_interval=None)(BearerToken)
+
+
+HYPOTHESIS = {
+    "derandomize": True,
+    "database": None,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+}
+
+
+@pytest.mark.fuzz
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=10,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-def test_every_answer_is_declared_and_none_is_a_server_error(
+@settings(max_examples=EXAMPLES, **HYPOTHESIS)
+def test_every_answer_passes_every_check(
     case: schemathesis.Case, app: WSGIHandler, token: str, records: None
 ) -> None:
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+    """Examples and fuzzing, every operation."""
+    case.operation.schema.app = app  # (for the checks' own probes)
+    case.call_and_validate(app=app)
+
+
+@pytest.mark.fuzz
+@pytest.mark.django_db
+@coverage_schema.parametrize()
+@settings(**HYPOTHESIS)
+def test_every_boundary_case_passes_every_check(
+    case: schemathesis.Case, app: WSGIHandler, token: str, records: None
+) -> None:
+    """The coverage phase: every boundary case the schema defines."""
+    case.operation.schema.app = app  # (for the checks' own probes)
+    # The phase's cases are made when the test is collected, before there is
+    # a token: the token of this test replaces the one they were made with.
+    if "Authorization" in (case.headers or {}):
+        case.headers = {**case.headers, "Authorization": f"Bearer {token}"}
+    case.call_and_validate(app=app)
+
+
+@pytest.mark.fuzz
+@pytest.mark.django_db
+def test_sequences_of_linked_operations_pass_every_check(
+    app: WSGIHandler, token: str, records: None
+) -> None:
+    """The stateful phase: what one operation created, the next reads, changes or moves on."""
+
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"app": app}
+
+    Machine.run(settings=settings(max_examples=SCENARIOS, stateful_step_count=STEPS, **HYPOTHESIS))
 
 
 # --- What the fuzzing found, pinned -----------------------------------------------------
