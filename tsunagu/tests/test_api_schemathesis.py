@@ -81,9 +81,10 @@ CONFIG = {
     },
     "checks": {
         # Valid input by the schema may still be refused for what no schema
-        # says: a record that does not exist (404), a stale version (409), a
-        # rule of the programme (422: an end before its start, no consent).
-        "positive_data_acceptance": {"expected-statuses": ["2xx", "404", "409", "422"]},
+        # says: acting for an organization one is no member of (403), a
+        # record that does not exist (404), a stale version (409), a rule of
+        # the programme (422: an end before its start, no consent).
+        "positive_data_acceptance": {"expected-statuses": ["2xx", "403", "404", "409", "422"]},
     },
 }
 
