@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from tsunagu.core.dates import local_date
-from tsunagu.core.wareki import format_wareki
+from tsunagu.core.wareki import format_wareki, format_wareki_month
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcher
@@ -35,6 +35,15 @@ def wareki_or_western(day: datetime.date | None) -> str:
         return format_wareki(day)
     except ValueError:
         return f"{day.year}年{day.month}月{day.day}日"
+
+
+def wareki_month_or_western(year: int, month: int) -> str:
+    """「令和7年4月」; a month before 明治6年 (a record kept from before the
+    range was checked on input) falls back to the western form."""
+    try:
+        return format_wareki_month(year, month)
+    except ValueError:
+        return f"{year}年{month}月"
 
 
 def wareki_datetime(moment: datetime.datetime) -> str:

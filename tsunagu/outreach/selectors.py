@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
-from tsunagu.core.wareki import format_wareki_month
+from tsunagu.core.printing import wareki_month_or_western
 from tsunagu.outreach.models import REACHED, STAGE_ORDER, OutreachContact, Result, Stage
 
 
@@ -50,7 +50,7 @@ class Month:
 
     @property
     def label(self) -> str:
-        return format_wareki_month(self.year, self.month)
+        return wareki_month_or_western(self.year, self.month)
 
     @property
     def count(self) -> int:
@@ -223,7 +223,7 @@ def contacts_per_household_month(
         month_totals[key][0] += n
         month_totals[key][1] += 1
     by_month = [
-        (format_wareki_month(year, month), *month_totals.get((year, month), [0, 0]))
+        (wareki_month_or_western(year, month), *month_totals.get((year, month), [0, 0]))
         for year, month in _months_between(start, end)
     ]
     return MonthlyCounts(

@@ -514,3 +514,32 @@ def test_a_choice_by_an_id_no_database_holds_is_refused(
     response = client.post(reverse("consultations:intake"), {"organization": chosen})
     assert response.status_code == 200
     assert "選択してください" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_outreach_contact_kept_from_before_the_range_still_shows(
+    clerk: Staff, ward: Ward
+) -> None:
+    """A contact of year 1 saved before the API checked the range: the
+    household's outreach page shows it (in the western form) instead of a 500."""
+    household = make.household(clerk, ward.center)
+    with tenancy.tenant_context(ward.municipality):
+        from tsunagu.outreach.services import outreach_contact_record
+
+        contact = outreach_contact_record(
+            actor=clerk,
+            organization=ward.center,
+            household=household,
+            method="visit",
+            result="absent",
+            intent="safety",
+            stage_after="none",
+        )
+        OutreachContact.objects.filter(pk=contact.pk).update(
+            occurred_at=datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+        )
+    page = Client()
+    page.force_login(clerk)
+    response = page.get(reverse("outreach:household", args=[household.pk]))
+    assert response.status_code == 200
+    assert "1年1月" in response.content.decode()
