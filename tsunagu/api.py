@@ -351,6 +351,7 @@ class OrganizationOut(ModelSchema):
             "operator",
             "parent",
             "is_coordinating",
+            "designated_multi_agency",
             "phone",
             "address",
         ]
@@ -375,6 +376,7 @@ class OrganizationIn(Schema):
     operator: str = Field("", max_length=80)
     parent: int | None = None
     is_coordinating: bool = False
+    designated_multi_agency: bool = False
     district_ids: list[int] = []
     sub_business_ids: list[int] = []
     phone: str = Field("", max_length=20)
@@ -575,3 +577,29 @@ def operations() -> list[Any]:
         for path_view in bound.path_operations.values():
             found.extend(path_view.operations)
     return found
+
+
+def _policy_before_input(operation: Any) -> None:
+    """Let the policy answer right after authentication, before the body is read.
+
+    django-ninja validates an operation's input before calling it, so a role
+    the policy refuses would otherwise learn the operation's input rules from
+    a 422 (and a refusal would go unaudited). The policy's own answer for the
+    declared record kind and action comes first: refused is 403, audited."""
+    checks = operation._run_checks
+    declared = policy.declaration_of(operation.view_func)
+
+    def run_checks(request: HttpRequest) -> HttpResponse | None:
+        error = checks(request)
+        if error is not None or not isinstance(declared, policy.RouteDeclaration):
+            return error
+        if not policy.decide(request.user, declared.action, declared.resource):
+            policy.audit_denial(request.user, declared.action, declared.resource)
+            return _forbidden(request, PermissionDenied())
+        return None
+
+    operation._run_checks = run_checks
+
+
+for _operation in operations():
+    _policy_before_input(_operation)

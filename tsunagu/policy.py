@@ -362,6 +362,10 @@ def emergency_household_ids(staff: Staff) -> models.QuerySet[Any]:
     from django.utils import timezone
 
     m = _models()
+    if not casework_organization_ids(staff):
+        # An opening outlives no casework membership: a counselor who became a
+        # manager or left the organization keeps no emergency basis.
+        return m.EmergencyAccess.objects.none().values("household_id")
     return m.EmergencyAccess.objects.filter(staff=staff, expires_at__gt=timezone.now()).values(
         "household_id"
     )
@@ -590,8 +594,9 @@ class _ResidentRule(Rule, ABC):
         """May the staff member do ``action`` on this resource at all?
 
         Lists, searches and new records are casework; opening one record is
-        open to any staff member, because an emergency opening gives a basis
-        to anyone (the object-level answer then decides)."""
+        left to the object-level answer, because bases other than casework
+        reach single records (a 支援会議 guest's meeting material, an
+        emergency opening of a casework colleague)."""
         if action == Action.VIEW or action == Action.PRINT:
             return Decision(True)
         if casework_organization_ids(staff):
@@ -1507,8 +1512,13 @@ class ActionItemRule(Rule):
 
 
 class EmergencyAccessRule(Rule):
-    """Break-glass openings: any staff member may open one, stating a reason;
-    the auditor lists and reviews them."""
+    """Break-glass openings: staff doing casework (相談員・機関管理者・多機関協働事務局)
+    may open one, stating a reason; the auditor lists and reviews them.
+
+    Nobody else may open one or search for whom to open: an external guest,
+    a manager, a system administrator or an auditor has no casework in which
+    an emergency could arise, and the search behind the form reads every
+    resident of the ward (access.md, basis 6)."""
 
     resource = "emergency_access"
 
@@ -1517,7 +1527,9 @@ class EmergencyAccessRule(Rule):
 
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
         if action == Action.CREATE:
-            return Decision(True, Basis.EMERGENCY)
+            if casework_organization_ids(staff):
+                return Decision(True, Basis.EMERGENCY)
+            return DENY
         if action in (Action.LIST, Action.VIEW, Action.CHANGE, Action.EXPORT) and staff.has_role(
             Role.AUDITOR
         ):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -405,11 +405,28 @@ def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> Perso
 # Break-glass.
 
 
-@transaction.atomic
 def emergency_access_open(
     *, actor: Staff, organization_id: int | None, household: Household, reason: str
 ) -> EmergencyAccess:
-    """Open ``household`` to ``actor`` for a working day, for a stated reason."""
+    """Open ``household`` to ``actor`` for a working day, for a stated reason.
+
+    Only staff doing casework may (the policy's emergency rule): the service
+    refuses anyone else as the route does, so that no other caller opens a way."""
+    from tsunagu import policy
+
+    if not policy.decide(actor, policy.Action.CREATE, "emergency_access"):
+        # Audited outside the opening's transaction, which the refusal rolls back.
+        policy.audit_denial(actor, policy.Action.CREATE, "emergency_access")
+        raise PermissionDenied
+    return _emergency_access_create(
+        actor=actor, organization_id=organization_id, household=household, reason=reason
+    )
+
+
+@transaction.atomic
+def _emergency_access_create(
+    *, actor: Staff, organization_id: int | None, household: Household, reason: str
+) -> EmergencyAccess:
     reason = reason.strip()
     if len(reason) < 10:
         raise ValidationError(
