@@ -20,6 +20,7 @@ class OrganizationForm(StyledModelForm):
             "operator",
             "parent",
             "is_coordinating",
+            "designated_multi_agency",
             "districts",
             "sub_businesses",
             "phone",

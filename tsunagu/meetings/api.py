@@ -365,7 +365,8 @@ def meeting_detail(request: StaffRequest, meeting_id: int) -> Any:
     response={201: MeetingDetailOut, 422: FormErrorsOut, **ERRORS},
     summary="会議の登録",
     description="一回の会議に、種類の異なる部（支援会議・重層的支援会議など）を順に設けられます。"
-    "支援会議・重層的支援会議を開けるのは多機関協働事務局です。",
+    "支援会議（法第106条の6）を開けるのは市区町村の多機関協働事務局（直営）、"
+    "重層的支援会議を開けるのは多機関協働事務局と、市区町村が多機関協働事業者として指定した機関です。",
 )
 @policy.route("meeting", policy.Action.CREATE)
 def meeting_create(request: StaffRequest, payload: MeetingIn) -> Any:

@@ -30,7 +30,6 @@ from tsunagu.core.printing import wareki_or_western
 from tsunagu.directory.models import Organization
 from tsunagu.meetings.models import (
     CASE_KINDS,
-    STATUTORY_KINDS,
     ActionItem,
     AgendaItem,
     Attendee,
@@ -71,10 +70,9 @@ def meeting_create(
         raise ValidationError(_("所属していない機関として会議を開くことはできません。"))
     if not kinds:
         raise ValidationError({"kinds": _("会議の種類を一つ以上選んでください。")})
-    if set(kinds) & STATUTORY_KINDS and not organization.is_coordinating:
-        raise ValidationError(
-            {"kinds": _("支援会議・重層的支援会議を開けるのは多機関協働事務局です。")}
-        )
+    problem = host_problem(organization, kinds)
+    if problem:
+        raise ValidationError({"kinds": problem})
     meeting.organization = organization
     meeting.created_by = actor
     meeting.updated_by = actor
@@ -83,6 +81,30 @@ def meeting_create(
         MeetingPart.objects.create(meeting=meeting, kind=kind, order=order)
     audit_record(AuditAction.CREATE, actor=actor, obj=meeting, detail={"kinds": kinds})
     return meeting
+
+
+def host_problem(organization: Organization, kinds: list[str]) -> str:
+    """Why ``organization`` may not host a sitting with these parts ("" if it may).
+
+    A 支援会議 (社会福祉法第106条の6) is the municipality's own body: only its
+    coordinating section, run directly, hosts one. A 重層的支援会議 may also be
+    hosted by an organization the municipality designates as 多機関協働事業者,
+    contractor or not (第106条の4第2項第5号)."""
+    if Kind.SUPPORT_MEETING in kinds and not (
+        organization.is_coordinating and organization.management == Organization.Management.DIRECT
+    ):
+        return _(
+            "支援会議（社会福祉法第106条の6）は市区町村が設ける会議体です。"
+            "開催できるのは市区町村の多機関協働事務局（直営）です。"
+        )
+    if Kind.PLAN_MEETING in kinds and not (
+        organization.is_coordinating or organization.designated_multi_agency
+    ):
+        return _(
+            "重層的支援会議を開けるのは、多機関協働事務局と、"
+            "市区町村が多機関協働事業者として指定した機関です。"
+        )
+    return ""
 
 
 def plan_meeting_problems(meeting: Meeting) -> list[str]:
@@ -235,7 +257,7 @@ def guest_invite(
 
 @transaction.atomic
 def pledge_record(*, actor: Staff, attendee: Attendee) -> Attendee:
-    """Record the attendee's confidentiality pledge (守秘義務, 法106条の6第5項):
+    """Record the attendee's confidentiality pledge (守秘義務, 法106条の6第6項):
     the attendee themself, or the host on their behalf (a signed paper pledge)."""
     meeting = attendee.meeting
     if attendee.staff_id != actor.pk:
