@@ -24,6 +24,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from tsunagu import policy
+from tsunagu.accounts.acting import NotActingFor, acting_organization_id
 from tsunagu.accounts.models import ApiToken, Staff
 from tsunagu.accounts.selectors import two_factor_required
 from tsunagu.audit.models import AuditAction
@@ -62,7 +63,7 @@ class TokenAuth(HttpBearer):
         request_info_set(
             RequestInfo(
                 actor=staff,
-                organization_id=min(staff.organization_ids(), default=None),
+                organization_id=acting_organization_id(request),
                 ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
@@ -153,7 +154,12 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": "この操作を行う権限がありません。"}, status=403)
+    detail = (
+        NotActingFor.message
+        if isinstance(exc, NotActingFor)
+        else "この操作を行う権限がありません。"
+    )
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 @api.exception_handler(Http404)
@@ -593,6 +599,10 @@ def _policy_before_input(operation: Any) -> None:
         error = checks(request)
         if error is not None or not isinstance(declared, policy.RouteDeclaration):
             return error
+        try:
+            acting_organization_id(request)  # an X-Tsunagu-Organization it may not act for
+        except PermissionDenied as refused:
+            return _forbidden(request, refused)
         if not policy.decide(request.user, declared.action, declared.resource):
             policy.audit_denial(request.user, declared.action, declared.resource)
             return _forbidden(request, PermissionDenied())

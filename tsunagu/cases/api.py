@@ -21,6 +21,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -38,7 +39,6 @@ from tsunagu.cases.models import (
 )
 from tsunagu.cases.services import CaseConflict
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
 from tsunagu.people.api import BasisPagination, basis_label, changeable, field_errors, invalid
 
@@ -379,8 +379,7 @@ def case_create(request: StaffRequest, payload: CaseIn) -> Any:
     errors: dict[str, list[str]] = {}
     organization_id = payload.organization_id
     if organization_id is None:
-        acting = acting_organization_id(request)
-        organization_id = acting if acting in coordinating else min(coordinating, default=None)
+        organization_id = acting_organization_id(request, coordinating, resource="case")
     organization = (
         _organization(request, organization_id) if organization_id in coordinating else None
     )

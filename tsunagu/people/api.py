@@ -15,18 +15,17 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization
 from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.pagination import LimitOffsetPagination
 from tsunagu.directory.models import District, Organization
 from tsunagu.people import selectors, services
@@ -75,13 +74,9 @@ def acting_casework_organization(request: StaffRequest, resource: str) -> Organi
     """The organization the staff member acts for in this request (the one chosen
     in the header, else their first), where they do casework: a new ``resource``
     record is registered for it. Refused (403, audited) otherwise."""
-    organization_id = acting_organization_id(request)
-    if organization_id is None or organization_id not in policy.casework_organization_ids(
-        request.user
-    ):
-        policy.audit_denial(request.user, policy.Action.CREATE, resource)
-        raise PermissionDenied
-    return policy.visible(request.user, "organization", policy.Action.VIEW).get(pk=organization_id)
+    return acting_organization(
+        request, policy.casework_organization_ids(request.user), resource=resource
+    )
 
 
 def invalid(errors: dict[str, list[str]], detail: str = INVALID) -> Status:

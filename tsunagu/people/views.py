@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
 from tsunagu.directory.selectors import acting_casework_organization
@@ -161,7 +161,7 @@ def household_edit(request: StaffRequest, pk: int) -> HttpResponse:
 def member_add(request: StaffRequest, pk: int) -> HttpResponse:
     """Add a member: a person the viewer already sees (moved from their household), or a new one."""
     household, _decision = policy.get_or_404(request.user, "household", policy.Action.CHANGE, pk=pk)
-    organization = acting_casework_organization(request)
+    organization = acting_casework_organization(request, "household")
     member_form = MemberAddForm(request.POST or None)
     person_form = PersonForm(request.POST or None, prefix="person")
     existing_id = request.POST.get("existing_person", "")
@@ -463,7 +463,9 @@ def emergency(request: StaffRequest) -> HttpResponse:
             raise Http404
         services.emergency_access_open(
             actor=request.user,
-            organization_id=acting_organization_id(request),
+            organization_id=acting_organization_id(
+                request, policy.casework_organization_ids(request.user)
+            ),
             household=household,
             reason=form.cleaned_data["reason"],
         )
