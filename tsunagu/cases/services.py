@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
@@ -27,19 +28,16 @@ from tsunagu.cases.models import (
     Stage,
     active_consents,
 )
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.referrals.models import TRANSITIONS as REFERRAL_TRANSITIONS
 from tsunagu.referrals.models import Status as ReferralStatus
 
 
-class CaseConflict(Exception):
-    """The case changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "このケースは、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度操作してください（入力した内容は残っています）。"
-    )
+class CaseConflict(EditConflict):
+    what = gettext_lazy("ケース")
+    verb = gettext_lazy("操作")
 
 
 def _require_coordinator(actor: Staff, organization: Organization) -> None:
@@ -188,7 +186,7 @@ def case_transition(
     _require_holder(actor, case)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != version:
-        raise CaseConflict(CaseConflict.message)
+        raise CaseConflict()
     guard = TRANSITIONS.get((locked.stage, to_stage))
     if guard is None:
         raise ValidationError(
@@ -264,7 +262,7 @@ def case_update(
     _require_holder(actor, case)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != version:
-        raise CaseConflict(CaseConflict.message)
+        raise CaseConflict()
     changed_lead = locked.lead_organization_id != (
         lead_organization.pk if lead_organization else None
     )

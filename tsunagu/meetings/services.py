@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Membership, Staff
 from tsunagu.accounts.roles import Role
@@ -27,6 +28,7 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case, Stage
 from tsunagu.cases.services import CaseEvent, _event, _team_join, consent_covers, consent_in_force
 from tsunagu.core.printing import wareki_or_western
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.meetings.models import (
     CASE_KINDS,
@@ -41,11 +43,8 @@ from tsunagu.meetings.models import (
 )
 
 
-class MeetingConflict(Exception):
-    message = _(
-        "この会議の記録は、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度保存してください（入力した内容は残っています）。"
-    )
+class MeetingConflict(EditConflict):
+    what = gettext_lazy("会議の記録")
 
 
 def _require_host(actor: Staff, meeting: Meeting) -> None:
@@ -536,7 +535,7 @@ def minutes_save(*, actor: Staff, meeting: Meeting, minutes: str, version: int) 
     _require_host(actor, meeting)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.version != version:
-        raise MeetingConflict(MeetingConflict.message)
+        raise MeetingConflict()
     locked.minutes = minutes
     locked.version += 1
     locked.updated_by = actor

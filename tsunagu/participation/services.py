@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.participation.models import (
     TRANSITIONS,
@@ -31,13 +33,8 @@ from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Resource, Status
 
 
-class ParticipationConflict(Exception):
-    """The record changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "この記録は、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度操作してください（入力した内容は残っています）。"
-    )
+class ParticipationConflict(EditConflict):
+    verb = gettext_lazy("操作")
 
 
 PROFILE_FIELDS = (

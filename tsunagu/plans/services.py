@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
@@ -23,6 +24,7 @@ from tsunagu.cases.services import (
     consent_in_force,
     household_members,
 )
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Person
 from tsunagu.plans.models import (
@@ -38,11 +40,8 @@ from tsunagu.plans.models import (
 )
 
 
-class PlanConflict(Exception):
-    message = _(
-        "この支援プランは、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度保存してください（入力した内容は残っています）。"
-    )
+class PlanConflict(EditConflict):
+    what = gettext_lazy("支援プラン")
 
 
 @dataclass
@@ -191,7 +190,7 @@ def plan_activate(*, actor: Staff, plan: SupportPlan, version: int) -> SupportPl
     plan_consent(case)
     locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if locked.version != version:
-        raise PlanConflict(PlanConflict.message)
+        raise PlanConflict()
     if locked.status != Status.DRAFT:
         raise ValidationError(_("作成中のプランだけを確定できます。"))
     if locked.next_monitoring_on is None:
@@ -243,7 +242,7 @@ def monitoring_record(
     # Two reviews of one plan at once must not both apply (a 再プラン undone by a 継続).
     plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if version is not None and plan.version != version:
-        raise PlanConflict(PlanConflict.message)
+        raise PlanConflict()
     if plan.status != Status.ACTIVE:
         raise ValidationError(_("モニタリングできるのは実施中のプランです。"))
     if monitoring.decision not in Decision.values:

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Person
 from tsunagu.referrals.models import (
@@ -27,13 +29,9 @@ from tsunagu.referrals.models import (
 )
 
 
-class ReferralConflict(Exception):
-    """The referral changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "このつなぐシートは、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度操作してください（入力した内容は残っています）。"
-    )
+class ReferralConflict(EditConflict):
+    what = gettext_lazy("つなぐシート")
+    verb = gettext_lazy("操作")
 
 
 def side_of(referral: Referral, organization_ids: Iterable[int]) -> str | None:
@@ -129,7 +127,7 @@ def referral_transition(
     _require_member(actor, organization)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.version != version:
-        raise ReferralConflict(ReferralConflict.message)
+        raise ReferralConflict()
     side = side_of(locked, [organization.pk])
     who = TRANSITIONS.get((locked.status, to_status))
     if who is None:
