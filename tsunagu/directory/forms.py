@@ -43,14 +43,6 @@ class OrganizationForm(StyledModelForm):
             archived_at=None
         ).select_related("business")
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("management") == Organization.Management.CONTRACTED and not cleaned.get(
-            "operator"
-        ):
-            self.add_error("operator", _("委託の場合は運営法人を入力してください"))
-        return cleaned
-
 
 class DistrictForm(StyledModelForm):
     class Meta:

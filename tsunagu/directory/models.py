@@ -6,6 +6,7 @@ All of it is the tenant's configuration, edited by its system administrator.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -193,3 +194,7 @@ class Organization(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.management == self.Management.CONTRACTED and not self.operator:
+            raise ValidationError({"operator": _("委託の場合は運営法人を入力してください")})

@@ -72,6 +72,8 @@ def meeting_create(
     problem = host_problem(organization, kinds)
     if problem:
         raise ValidationError({"kinds": problem})
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        raise ValidationError({"ends_at": _("終了時刻は開始時刻より後にしてください。")})
     meeting.organization = organization
     meeting.created_by = actor
     meeting.updated_by = actor

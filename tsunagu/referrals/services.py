@@ -74,6 +74,10 @@ def referral_create(
     _require_member(actor, organization)
     if referral.to_organization_id == organization.pk:
         raise ValidationError({"to_organization": _("自機関にはつなげません。")})
+    # Not before the day the sheet is written (today, except in a backdated history load).
+    written_on = timezone.localdate(referral.created_at) if referral.created_at else None
+    if referral.due_on is not None and referral.due_on < (written_on or timezone.localdate()):
+        raise ValidationError({"due_on": _("回答期限に過去の日付は指定できません。")})
     referral.from_organization = organization
     referral.status = Status.DRAFT
     referral.created_by = actor

@@ -667,6 +667,20 @@ def transition(client: Client, referral_id: int, **payload: Any) -> Any:
 
 
 @pytest.mark.django_db
+def test_a_past_answer_date_is_refused_by_the_service_in_the_api_as_on_the_page(
+    case: Case,
+) -> None:
+    """The rule lives in the service (referral_create), so the API refuses what the form does."""
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = post_json(
+        token_client(case.counselor), "/api/v1/referrals", referral_payload(case, due_on=yesterday)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"due_on": ["回答期限に過去の日付は指定できません。"]}
+    assert not Referral.all_tenants.exists()
+
+
+@pytest.mark.django_db
 def test_a_referral_is_created_and_sent(case: Case) -> None:
     response = post_json(token_client(case.counselor), "/api/v1/referrals", referral_payload(case))
     assert response.status_code == 201, response.content.decode()

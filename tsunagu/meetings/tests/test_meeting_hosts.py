@@ -75,3 +75,23 @@ def test_an_undesignated_organization_hosts_neither(ward: Ward) -> None:
         with pytest.raises(ValidationError):
             _open(ward, ward.center, kinds)
     assert _open(ward, ward.center, [Kind.STAKEHOLDER]).organization == ward.center
+
+
+def test_a_sitting_that_ends_before_it_starts_is_refused_by_the_service(ward: Ward) -> None:
+    """The rule lives in the service, so the API refuses what the form does."""
+    import datetime
+
+    host = staff_at(ward, ward.coordinating, Role.COORDINATOR, "host-times")
+    with tenancy.tenant_context(ward.municipality), pytest.raises(ValidationError) as refused:
+        meeting_create(
+            actor=host,
+            organization=ward.coordinating,
+            meeting=Meeting(
+                title="ケース検討",
+                held_on=timezone.localdate(),
+                starts_at=datetime.time(15, 0),
+                ends_at=datetime.time(14, 0),
+            ),
+            kinds=[Kind.SUPPORT_MEETING],
+        )
+    assert refused.value.message_dict == {"ends_at": ["終了時刻は開始時刻より後にしてください。"]}
