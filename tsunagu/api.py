@@ -311,6 +311,10 @@ class MeOut(Schema):
     full_name: str
     municipality: str
     roles: list[str]
+    #: Each organization the staff member belongs to, with the role held there.
+    memberships: list[MembershipOut]
+    #: The organization this request acts for (``X-Tsunagu-Organization`` chooses another).
+    acting_organization_id: int | None
 
 
 class DistrictOut(ModelSchema):
@@ -408,7 +412,13 @@ class StaffOut(Schema):
 router = Router()
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, summary="ログイン中の職員")
+@router.get(
+    "/me",
+    response={200: MeOut, **ERRORS},
+    summary="ログイン中の職員",
+    description="職員の所属と役割、この要求で代表している所属機関を返します。"
+    "所属機関は X-Tsunagu-Organization ヘッダー（機関のID）で選べます。",
+)
 @policy.route("own_account", policy.Action.VIEW)
 def me(request: StaffRequest) -> Any:
     staff = request.user
@@ -418,6 +428,10 @@ def me(request: StaffRequest) -> Any:
         "full_name": staff.full_name,
         "municipality": staff.municipality.name,
         "roles": sorted(staff.roles()),
+        "memberships": staff.memberships.filter(active=True)
+        .select_related("organization")
+        .order_by("organization__sort_order", "organization_id", "role"),
+        "acting_organization_id": acting_organization_id(request),
     }
 
 
@@ -544,6 +558,7 @@ api.add_router("/", router)
 # The residents' routers use the schemas and errors above, so they are imported
 # here, after them, rather than at the top.
 from tsunagu.activities.api import router as activities_router  # noqa: E402
+from tsunagu.audit.api import router as audit_router  # noqa: E402
 from tsunagu.cases.api import router as cases_router  # noqa: E402
 from tsunagu.community.api import router as community_router  # noqa: E402
 from tsunagu.consultations.api import router as consultations_router  # noqa: E402
@@ -574,6 +589,7 @@ api.add_router("/", community_router)
 api.add_router("/", reports_business_router)
 api.add_router("/", reports_strategy_router)
 api.add_router("/", reports_survey_router)
+api.add_router("/", audit_router)
 
 
 def operations() -> list[Any]:

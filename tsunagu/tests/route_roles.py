@@ -292,4 +292,6 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "PUT strategy_narrative_update": REPORT_EDITORS,  # report_configuration change
     "GET survey_answers": STAFF,  # aggregate list
     "GET survey_installation": STAFF,  # aggregate list
+    "GET audit_event_list_api": AUDITOR,  # audit_event list
+    "GET audit_event_detail": AUDITOR,  # audit_event view
 }
