@@ -17,7 +17,6 @@ never silently replaced: the client asked to act for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -50,16 +49,6 @@ def named_organization_id(request: HttpRequest) -> int | None:
     return chosen if isinstance(chosen, int) else None
 
 
-def _in_directory_order(ids: Iterable[int]) -> list[int]:
-    from tsunagu.directory.models import Organization
-
-    return list(
-        Organization.objects.filter(pk__in=list(ids))
-        .order_by("sort_order", "pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def acting_organization_id(
     request: HttpRequest, among: frozenset[int] | None = None, *, resource: str = ""
 ) -> int | None:
@@ -79,11 +68,7 @@ def acting_organization_id(
         _refuse(request, resource)
     if named in candidates:
         return named
-    cache: dict[frozenset[int], int | None] = request.__dict__.setdefault("_acting_first", {})
-    if candidates not in cache:
-        ordered = _in_directory_order(candidates) if candidates else []
-        cache[candidates] = ordered[0] if ordered else None
-    first = cache[candidates]
+    first = next((pk for pk in user.organizations_in_order() if pk in candidates), None)
     if first is None and resource:
         _refuse(request, resource)
     return first
