@@ -447,7 +447,8 @@ def _write(writer: _Writer, row: Any, period: Period, target: int) -> None:
         )
     if need == 0:
         return
-    if row.metric == Metric.CONSULTATIONS:
+    if row.metric in (Metric.CONSULTATIONS, Metric.RECEIVED):
+        # What reached a window beyond the escalations already there: consultations.
         writer.consultations(row, period, need)
     elif row.metric == Metric.MEETINGS_HELD:
         writer.meetings(row, period, need)

@@ -45,7 +45,12 @@ class RowFigures:
 
     @property
     def drillable(self) -> bool:
-        return self.row.metric in metrics.RESOURCE
+        return self.row.metric in metrics.RESOURCES
+
+    @property
+    def rule(self) -> str:
+        """How the row counts, in words, for the clerk reading the report."""
+        return metrics.counting_rule(self.row)
 
 
 @dataclass

@@ -164,7 +164,9 @@ SEED_000_LAYOUT: tuple[TableSpec, ...] = (
                 seed=(91, 26)),
     )),
     TableSpec(2, "相談受付件数・支援会議等開催数", rows=(
-        RowSpec("相談受付件数", Metric.CONSULTATIONS, "福祉政策課", seed=(7, 6)),
+        # 事務局相談受付件数: what reached the coordinating section — consultations
+        # at its window, つなぐシート addressed to it, cases it opened — each once.
+        RowSpec("相談受付件数", Metric.RECEIVED, "福祉政策課", seed=(7, 6)),
         RowSpec("重層的支援会議", Metric.MEETINGS_HELD, option="plan_meeting", seed=(0, 0)),
         RowSpec("支援会議開催件数（オブザーバー参加含む）", Metric.MEETINGS_HELD,
                 option="support_meeting", seed=(9, 5)),
