@@ -323,12 +323,9 @@ def _counting_rule(spec: Spec) -> Any:
 
     organization = getattr(spec, "organization", None)
     district = getattr(spec, "district", None)
-    if organization is None:
-        where = _("すべての機関")
-    elif spec.include_branches:
+    where: Any = organization or _("すべての機関")
+    if organization is not None and spec.include_branches:
         where = _("%(organization)s（分室・支所を含む）") % {"organization": organization}
-    else:
-        where = str(organization)
     metric = spec.metric
     if metric == Metric.CONSULTATIONS:
         return _(

@@ -11,11 +11,12 @@ any record they may not see.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -206,7 +207,7 @@ def _entries(user: Any, shown: list[tuple[str, Any]], several: bool) -> list[Ent
     return entries
 
 
-class RecordChain:
+class RecordChain(Sequence[tuple[str, Any]]):
     """The records behind a figure, kind after kind (each newest first), as
     one list a paginator can count and slice without loading it."""
 
@@ -222,22 +223,34 @@ class RecordChain:
             self._counts = [records.count() for _resource, records in self.parts]
         return self._counts
 
-    def count(self) -> int:
+    def count(self, value: Any = None) -> int:  # type: ignore[override]
+        """How many records in all (the paginator's question)."""
         return sum(self.counts())
 
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window: slice) -> list[tuple[str, Any]]:
-        start, stop = window.start or 0, window.stop
-        found: list[tuple[str, Any]] = []
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, Any] | list[tuple[str, Any]]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, len(self) if index.stop is None else index.stop
+        window: list[tuple[str, Any]] = []
         offset = 0
         for (resource, records), count in zip(self.parts, self.counts(), strict=True):
             low, high = max(start - offset, 0), min(stop - offset, count)
             if low < high:
-                found += [(resource, obj) for obj in records[low:high]]
+                window += [(resource, obj) for obj in records[low:high]]
             offset += count
-        return found
+        return window
 
 
 @policy.route("aggregate", policy.Action.VIEW)
@@ -263,7 +276,7 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
     counted = metrics.figure_parts(row, period) if several else []
     figure = sum(count for _resource, count in counted) if several else metrics.figure(row, period)
     chain = RecordChain(parts)
-    page = Paginator(chain, 100).get_page(request.GET.get("page"))
+    page: Page[tuple[str, Any]] = Paginator(chain, 100).get_page(request.GET.get("page"))
     # Plan-based outreach counts households: compare like with like.
     visible_count = (
         parts[0][1].values("household_id").distinct().count()
