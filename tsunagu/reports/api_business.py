@@ -186,7 +186,7 @@ def business_row_records(
         start, end = start or last_year.start, end or last_year.end
     if end < start:
         return invalid({"end": ["期間の終わりが始まりより前です。"]})
-    resources = metrics.RESOURCES.get(row.metric, ())
+    resources = metrics.resources(row)
     if not any(policy.decide(request.user, policy.Action.LIST, r) for r in resources):
         for resource in resources:
             policy.audit_denial(request.user, policy.Action.LIST, resource, f"report-row-{row_id}")

@@ -85,6 +85,19 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     Metric.COUNTED: ("counted_entry",),
 }
 
+#: Metrics whose rows may add a counted entry to the records' count: the
+#: contractor's figure of 「*委託事業件数と合算」, its item named in the row's option.
+ADDS_COUNTED = frozenset({Metric.CONSULTATIONS, Metric.RECEIVED})
+
+
+def resources(spec: Spec) -> tuple[str, ...]:
+    """The kinds of record behind a row's figure (none for an entered value)."""
+    found = RESOURCES.get(spec.metric, ())
+    if spec.metric in ADDS_COUNTED and spec.option:
+        found += ("counted_entry",)
+    return found
+
+
 #: What a list of each kind of record reads alongside it (names, and what the
 #: policy's bases look at).
 RELATED: dict[str, tuple[str, ...]] = {
@@ -116,6 +129,19 @@ def activity_option(option: str) -> tuple[str, str, str]:
     """「individual:relationship:direct」 → (category, kind, mode); parts may be empty."""
     parts = [*option.split(":"), "", "", ""][:3]
     return parts[0], parts[1], parts[2]
+
+
+def _counted(
+    records: QuerySet[Any], item: str, organizations: list[int], period: Period
+) -> QuerySet[Any]:
+    """Counted entries of ``item``: a counted entry is a month, and belongs to
+    the period its first day is in."""
+    records = records.filter(
+        item=item, month__gte=period.start.replace(day=1), month__lte=period.end, archived_at=None
+    )
+    if organizations:
+        records = records.filter(organization_id__in=organizations)
+    return records
 
 
 def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]:
@@ -175,13 +201,7 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
             records = records.filter(organization_id__in=organizations)
         return records
     if metric == Metric.COUNTED:
-        # A counted entry is a month: it belongs to the period its first day is in.
-        records = records.filter(
-            item=spec.option, month__gte=start.replace(day=1), month__lte=end, archived_at=None
-        )
-        if organizations:
-            records = records.filter(organization_id__in=organizations)
-        return records
+        return _counted(records, spec.option, organizations, period)
     raise ValueError(f"metric {metric!r} is not counted from records")
 
 
@@ -250,7 +270,6 @@ def parts(spec: Spec, period: Period, user: Any = None) -> list[tuple[str, Query
     kind of record: all the municipality's (``user`` None) or those ``user``
     may list (the same filter: they can only differ by what the viewer has no
     basis to see)."""
-    resources = RESOURCES[spec.metric]
 
     def records(resource: str) -> QuerySet[Any]:
         if user is None:
@@ -258,9 +277,28 @@ def parts(spec: Spec, period: Period, user: Any = None) -> list[tuple[str, Query
         return policy.visible(user, resource, policy.Action.LIST)
 
     if spec.metric == Metric.RECEIVED:
-        return _received(spec, period, {resource: records(resource) for resource in resources})
-    (resource,) = resources
-    return [(resource, _filter(spec, records(resource), period))]
+        found = _received(
+            spec, period, {resource: records(resource) for resource in RESOURCES[spec.metric]}
+        )
+    else:
+        (resource,) = RESOURCES[spec.metric]
+        found = [(resource, _filter(spec, records(resource), period))]
+    if spec.metric in ADDS_COUNTED and spec.option:
+        # 「*委託事業件数と合算」: the contractor's monthly figure, typed as a counted entry.
+        found.append(
+            (
+                "counted_entry",
+                _counted(records("counted_entry"), spec.option, _organization_ids(spec), period),
+            )
+        )
+    return found
+
+
+def amount(resource: str, records: QuerySet[Any]) -> int:
+    """What a kind of record adds to a figure: one each, or a counted entry's count."""
+    if resource == "counted_entry":
+        return int(records.aggregate(total=Sum("count"))["total"] or 0)
+    return records.count()
 
 
 def figure(spec: Spec, period: Period) -> int | None:
@@ -268,19 +306,15 @@ def figure(spec: Spec, period: Period) -> int | None:
     records (None for an entered value). An aggregate: no personal data."""
     if spec.metric not in RESOURCES:
         return None
-    if spec.metric == Metric.RECEIVED:
-        return sum(count for _resource, count in figure_parts(spec, period))
-    ((_resource, records),) = parts(spec, period)
-    if spec.metric == Metric.COUNTED:
-        return int(records.aggregate(total=Sum("count"))["total"] or 0)
     if spec.metric == Metric.PLAN_OUTREACH:
+        ((_resource, records),) = parts(spec, period)
         return int(records.aggregate(n=Count("household_id", distinct=True))["n"])
-    return records.count()
+    return sum(count for _resource, count in figure_parts(spec, period))
 
 
 def figure_parts(spec: Spec, period: Period) -> list[tuple[str, int]]:
     """A figure that adds kinds of record together, kind by kind (its breakdown)."""
-    return [(resource, records.count()) for resource, records in parts(spec, period)]
+    return [(resource, amount(resource, records)) for resource, records in parts(spec, period)]
 
 
 def drill_down(user: Any, spec: Spec, period: Period) -> list[tuple[str, QuerySet[Any]]] | None:
@@ -308,6 +342,8 @@ def describe(spec: Spec) -> str:
         ]
     if spec.metric == Metric.COUNTED and spec.option:
         details.append(spec.option)
+    if spec.metric in ADDS_COUNTED and spec.option:
+        details.append(_("件数入力「%(item)s」を合算") % {"item": spec.option})
     return f"{text}（{'・'.join(details)}）" if details else text
 
 
@@ -315,7 +351,16 @@ def counting_rule(spec: Spec) -> str:
     """How a row (or an indicator) counts, in a sentence a clerk can check the
     figure against: which records, which date puts them in the period, what is
     left out. Shown under the row on the report page and in the drill-down."""
-    return str(_counting_rule(spec))
+    rule = str(_counting_rule(spec))
+    if spec.metric in ADDS_COUNTED and spec.option:
+        rule += str(
+            _(
+                "さらに、件数入力「%(item)s」（委託事業者の件数など、月ごとに入力した件数）の"
+                "期間内の月の合計を足します。"
+            )
+            % {"item": spec.option}
+        )
+    return rule
 
 
 def _counting_rule(spec: Spec) -> Any:

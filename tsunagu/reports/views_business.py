@@ -46,19 +46,24 @@ def _columns(request: StaffRequest) -> tuple[ColumnsForm, tuple[Period, Period]]
     return form, form.periods()
 
 
-def _may_drill(request: StaffRequest, metric: str) -> bool:
-    """Whether the viewer may list any of the kinds of record behind the metric."""
-    return any(
-        policy.decide(request.user, policy.Action.LIST, resource)
-        for resource in metrics.RESOURCES.get(metric, ())
-    )
+def _may_drill(request: StaffRequest, resources: tuple[str, ...]) -> bool:
+    """Whether the viewer may list any of the kinds of record behind a figure."""
+    return any(policy.decide(request.user, policy.Action.LIST, resource) for resource in resources)
 
 
 @policy.route("aggregate", policy.Action.VIEW)
 def business(request: StaffRequest) -> HttpResponse:
     form, periods = _columns(request)
     report = business_report(periods)
-    drill_metrics = {metric for metric in metrics.RESOURCES if _may_drill(request, metric)}
+    may_list = {
+        resource: bool(policy.decide(request.user, policy.Action.LIST, resource))
+        for resource in {r for kinds in metrics.RESOURCES.values() for r in kinds}
+    }
+    drillable = {
+        line.row.pk
+        for line in report.rows()
+        if any(may_list[resource] for resource in metrics.resources(line.row))
+    }
     audit_record(
         AuditAction.VIEW,
         actor=request.user,
@@ -72,7 +77,7 @@ def business(request: StaffRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "periods": periods,
-            "drill_metrics": drill_metrics,
+            "drillable": drillable,
             "query": urlencode(
                 {
                     "start1": periods[0].start.isoformat(),
@@ -139,6 +144,7 @@ KIND_LABELS = {
     "consultation": _l("相談受付"),
     "referral": _l("つなぐシート"),
     "case": _l("多機関協働ケース"),
+    "counted_entry": _l("件数入力"),
 }
 
 
@@ -263,12 +269,11 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
     if row is None or column not in (1, 2):
         raise Http404
     period = _period_from(request, column)
-    resources = metrics.RESOURCES.get(row.metric)
-    if resources is None or not _may_drill(request, row.metric):
+    resources = metrics.resources(row)
+    if not resources or not _may_drill(request, resources):
         # Aggregates only (a manager), or a figure typed in: no records to show.
-        if resources is not None:
-            for resource in resources:
-                policy.audit_denial(request.user, policy.Action.LIST, resource, f"report-row-{pk}")
+        for resource in resources:
+            policy.audit_denial(request.user, policy.Action.LIST, resource, f"report-row-{pk}")
         raise Http404
     parts = metrics.drill_down(request.user, row, period)
     assert parts is not None
@@ -277,12 +282,17 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
     figure = sum(count for _resource, count in counted) if several else metrics.figure(row, period)
     chain = RecordChain(parts)
     page: Page[tuple[str, Any]] = Paginator(chain, 100).get_page(request.GET.get("page"))
+    # What the listed records add up to, kind by kind: one each, or a counted
+    # entry's count (a figure that adds the contractor's figure to records).
+    listed = [
+        metrics.amount(resource, records) if resource == "counted_entry" else count
+        for (resource, records), count in zip(parts, chain.counts(), strict=True)
+    ]
     # Plan-based outreach counts households: compare like with like.
-    visible_count = (
-        parts[0][1].values("household_id").distinct().count()
-        if row.metric == Metric.PLAN_OUTREACH
-        else page.paginator.count
-    )
+    if row.metric == Metric.PLAN_OUTREACH:
+        visible_count = parts[0][1].values("household_id").distinct().count()
+    else:
+        visible_count = sum(listed) if several else page.paginator.count
     shown: list[tuple[str, Any]] = list(page.object_list)
     for resource in resources:
         model = policy.RULES[resource].model()
@@ -311,8 +321,8 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
             "several": several,
             # A figure adding kinds together: each kind's count and how many of them are listed.
             "breakdown": [
-                (KIND_LABELS.get(resource, resource), count, listed)
-                for (resource, count), listed in zip(counted, chain.counts(), strict=True)
+                (KIND_LABELS.get(resource, resource), count, shown_count)
+                for (resource, count), shown_count in zip(counted, listed, strict=True)
             ]
             if several
             else [],

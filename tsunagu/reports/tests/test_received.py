@@ -269,3 +269,43 @@ def test_a_row_counting_what_reached_an_organization_names_it(ward: Ward) -> Non
         form = ReportRowForm({"label": "相談受付件数", "metric": Metric.RECEIVED, "sort_order": 1})
         assert not form.is_valid()
         assert "受付機関を選んでください" in str(form.errors["organization"])
+
+
+def test_a_row_adds_the_contractors_counted_figure_to_its_consultations(ward: Ward) -> None:
+    """「*委託事業件数と合算」: the contractor's monthly counted entries are added
+    to the consultations; the row counted alone, the page and the drill-down agree."""
+    from tsunagu.activities.models import CountedEntry
+
+    counselor = ward.member(Role.COUNSELOR)
+    layout = (
+        TableSpec(1, "ネウボラ相談件数", rows=(
+            RowSpec("センター北", Metric.CONSULTATIONS, "地域包括支援センター北", option="委託 相談件数",
+                    cell_note="*委託事業件数と合算"),
+        )),
+    )  # fmt: skip
+    consultation(counselor, ward.center, received_at=_at(datetime.date(2024, 5, 1)))
+    consultation(counselor, ward.center, received_at=_at(datetime.date(2025, 5, 1)))
+    with tenancy.tenant_context(ward.municipality):
+        report_layout_install(actor=ward.member(Role.SYSADMIN), layout=layout)
+        for month, count in ((datetime.date(2024, 4, 1), 30), (datetime.date(2025, 3, 1), 12), (datetime.date(2025, 4, 1), 5)):  # fmt: skip
+            CountedEntry.objects.create(
+                organization=ward.center, item="委託 相談件数", month=month, count=count
+            )
+        # Another item, or another organization's entry, is not added.
+        CountedEntry.objects.create(
+            organization=ward.center,
+            item="ひろば利用者数",
+            month=datetime.date(2024, 4, 1),
+            count=99,
+        )
+        row = ReportRow.objects.select_related("organization").get()
+        assert [line.values for line in business_report((YEAR, QUARTER)).rows()] == [[43, 6]]
+        assert [metrics.figure(row, p) for p in (YEAR, QUARTER)] == [43, 6]
+        assert metrics.figure_parts(row, YEAR) == [("consultation", 1), ("counted_entry", 42)]
+        assert "件数入力「委託 相談件数」" in metrics.counting_rule(row)
+    client = Client()
+    client.force_login(counselor)
+    page = client.get(f"/reports/business/rows/{row.pk}/1/?start1=2024-04-01&end1=2025-03-31")
+    assert page.status_code == 200
+    assert page.context["figure"] == page.context["visible_count"] == 43
+    assert [line[1:] for line in page.context["breakdown"]] == [(1, 1), (42, 42)]
