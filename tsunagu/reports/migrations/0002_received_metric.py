@@ -5,10 +5,17 @@ from django.db import migrations, models
 #: 多機関協働事業's row counting a coordinating section's consultations was meant
 #: to count what reached the section (事務局相談受付件数); issue 17 gave it its own
 #: metric. Rows a municipality configured otherwise are left as they are.
+#:
+#: A consultations row's option now names a counted entry to add (「*委託事業件数と
+#: 合算」); it meant nothing before, so whatever a form left there is cleared
+#: rather than read as an item.
 
 
 def count_what_reached_the_section(apps, schema_editor):
     ReportRow = apps.get_model("reports", "ReportRow")
+    Indicator = apps.get_model("reports", "Indicator")
+    for model in (ReportRow, Indicator):
+        model.objects.filter(metric="consultations").exclude(option="").update(option="")
     ReportRow.objects.filter(
         metric="consultations", table__business_number=2, organization__is_coordinating=True
     ).update(metric="received")

@@ -309,3 +309,34 @@ def test_a_row_adds_the_contractors_counted_figure_to_its_consultations(ward: Wa
     assert page.status_code == 200
     assert page.context["figure"] == page.context["visible_count"] == 43
     assert [line[1:] for line in page.context["breakdown"]] == [(1, 1), (42, 42)]
+
+
+def test_the_migration_moves_an_installed_section_row_and_only_it(ward: Ward) -> None:
+    """Installed before issue 17, the standard layout's 多機関協働 row counted the
+    section's consultations: the migration makes it count what reached the section."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tsunagu.reports.migrations.0002_received_metric")
+    layout = (
+        TableSpec(1, "窓口", rows=(
+            RowSpec("事務局の窓口", Metric.CONSULTATIONS, "福祉政策課"),
+            RowSpec("北", Metric.CONSULTATIONS, "地域包括支援センター北", option="support_meeting"),
+        )),
+        TableSpec(2, "相談受付件数・支援会議等開催数", rows=(
+            RowSpec("相談受付件数", Metric.CONSULTATIONS, "福祉政策課"),
+            RowSpec("センター", Metric.CONSULTATIONS, "地域包括支援センター北"),
+        )),
+    )  # fmt: skip
+    with tenancy.tenant_context(ward.municipality):
+        report_layout_install(actor=ward.member(Role.SYSADMIN), layout=layout)
+        # The live models' managers see one municipality (a migration's see all).
+        migration.count_what_reached_the_section(apps, None)
+        rows = {row.label: (row.metric, row.option) for row in ReportRow.objects.all()}
+    assert rows == {
+        "事務局の窓口": (Metric.CONSULTATIONS, ""),  # not business II: as configured
+        "北": (Metric.CONSULTATIONS, ""),  # a meaningless option left by a form is cleared
+        "相談受付件数": (Metric.RECEIVED, ""),
+        "センター": (Metric.CONSULTATIONS, ""),
+    }
