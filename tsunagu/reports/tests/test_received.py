@@ -1,6 +1,9 @@
-"""事務局相談受付件数: what reached the coordinating section — consultations at
-its window, つなぐシート addressed to it, cases it opened — each escalation
-once; the drill-down lists the same records; the row's rule is on the page."""
+"""Rows that add records of several kinds. 事務局相談受付件数: what reached the
+coordinating section — consultations at its window, つなぐシート addressed to
+it, cases it opened — each escalation once, the drill-down listing the same
+records; 「*委託事業件数と合算」: consultations plus the contractor's counted
+entries. Every row's counting rule is on the page; the migration moves an
+installed section row."""
 
 from __future__ import annotations
 
