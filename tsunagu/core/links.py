@@ -165,5 +165,9 @@ class Registry:
         label = model if isinstance(model, str) else model._meta.label
         return tuple(link for link in self.links if link.model == label)
 
+    def ways_of(self, model: type[models.Model]) -> tuple[Link, ...]:
+        """The links of ``model`` that give organizations a way in to a household."""
+        return tuple(link for link in self.of_model(model) if link.organizations)
+
     def person_link(self, key: str) -> Link:
         return next(link for link in self.person_links if link.key == key)
