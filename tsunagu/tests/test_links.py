@@ -113,3 +113,17 @@ def test_each_person_link_can_be_merged_and_retained(link: Any) -> None:
 def test_person_link_keys_are_unique() -> None:
     keys = [link.key for link in registry.person_links]
     assert len(keys) == len(set(keys))
+
+
+def test_every_record_tied_to_a_household_has_its_place_on_the_household_page() -> None:
+    """A new kind of record tied to a household is either a section of the
+    家族年表 (read where the household has one) or set aside with the reason."""
+    from tsunagu.people.selectors import OTHER_RECORDS, TIMELINE_SECTIONS
+
+    direct = [link for link in registry.household_links if link.kind == Kind.HOUSEHOLD]
+    for link in direct:
+        if link.model == "people.HouseholdMembership":
+            continue  # the members: the page's own subject
+        assert link.record_kind, f"{link} declares no record_kind"
+        assert link.record_kind in {*TIMELINE_SECTIONS, *OTHER_RECORDS}, link
+    assert set(TIMELINE_SECTIONS) <= {link.record_kind for link in direct}
