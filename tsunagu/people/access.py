@@ -23,9 +23,11 @@ search finds. Persons registered by an organization, persons named on a
 referral to it and households opened in an emergency are matched without
 this table (``search_condition``).
 
-Writers that bypass ``save()`` (the demo's and the synthetic generator's bulk
-loads) call ``rebuild`` once at the end; migration ``people.0003`` filled the
-table for existing data the same way.
+The services that write such a record call ``record_ways`` in their own
+transaction (no signal: a write that opens a way says so where it is made).
+Writers that bypass the services (the synthetic generator's bulk loads) call
+``rebuild`` once at the end; migration ``people.0003`` filled the table for
+existing data the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 
 from tsunagu.core.links import Link
@@ -181,56 +182,3 @@ def search_condition(staff: Any, orgs: frozenset[int]) -> Q:
             | Exists(named)
         )
     return Q(condition)
-
-
-# ---------------------------------------------------------------------------
-# Writing the rows with the records (post_save: inside the writer's transaction).
-
-
-def _on_record(instance: Any, **_: Any) -> None:
-    record_ways(instance)
-
-
-def _on_visitor(instance: Any, **_: Any) -> None:
-    from tsunagu.outreach.models import OutreachContact
-
-    record_ways(*OutreachContact.all_tenants.filter(pk=instance.contact_id))
-
-
-def _on_consent_organizations(
-    instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_: Any
-) -> None:
-    if action != "post_add" or not pk_set:
-        return
-    from tsunagu.cases.models import Consent
-
-    if reverse:  # organization.consents.add(consent, …)
-        record_ways(*Consent.all_tenants.filter(pk__in=pk_set))
-    else:
-        record_ways(instance)
-
-
-def _on_attendee(instance: Any, **_: Any) -> None:
-    from tsunagu.meetings.models import AgendaItem
-
-    record_ways(*AgendaItem.all_tenants.filter(part__meeting_id=instance.meeting_id))
-
-
-def connect() -> None:
-    """Called from ``PeopleConfig.ready``."""
-    receivers: list[tuple[Any, str]] = [
-        (_on_record, label) for label in sorted({link.model for link in registry.ways})
-    ]
-    receivers += [(_on_visitor, "outreach.OutreachVisitor"), (_on_attendee, "meetings.Attendee")]
-    for receiver, sender in receivers:
-        post_save.connect(
-            receiver, sender=sender, weak=False, dispatch_uid=f"household_access:{sender}"
-        )
-    from tsunagu.cases.models import Consent
-
-    m2m_changed.connect(
-        _on_consent_organizations,
-        sender=Consent.organizations.through,
-        weak=False,
-        dispatch_uid="household_access:consent_organizations",
-    )

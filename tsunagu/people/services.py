@@ -19,6 +19,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.links import Link
 from tsunagu.directory.models import Organization
 from tsunagu.links import registry
+from tsunagu.people import access
 from tsunagu.people.models import (
     EmergencyAccess,
     Household,
@@ -118,6 +119,7 @@ def household_create(
         household.district_id = head.district_id
     household.label = head.full_name[:90]
     household.save()
+    access.record_ways(household)
     audit_record(AuditAction.CREATE, actor=actor, obj=household)
     household_member_add(actor=actor, household=household, person=head, relationship=relationship)
     return household

@@ -14,6 +14,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.directory.models import Organization
+from tsunagu.people import access
 from tsunagu.people.models import Person
 from tsunagu.referrals.models import (
     NEEDS_REASON,
@@ -82,6 +83,7 @@ def referral_create(
     referral.updated_by = actor
     referral.save()
     referral.persons.set(list(persons))
+    access.record_ways(referral)
     ReferralEvent.objects.create(
         referral=referral,
         from_status="",
