@@ -88,6 +88,11 @@ class Link:
             return field.remote_field.through, field.m2m_reverse_field_name()
         return self.model_class, self.field
 
+    def column(self) -> str:
+        """The attribute of :meth:`rows`'s table that holds the person's id."""
+        table, field = self.rows()
+        return attname(table, field)
+
     def unique_with(self) -> tuple[str, ...]:
         """The fields the link's table keeps unique together with its column
         (unconditionally), if any: where a merge may meet the survivor's row."""
@@ -114,6 +119,13 @@ class Link:
         if self.kind == Kind.HOUSEHOLD:
             return self.field
         raise ValueError(f"{self} names a person, not a household")
+
+
+def attname(model: type[models.Model], field: str) -> str:
+    """The attribute of ``model`` that holds ``field``'s value (a foreign key's id)."""
+    found = model._meta.get_field(field)
+    assert isinstance(found, models.Field), f"{model._meta.label}.{field} is a reverse relation"
+    return found.attname
 
 
 @dataclass(frozen=True)

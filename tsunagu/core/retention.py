@@ -390,8 +390,8 @@ def _person_links() -> list[tuple[Any, str, str, str]]:
         if link.retained_with is None:
             continue  # anonymised with the person (a participation profile)
         kind, path = link.retained_with
-        table, field = link.rows()
-        found.append((table._default_manager, table._meta.get_field(field).attname, path, kind))
+        table, _field = link.rows()
+        found.append((table._default_manager, link.column(), path, kind))
     return found
 
 

@@ -39,7 +39,7 @@ from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from tsunagu.core.links import Link
+from tsunagu.core.links import Link, attname
 from tsunagu.links import registry
 
 
@@ -130,7 +130,7 @@ def record_ways(*records: models.Model) -> None:
 def _value(instance: models.Model, lookup: str) -> Any:
     if lookup == "pk":
         return instance.pk
-    return getattr(instance, instance._meta.get_field(lookup).attname)
+    return getattr(instance, attname(type(instance), lookup))
 
 
 def grant(rows: Iterable[tuple[int, int | None, int | None]]) -> None:

@@ -16,7 +16,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
-from tsunagu.core.links import Link
+from tsunagu.core.links import Link, attname
 from tsunagu.directory.models import Organization
 from tsunagu.links import registry
 from tsunagu.people import access
@@ -211,8 +211,8 @@ def person_archive(*, actor: Staff, person: Person, reason: str) -> Person:
 
 def _merge_rows(link: Link) -> tuple[Any, str]:
     """The manager of the table that holds ``link``'s person column, and the column."""
-    table, field = link.rows()
-    return table._default_manager, table._meta.get_field(field).attname
+    table, _field = link.rows()
+    return table._default_manager, link.column()
 
 
 def _move_links(
@@ -236,12 +236,16 @@ def _move_links(
             # One field beside the person in every declared table (a
             # consultation, referral, consent, plan, organization).
             (other,) = together
-            attname = manager.model._meta.get_field(other).attname
+            other_column = attname(manager.model, other)
             shared = rows.filter(
-                **{f"{attname}__in": manager.filter(**{column: survivor.pk}).values(attname)}
+                **{
+                    f"{other_column}__in": manager.filter(**{column: survivor.pk}).values(
+                        other_column
+                    )
+                }
             )
             if link.on_conflict == "drop":
-                values = sorted(shared.values_list(attname, flat=True))
+                values = sorted(shared.values_list(other_column, flat=True))
                 if values:
                     dropped[link.key] = values
                 shared.delete()
@@ -270,9 +274,9 @@ def _restore_links(merge: PersonMerge) -> None:
         link = registry.person_link(_LEGACY_DROPPED.get(key, key))
         manager, column = _merge_rows(link)
         (other,) = link.unique_with()
-        attname = manager.model._meta.get_field(other).attname
+        other_column = attname(manager.model, other)
         for value in values:
-            manager.get_or_create(**{attname: value, column: absorbed_id})
+            manager.get_or_create(**{other_column: value, column: absorbed_id})
 
 
 @transaction.atomic
