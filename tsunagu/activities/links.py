@@ -9,5 +9,11 @@ LINKS = (
     # An organization's own record of its work; it opens no way to the
     # household (the policy shows it to its organization, and to those who
     # see the household otherwise).
-    Link("activities.ActivityRecord", "household", Kind.HOUSEHOLD, record_kind="activity_record"),
+    Link(
+        "activities.ActivityRecord",
+        "household",
+        Kind.HOUSEHOLD,
+        record_kind="activity_record",
+        activity=("occurred_on",),
+    ),
 )

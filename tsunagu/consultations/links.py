@@ -13,6 +13,7 @@ LINKS = (
         organizations=("organization",),
         own=("organization",),
         record_kind="consultation",
+        activity=("received_at",),
     ),
     Link(
         "consultations.ConsultationSubject",

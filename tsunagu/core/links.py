@@ -53,6 +53,10 @@ class Link:
 
     ``record_kind``: the policy's name for the kind of record (``policy.RULES``),
     where it has one.
+
+    ``activity``: lookups from the record to the days of the work it records
+    (a consultation received, a contact made, a meeting held): retention
+    counts a household's, and a case's, latest activity from them.
     """
 
     model: str
@@ -64,6 +68,7 @@ class Link:
     on_conflict: Literal["drop", "keep"] = "keep"
     retained_with: tuple[str, str] | None = None
     record_kind: str = ""
+    activity: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.model}.{self.field}"

@@ -102,7 +102,7 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES, Case, CaseEvent, CaseTeamMember, Consent, Stage
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import tenancy
-from tsunagu.core.links import Kind
+from tsunagu.core.links import Kind, Link
 from tsunagu.core.models import AnonymisedRecord, Municipality
 from tsunagu.core.wareki import format_wareki
 from tsunagu.links import registry
@@ -430,6 +430,21 @@ def _persons_free(candidates: Iterable[int], records: Records) -> set[int]:
     return candidates - kept
 
 
+def _activity_links() -> list[Link]:
+    """The links whose records count toward a household's latest activity:
+    those tied to it directly, and those tied through a case whose model has
+    no direct link with its activity (a meeting's agenda item, a plan's
+    monitorings)."""
+    direct = [link for link in registry.of_kind(Kind.HOUSEHOLD) if link.activity]
+    models_direct = {link.model for link in direct}
+    through_case = [
+        link
+        for link in registry.of_kind(Kind.CASE)
+        if link.activity and link.model not in models_direct
+    ]
+    return direct + through_case
+
+
 #: Records anonymised only with their household or case (or consultation).
 _FOLLOWERS = (REFERRAL, OUTREACH, PARTICIPATION, ACTIVITY)
 
@@ -532,32 +547,19 @@ class _Planner:
         later: dict[int, datetime.date] = {}
         held_open: set[int] = set()
         for chunk in _chunks(ids):
-            _latest(
-                OutreachContact.objects.filter(case_id__in=chunk),
-                "case_id",
-                "occurred_at",
-                into=later,
-            )
-            participations = Participation.objects.filter(case_id__in=chunk)
-            _latest(
-                participations, "case_id", "proposed_on", "stage_changed_on", "ended_on", into=later
-            )
+            # The activity of the records the apps declare tied to a case.
+            for link in registry.of_kind(Kind.CASE):
+                if link.activity:
+                    _latest(
+                        link.model_class._default_manager.filter(**{f"{link.field}__in": chunk}),
+                        link.field,
+                        *link.activity,
+                        into=later,
+                    )
             held_open.update(
-                participations.filter(stage__in=PARTICIPATION_OPEN).values_list(
-                    "case_id", flat=True
-                )
-            )
-            _latest(
-                AgendaItem.objects.filter(case_id__in=chunk),
-                "case_id",
-                "part__meeting__held_on",
-                into=later,
-            )
-            _latest(
-                Monitoring.objects.filter(plan__case_id__in=chunk),
-                "plan__case_id",
-                "held_on",
-                into=later,
+                Participation.objects.filter(
+                    case_id__in=chunk, stage__in=PARTICIPATION_OPEN
+                ).values_list("case_id", flat=True)
             )
         cases: dict[int, tuple[int, datetime.date | None]] = {}
         for case_id, household_id, stage, closed_on, follow_up_until, changed_at in rows:
@@ -576,49 +578,21 @@ class _Planner:
         """The households that expired, and each household's day of latest activity."""
         days: dict[int, datetime.date] = {}
         in_households = self._in_households("household_id")
-        _latest(
-            HouseholdMembership.objects.filter(in_households),
-            "household_id",
-            "started_on",
-            "ended_on",
-            into=days,
-        )
-        _latest(
-            Consultation.objects.filter(in_households), "household_id", "received_at", into=days
-        )
-        _latest(
-            OutreachContact.objects.filter(in_households), "household_id", "occurred_at", into=days
-        )
-        referral_fields = ("created_at", "sent_at", "closed_at", "report_back_at")
-        _latest(Referral.objects.filter(in_households), "household_id", *referral_fields, into=days)
+        for link in _activity_links():
+            path = link.household_path
+            _latest(
+                link.model_class._default_manager.filter(self._in_households(path)),
+                path,
+                *link.activity,
+                into=days,
+            )
+        # A referral of no household made from one of its consultations.
         _latest(
             Referral.objects.filter(
                 self._in_households("consultation__household_id"), household=None
             ),
             "consultation__household_id",
-            *referral_fields,
-            into=days,
-        )
-        participation_fields = ("proposed_on", "stage_changed_on", "ended_on")
-        _latest(
-            Participation.objects.filter(in_households),
-            "household_id",
-            *participation_fields,
-            into=days,
-        )
-        _latest(
-            ActivityRecord.objects.filter(in_households), "household_id", "occurred_on", into=days
-        )
-        _latest(
-            AgendaItem.objects.filter(self._in_households("case__household_id")),
-            "case__household_id",
-            "part__meeting__held_on",
-            into=days,
-        )
-        _latest(
-            Monitoring.objects.filter(self._in_households("plan__case__household_id")),
-            "plan__case__household_id",
-            "held_on",
+            *next(link.activity for link in registry.of_model(Referral) if link.activity),
             into=days,
         )
         kept: set[int] = set()

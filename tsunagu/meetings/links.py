@@ -15,5 +15,6 @@ LINKS = (
         Kind.CASE,
         organizations=("part__meeting__attendees__organization",),
         record_kind="agenda_item",
+        activity=("part__meeting__held_on",),
     ),
 )

@@ -14,8 +14,9 @@ LINKS = (
         organizations=("organization", "visitors__organization"),
         own=("organization", "visitors__organization"),
         record_kind="outreach_contact",
+        activity=("occurred_at",),
     ),
-    Link("outreach.OutreachContact", "case", Kind.CASE),
+    Link("outreach.OutreachContact", "case", Kind.CASE, activity=("occurred_at",)),
     Link(
         "outreach.OutreachContact",
         "person",

@@ -13,8 +13,14 @@ LINKS = (
         organizations=("organization",),
         own=("organization",),
         record_kind="participation",
+        activity=("proposed_on", "stage_changed_on", "ended_on"),
     ),
-    Link("participation.Participation", "case", Kind.CASE),
+    Link(
+        "participation.Participation",
+        "case",
+        Kind.CASE,
+        activity=("proposed_on", "stage_changed_on", "ended_on"),
+    ),
     Link(
         "participation.Participation",
         "person",

@@ -13,7 +13,12 @@ LINKS = (
         key="memberships",
         retained_with=("people.household", "household"),
     ),
-    Link("people.HouseholdMembership", "household", Kind.HOUSEHOLD),
+    Link(
+        "people.HouseholdMembership",
+        "household",
+        Kind.HOUSEHOLD,
+        activity=("started_on", "ended_on"),
+    ),
     # The household itself: the organization that registered it.
     Link(
         "people.Household",

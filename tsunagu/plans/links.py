@@ -6,7 +6,14 @@ from __future__ import annotations
 from tsunagu.core.links import Kind, Link
 
 LINKS = (
-    Link("plans.SupportPlan", "case", Kind.CASE, record_kind="support_plan"),
+    # Its monitorings are the plan's activity.
+    Link(
+        "plans.SupportPlan",
+        "case",
+        Kind.CASE,
+        record_kind="support_plan",
+        activity=("monitorings__held_on",),
+    ),
     # A member's part holds their wishes and goals: where both records of a
     # merged person are members of one plan, the absorbed record's part stays.
     Link(

@@ -14,6 +14,7 @@ LINKS = (
         organizations=("from_organization", "to_organization"),
         own=("from_organization",),
         record_kind="referral",
+        activity=("created_at", "sent_at", "closed_at", "report_back_at"),
     ),
     Link(
         "referrals.Referral",

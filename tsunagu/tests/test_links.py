@@ -88,7 +88,8 @@ def test_each_link_is_of_its_kind_and_its_lookups_resolve(link: Any) -> None:
     else:
         target = link.relation().related_model._meta.label
         assert TARGETS[target] == link.kind
-    for path in (*link.organizations, *((link.household_path,) if link.kind != "person" else ())):
+    household = () if link.kind == Kind.PERSON or link.is_self else (link.household_path,)
+    for path in (*link.organizations, *household, *link.activity):
         # Compiles (raises FieldError on a lookup that does not resolve).
         str(model._base_manager.values_list(path).query)
     assert set(link.own) <= set(link.organizations)
