@@ -30,6 +30,7 @@ from tsunagu.cases.models import (
 )
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
+from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.referrals.models import TRANSITIONS as REFERRAL_TRANSITIONS
 from tsunagu.referrals.models import Status as ReferralStatus
@@ -101,8 +102,11 @@ def case_open(
         members[lead_organization.pk] = lead_organization
     for member in team:
         members[member.pk] = member
-    for member in members.values():
+    team_members = [
         CaseTeamMember.objects.create(case=case, organization=member, joined_on=case.opened_on)
+        for member in members.values()
+    ]
+    access.record_ways(case, *team_members)
     _event(case, actor, CaseEvent.Kind.STAGE, _("ケースを受付"), to_stage=Stage.INTAKE)
     audit_record(AuditAction.CREATE, actor=actor, obj=case, organization_id=organization.pk)
     _referral_follows(
@@ -291,7 +295,9 @@ def _team_join(case: Case, organization: Organization, role: str = "") -> CaseTe
     current = case.team.filter(organization=organization, left_on=None).first()
     if current is not None:
         return current
-    return CaseTeamMember.objects.create(case=case, organization=organization, role=role)
+    member = CaseTeamMember.objects.create(case=case, organization=organization, role=role)
+    access.record_ways(member)
+    return member
 
 
 @transaction.atomic
@@ -378,6 +384,7 @@ def consent_record(
     consent.save()
     consent.members.set(members)
     consent.organizations.set(organizations)
+    access.record_ways(consent)
     _event(
         case,
         actor,

@@ -41,6 +41,7 @@ from tsunagu.meetings.models import (
     QuestionnaireAnswer,
     Status,
 )
+from tsunagu.people import access
 
 
 class MeetingConflict(EditConflict):
@@ -183,10 +184,16 @@ def attendee_add(
         is_guest=organization.kind == Organization.Kind.EXTERNAL,
         is_observer=is_observer,
     )
+    _record_meeting_ways(meeting)
     if meeting.status == Status.HELD:
         _refuse_plan_meeting(meeting)
     audit_record(AuditAction.CHANGE, actor=actor, obj=meeting, detail={"attendee_add": attendee.pk})
     return attendee
+
+
+def _record_meeting_ways(meeting: Meeting) -> None:
+    """An attendee's organization has a way to every case on the meeting's agenda."""
+    access.record_ways(*AgendaItem.objects.filter(part__meeting=meeting))
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,7 @@ def guest_invite(
         is_guest=True,
         is_observer=is_observer,
     )
+    _record_meeting_ways(meeting)
     if meeting.status == Status.HELD:
         _refuse_plan_meeting(meeting)
     audit_record(
@@ -373,6 +381,7 @@ def agenda_item_add(
         **brief_prefill(actor, case),
     )
     item.save()
+    access.record_ways(item)
     if kind == Kind.SUPPORT_MEETING and case.stage in (Stage.INTAKE, Stage.ASSESSMENT):
         _event(
             case, actor, CaseEvent.Kind.NOTE, _("支援会議の議題に: %(title)s") % {"title": meeting}

@@ -28,6 +28,7 @@ from tsunagu.participation.models import (
     ParticipationProfile,
     Stage,
 )
+from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Resource, Status
@@ -119,6 +120,7 @@ def profile_save(
             profile.household = current_household(person)
     profile.full_clean(exclude=["municipality", "person", "household", "organization"])
     profile.save()
+    access.record_ways(profile)
     audit_record(
         AuditAction.CREATE if created else AuditAction.CHANGE,
         actor=actor,
@@ -199,6 +201,7 @@ def participation_propose(
         created_by=actor,
         updated_by=actor,
     )
+    access.record_ways(participation)
     _event(participation, actor, EventKind.PROPOSED, proposed_on, reason, to_stage=Stage.PROPOSED)
     audit_record(
         AuditAction.CREATE, actor=actor, obj=participation, organization_id=organization.pk

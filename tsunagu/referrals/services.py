@@ -16,6 +16,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
+from tsunagu.people import access
 from tsunagu.people.models import Person
 from tsunagu.referrals.models import (
     NEEDS_REASON,
@@ -84,6 +85,7 @@ def referral_create(
     referral.updated_by = actor
     referral.save()
     referral.persons.set(list(persons))
+    access.record_ways(referral)
     ReferralEvent.objects.create(
         referral=referral,
         from_status="",
