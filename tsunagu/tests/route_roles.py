@@ -209,6 +209,8 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET household_list": CASEWORK,  # household list
     "POST household_create": CASEWORK,  # household create
     "GET household_detail": EVERYONE,  # household view
+    "POST household_member_add": CASEWORK,  # household change
+    "POST household_member_end": CASEWORK,  # household change
     "GET consultation_list": CASEWORK,  # consultation list
     "POST consultation_create": CASEWORK,  # consultation create
     "GET consultation_detail": EVERYONE,  # consultation view
