@@ -233,6 +233,9 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST attendee_pledge": EVERYONE,  # meeting view
     "GET plan_list": CASEWORK,  # support_plan list
     "GET plan_detail": EVERYONE,  # support_plan view
+    "POST plan_create": CASEWORK,  # support_plan create
+    "POST plan_activate": CASEWORK,  # support_plan change
+    "POST plan_monitoring_create": CASEWORK,  # support_plan change
     "GET outreach_worklist": CASEWORK,  # outreach_contact list
     "GET outreach_contact_list": CASEWORK,  # outreach_contact list
     "POST outreach_contact_create": CASEWORK,  # outreach_contact create
