@@ -260,3 +260,16 @@ def test_roles_outside_casework_are_refused_403(homes: Homes, role: Role) -> Non
         assert response.json() == {"detail": "この操作を行う権限がありません。"}
     membership.refresh_from_db()
     assert membership.ended_on is None
+
+
+def test_the_member_writes_are_described_in_japanese_with_every_answer(ward: Ward) -> None:
+    client = Client()
+    client.force_login(ward.member(Role.COUNSELOR))
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path, answered in [
+        ("/api/v1/households/{household_id}/members", "201"),
+        ("/api/v1/memberships/{membership_id}/end", "200"),
+    ]:
+        operation = paths[path]["post"]
+        assert JAPANESE.search(operation["summary"]) and JAPANESE.search(operation["description"])
+        assert {answered, "422", "400", "401", "403", "404", "429"} <= set(operation["responses"])

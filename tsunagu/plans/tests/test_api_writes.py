@@ -427,3 +427,19 @@ def test_roles_outside_casework_are_refused_403(family: Family, role: Role) -> N
     with tenancy.tenant_context(family.ward.municipality):
         (plan,) = SupportPlan.objects.filter(case=family.case)
         assert plan.status == Status.DRAFT
+
+
+def test_the_writes_are_described_in_japanese_with_every_answer(ward: Ward) -> None:
+    client = Client()
+    client.force_login(ward.member(Role.COORDINATOR))
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    for path, created in [
+        ("/api/v1/plans", "201"),
+        ("/api/v1/plans/{plan_id}/activate", "200"),
+        ("/api/v1/plans/{plan_id}/monitorings", "201"),
+    ]:
+        operation = paths[path]["post"]
+        assert JAPANESE.search(operation["summary"]) and JAPANESE.search(operation["description"])
+        assert {created, "409", "422", "400", "401", "403", "404", "429"} <= set(
+            operation["responses"]
+        )
