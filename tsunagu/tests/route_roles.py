@@ -209,6 +209,8 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET household_list": CASEWORK,  # household list
     "POST household_create": CASEWORK,  # household create
     "GET household_detail": EVERYONE,  # household view
+    "POST household_member_add": CASEWORK,  # household change
+    "POST household_member_end": CASEWORK,  # household change
     "GET consultation_list": CASEWORK,  # consultation list
     "POST consultation_create": CASEWORK,  # consultation create
     "GET consultation_detail": EVERYONE,  # consultation view
@@ -231,6 +233,9 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST attendee_pledge": EVERYONE,  # meeting view
     "GET plan_list": CASEWORK,  # support_plan list
     "GET plan_detail": EVERYONE,  # support_plan view
+    "POST plan_create": CASEWORK,  # support_plan create
+    "POST plan_activate": CASEWORK,  # support_plan change
+    "POST plan_monitoring_create": CASEWORK,  # support_plan change
     "GET outreach_worklist": CASEWORK,  # outreach_contact list
     "GET outreach_contact_list": CASEWORK,  # outreach_contact list
     "POST outreach_contact_create": CASEWORK,  # outreach_contact create
