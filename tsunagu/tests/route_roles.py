@@ -229,6 +229,14 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST agenda_item_create": CASEWORK,  # agenda_item create
     "POST meeting_hold": CASEWORK,  # meeting change
     "POST attendee_pledge": EVERYONE,  # meeting view
+    "POST meeting_attendee_add": CASEWORK,  # meeting change
+    "POST meeting_guest_invite": CASEWORK,  # meeting change
+    "PUT meeting_brief_save": CASEWORK,  # agenda_item change
+    "POST meeting_decisions_record": CASEWORK,  # agenda_item change
+    "POST meeting_task_done": CASEWORK,  # action_item change
+    "POST meeting_cancel": CASEWORK,  # meeting change
+    "PUT meeting_minutes_save": CASEWORK,  # meeting change
+    "POST meeting_questionnaire_answer": EVERYONE,  # meeting view
     "GET plan_list": CASEWORK,  # support_plan list
     "GET plan_detail": EVERYONE,  # support_plan view
     "GET outreach_worklist": CASEWORK,  # outreach_contact list
