@@ -220,6 +220,9 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST case_create": COORDINATOR,  # case create
     "GET case_detail": EVERYONE,  # case view
     "POST case_transition": CASEWORK,  # case change
+    "PUT case_update": CASEWORK,  # case change
+    "POST case_team_add": CASEWORK,  # case change
+    "POST case_team_leave": CASEWORK,  # case change
     "GET consent_list": CASEWORK,  # consent list
     "POST consent_create": CASEWORK,  # consent create
     "POST consent_withdraw": CASEWORK,  # consent change
