@@ -718,6 +718,14 @@ def meeting_attendee_add(request: StaffRequest, meeting_id: int, payload: Meetin
     return Status(201, _attendee_answer(attendee))
 
 
+#: What the page says beside the login it shows once.
+GUEST_NOTICE = (
+    "ログインIDとパスワードは再表示できません。ゲストに直接お渡しください。"
+    "パスワードはこの応答にだけ含まれ、システムには元に戻せない形（ハッシュ）でしか残りません。"
+    "ゲストはこの会議の資料だけを、守秘義務の誓約の後、有効期限まで閲覧できます。"
+)
+
+
 @router.post(
     "/meetings/{meeting_id}/guests",
     response={201: MeetingGuestInvitationOut, 422: FormErrorsOut, **ERRORS},
@@ -764,7 +772,7 @@ def meeting_guest_invite(
             "username": invitation.username,
             "password": invitation.password,
             "expires_at": expires_at,
-            "notice": "このパスワードは二度と表示できません。ゲストに直接お渡しください。",
+            "notice": GUEST_NOTICE,
         },
     )
 

@@ -196,7 +196,7 @@ def test_an_invited_guest_sees_only_this_meeting_s_material_after_pledging(
     username, password = invitation["username"], invitation["password"]
     assert username.startswith(f"guest-{sitting.meeting.pk}-")
     assert len(password) == 14
-    assert "二度と表示できません" in invitation["notice"]
+    assert "再表示できません" in invitation["notice"]
     attendee = invitation["attendee"]
     assert (attendee["name"], attendee["is_guest"], attendee["has_pledged"]) == (
         "山田 太郎",
