@@ -236,6 +236,7 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST meeting_guest_invite": CASEWORK,  # meeting change
     "PUT meeting_brief_save": CASEWORK,  # agenda_item change
     "POST meeting_decisions_record": CASEWORK,  # agenda_item change
+    "GET meeting_task_list": CASEWORK,  # action_item list
     "POST meeting_task_done": CASEWORK,  # action_item change
     "POST meeting_cancel": CASEWORK,  # meeting change
     "PUT meeting_minutes_save": CASEWORK,  # meeting change

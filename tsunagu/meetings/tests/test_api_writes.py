@@ -351,7 +351,19 @@ def test_the_host_records_decisions_and_the_owner_marks_the_task_done(sitting: S
     (event,) = changes_of("meetings.agendaitem", sitting.item.pk, sitting.coordinator)
     assert event.detail == {"decided": True}
 
-    # The owner organization (not the host) marks its task done.
+    # The owner organization (not the host) finds it in its task list …
+    owner = token_client(sitting.counselor)
+    listed = owner.get("/api/v1/meetings/tasks").json()
+    (row,) = listed["items"]
+    assert (row["id"], row["content"]) == (task["id"], "母の要介護認定の申請を支援する")
+    assert (row["case_number"], row["meeting_title"]) == (sitting.case.number, "福祉包括化推進部会")
+    assert row["meeting_visible"] is False  # it does not attend the meeting
+    assert AuditEvent.objects.filter(
+        action=AuditAction.LIST, object_type="meetings.actionitem", actor=sitting.counselor
+    ).latest("id").detail == {"via": "api", "shown": [task["id"]]}
+    assert owner.get("/api/v1/meetings/tasks", {"done": "true"}).json()["count"] == 0
+    assert token_client(sitting.manager).get("/api/v1/meetings/tasks").status_code == 403
+    # … and marks it done.
     done_url = f"/api/v1/meetings/tasks/{task['id']}/done"
     response = post_json(token_client(sitting.counselor), done_url, {"result": "申請を済ませた"})
     assert response.status_code == 200, response.content.decode()
@@ -359,6 +371,10 @@ def test_the_host_records_decisions_and_the_owner_marks_the_task_done(sitting: S
     assert done["done_at"] is not None
     assert (done["result"], done["meeting_id"]) == ("申請を済ませた", sitting.meeting.pk)
     assert ActionItem.all_tenants.get(pk=task["id"]).done_by == sitting.counselor
+    assert [
+        t["id"] for t in owner.get("/api/v1/meetings/tasks", {"done": "true"}).json()["items"]
+    ] == [task["id"]]
+    assert owner.get("/api/v1/meetings/tasks").json()["count"] == 0
     assert changes_of("meetings.actionitem", task["id"], sitting.counselor)[-1].detail == {
         "done": True
     }
