@@ -336,6 +336,88 @@ def _refused(error: DjangoValidationError, field: str = "__all__") -> Status:
 router: Router = Router(tags=["会議"])
 
 
+# --- The owner organization's tasks ----------------------------------------------------
+# Registered before /meetings/{meeting_id}, which would otherwise read "tasks" as an id.
+
+
+class MeetingTaskOut(ActionItemOut):
+    """A task as its owner's task list shows it: the meeting by date and title
+    (``meeting_visible`` says whether the viewer may open it) and the case number."""
+
+    agenda_item_id: int
+    meeting_id: int
+    meeting_title: str = Field(..., alias="agenda_item.part.meeting.title")
+    meeting_held_on: date = Field(..., alias="agenda_item.part.meeting.held_on")
+    meeting_visible: bool
+    case_number: str = Field(..., alias="agenda_item.case.number")
+    result: str
+
+    @staticmethod
+    def resolve_owner_organization(obj: Any) -> str:
+        return str(obj.owner_organization.name)
+
+    @staticmethod
+    def resolve_overdue(obj: Any) -> bool:
+        return bool(obj.is_overdue())
+
+    @staticmethod
+    def resolve_meeting_id(obj: Any) -> int:
+        return int(obj.agenda_item.part.meeting_id)
+
+
+def _tasks(request: StaffRequest, action: policy.Action) -> QuerySet[Any]:
+    return policy.visible(request.user, "action_item", action).select_related(
+        "owner_organization", "agenda_item__part__meeting", "agenda_item__case"
+    )
+
+
+def _with_meeting_visibility(request: StaffRequest, tasks: list[Any]) -> list[Any]:
+    meeting_ids = {task.agenda_item.part.meeting_id for task in tasks}
+    visible = set(
+        policy.visible(request.user, "meeting", policy.Action.VIEW)
+        .filter(pk__in=meeting_ids)
+        .values_list("pk", flat=True)
+    )
+    for task in tasks:
+        task.meeting_visible = task.agenda_item.part.meeting_id in visible
+    return tasks
+
+
+class MeetingTaskPagination(LimitOffsetPagination):
+    """Limit/offset pages of tasks, each saying whether its meeting may be opened;
+    the tasks shown are recorded as listed."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = _with_meeting_visibility(request, list(page["items"]))  # type: ignore[arg-type]
+        audit_record(
+            AuditAction.LIST,
+            object_type="meetings.actionitem",
+            detail={"via": "api", "shown": [task.pk for task in page["items"]]},
+        )
+        return page
+
+
+@router.get(
+    "/meetings/tasks",
+    response={200: list[MeetingTaskOut], **ERRORS},
+    summary="自機関のタスクの一覧",
+    description="会議で決まった役割分担のうち、職員が活動している機関（X-Tsunagu-Organization、"
+    "なければ最初の所属機関）が担当するタスクです。done=false（既定）は未完了のものを期限の近い順に、"
+    "done=true は完了したものを新しい順に返します。",
+)
+@paginate(MeetingTaskPagination)
+@policy.route("action_item", policy.Action.LIST)
+def meeting_task_list(request: StaffRequest, done: bool = False) -> Any:
+    organization = acting_casework_organization(request, "action_item")
+    tasks = _tasks(request, policy.Action.LIST).filter(owner_organization=organization)
+    if done:
+        return tasks.exclude(done_at=None).order_by("-done_at", "-pk")
+    return tasks.filter(done_at=None).order_by("due_on", "pk")
+
+
 @router.get(
     "/meetings",
     response={200: list[MeetingOut], **ERRORS},
@@ -355,8 +437,7 @@ def meeting_list(request: StaffRequest) -> Any:
 
 
 @router.get(
-    # An integer in the path, so that /meetings/tasks is not read as a meeting.
-    "/meetings/{int:meeting_id}",
+    "/meetings/{meeting_id}",
     response={200: MeetingDetailOut, **ERRORS},
     summary="会議（部・出席者・検討ケース）",
     description="検討ケースの準備シートと決定事項は、閲覧の根拠があるものだけを返します"
@@ -596,31 +677,6 @@ class MeetingTaskDoneIn(Schema):
     result: str = ""
 
 
-class MeetingTaskOut(ActionItemOut):
-    """A task as its owner's task list shows it: the meeting by date and title
-    (``meeting_visible`` says whether the viewer may open it) and the case number."""
-
-    agenda_item_id: int
-    meeting_id: int
-    meeting_title: str = Field(..., alias="agenda_item.part.meeting.title")
-    meeting_held_on: date = Field(..., alias="agenda_item.part.meeting.held_on")
-    meeting_visible: bool
-    case_number: str = Field(..., alias="agenda_item.case.number")
-    result: str
-
-    @staticmethod
-    def resolve_owner_organization(obj: Any) -> str:
-        return str(obj.owner_organization.name)
-
-    @staticmethod
-    def resolve_overdue(obj: Any) -> bool:
-        return bool(obj.is_overdue())
-
-    @staticmethod
-    def resolve_meeting_id(obj: Any) -> int:
-        return int(obj.agenda_item.part.meeting_id)
-
-
 class MeetingQuestionnaireIn(Schema):
     usefulness: QuestionnaireAnswer.Rating
     roles_clear: bool = False
@@ -661,41 +717,6 @@ def _agenda_item_answer(request: StaffRequest, pk: int) -> dict[str, Any]:
     )
     basis = policy.agenda_item_bases(request.user, [item]).get(item.pk)  # type: ignore[arg-type]
     return _agenda_row(item, basis)
-
-
-def _tasks(request: StaffRequest, action: policy.Action) -> QuerySet[Any]:
-    return policy.visible(request.user, "action_item", action).select_related(
-        "owner_organization", "agenda_item__part__meeting", "agenda_item__case"
-    )
-
-
-def _with_meeting_visibility(request: StaffRequest, tasks: list[Any]) -> list[Any]:
-    meeting_ids = {task.agenda_item.part.meeting_id for task in tasks}
-    visible = set(
-        policy.visible(request.user, "meeting", policy.Action.VIEW)
-        .filter(pk__in=meeting_ids)
-        .values_list("pk", flat=True)
-    )
-    for task in tasks:
-        task.meeting_visible = task.agenda_item.part.meeting_id in visible
-    return tasks
-
-
-class MeetingTaskPagination(LimitOffsetPagination):
-    """Limit/offset pages of tasks, each saying whether its meeting may be opened;
-    the tasks shown are recorded as listed."""
-
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        page["items"] = _with_meeting_visibility(request, list(page["items"]))  # type: ignore[arg-type]
-        audit_record(
-            AuditAction.LIST,
-            object_type="meetings.actionitem",
-            detail={"via": "api", "shown": [task.pk for task in page["items"]]},
-        )
-        return page
 
 
 def _changeable_item(request: StaffRequest, agenda_item_id: int) -> AgendaItem:
@@ -885,24 +906,6 @@ def meeting_decisions_record(
     except DjangoValidationError as error:
         return _refused(error)
     return _agenda_item_answer(request, item.pk)
-
-
-@router.get(
-    "/meetings/tasks",
-    response={200: list[MeetingTaskOut], **ERRORS},
-    summary="自機関のタスクの一覧",
-    description="会議で決まった役割分担のうち、職員が活動している機関（X-Tsunagu-Organization、"
-    "なければ最初の所属機関）が担当するタスクです。done=false（既定）は未完了のものを期限の近い順に、"
-    "done=true は完了したものを新しい順に返します。",
-)
-@paginate(MeetingTaskPagination)
-@policy.route("action_item", policy.Action.LIST)
-def meeting_task_list(request: StaffRequest, done: bool = False) -> Any:
-    organization = acting_casework_organization(request, "action_item")
-    tasks = _tasks(request, policy.Action.LIST).filter(owner_organization=organization)
-    if done:
-        return tasks.exclude(done_at=None).order_by("-done_at", "-pk")
-    return tasks.filter(done_at=None).order_by("due_on", "pk")
 
 
 @router.post(
