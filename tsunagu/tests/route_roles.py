@@ -222,6 +222,9 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST case_create": COORDINATOR,  # case create
     "GET case_detail": EVERYONE,  # case view
     "POST case_transition": CASEWORK,  # case change
+    "PUT case_update": CASEWORK,  # case change
+    "POST case_team_add": CASEWORK,  # case change
+    "POST case_team_leave": CASEWORK,  # case change
     "GET consent_list": CASEWORK,  # consent list
     "POST consent_create": CASEWORK,  # consent create
     "POST consent_withdraw": CASEWORK,  # consent change
@@ -231,6 +234,15 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST agenda_item_create": CASEWORK,  # agenda_item create
     "POST meeting_hold": CASEWORK,  # meeting change
     "POST attendee_pledge": EVERYONE,  # meeting view
+    "POST meeting_attendee_add": CASEWORK,  # meeting change
+    "POST meeting_guest_invite": CASEWORK,  # meeting change
+    "PUT meeting_brief_save": CASEWORK,  # agenda_item change
+    "POST meeting_decisions_record": CASEWORK,  # agenda_item change
+    "GET meeting_task_list": CASEWORK,  # action_item list
+    "POST meeting_task_done": CASEWORK,  # action_item change
+    "POST meeting_cancel": CASEWORK,  # meeting change
+    "PUT meeting_minutes_save": CASEWORK,  # meeting change
+    "POST meeting_questionnaire_answer": EVERYONE,  # meeting view
     "GET plan_list": CASEWORK,  # support_plan list
     "GET plan_detail": EVERYONE,  # support_plan view
     "POST plan_create": CASEWORK,  # support_plan create
