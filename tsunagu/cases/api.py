@@ -42,11 +42,12 @@ from tsunagu.cases.services import CaseConflict
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.people.api import BasisPagination, basis_label, changeable, field_errors, invalid
-from tsunagu.referrals.models import RECEIVER_HOLDS, Referral
+from tsunagu.referrals.models import Referral
 
 #: Model field names as the payloads name them.
 CASE_RENAMED = {
     "household": "household_id",
+    "referral": "referral_id",
     "organization": "organization_id",
     "lead_organization": "lead_organization_id",
 }
@@ -364,16 +365,9 @@ def _escalated_referral(
     ):
         errors["referral_id"] = ["指定されたつなぐシートが見つかりません。"]
         return None
-    if organization is not None and referral.to_organization_id != organization.pk:
-        errors["referral_id"] = [
-            "ケースにできるのは、ケースを受け付ける多機関協働事務局あてのつなぐシートです。"
-        ]
-    elif referral.status not in RECEIVER_HOLDS:
-        errors["referral_id"] = ["受理したつなぐシートからだけ、ケースを受け付けられます。"]
-    elif referral.household_id is None:
+    # Which sheets may escalate a case is the service's rule (cases.services.case_open).
+    if referral.household_id is None:
         errors["referral_id"] = ["このつなぐシートには世帯が記録されていません。"]
-    elif payload.household_id is not None and payload.household_id != referral.household_id:
-        errors["household_id"] = ["つなぐシートの世帯と異なる世帯は指定できません。"]
     return None if "referral_id" in errors else referral
 
 
@@ -438,10 +432,12 @@ def case_create(request: StaffRequest, payload: CaseIn) -> Any:
             "ケースを受け付ける機関には、所属している多機関協働事務局を指定してください。"
         ]
     referral = _escalated_referral(request, payload, organization, errors)
-    household_id = payload.household_id
-    if referral is not None and referral.household_id is not None:
-        household_id = referral.household_id
-    household = changeable(request, "household", household_id)
+    if referral is not None and payload.household_id is None:
+        # The sheet's household: case_open refuses a sheet the section does not
+        # hold, and holding one is the basis to its household.
+        household = referral.household
+    else:
+        household = changeable(request, "household", payload.household_id)
     if household is None and "referral_id" not in errors:
         errors.setdefault(
             "household_id", ["指定された世帯が見つからないか、ケースにする権限がありません。"]

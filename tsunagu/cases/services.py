@@ -33,6 +33,7 @@ from tsunagu.directory.models import Organization
 from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.referrals.models import TRANSITIONS as REFERRAL_TRANSITIONS
+from tsunagu.referrals.models import Referral
 from tsunagu.referrals.models import Status as ReferralStatus
 
 
@@ -81,10 +82,14 @@ def case_open(
     lead_organization: Organization | None = None,
     team: Iterable[Organization] = (),
 ) -> Case:
-    """Open a case for ``household`` at ``organization`` (a coordinating section)."""
+    """Open a case for ``household`` at ``organization`` (a coordinating section),
+    escalated by ``referral`` when one is given: a つなぐシート addressed to that
+    section, held by it (受理 or later), about the same household."""
     _require_coordinator(actor, organization)
     if not title.strip():
         raise ValidationError({"title": _("ケースの概要を入力してください。")})
+    if referral is not None:
+        _check_escalation(referral, organization, household)
     case = Case(
         household=household,
         organization=organization,
@@ -113,6 +118,25 @@ def case_open(
         actor, case, ReferralStatus.IN_PROGRESS, _("多機関協働ケース %(n)s として受け付けました。")
     )
     return case
+
+
+def _check_escalation(referral: Referral, organization: Organization, household: Household) -> None:
+    from tsunagu.referrals.models import RECEIVER_HOLDS
+
+    if referral.to_organization_id != organization.pk:
+        raise ValidationError(
+            {
+                "referral": _(
+                    "ケースにできるのは、ケースを受け付ける多機関協働事務局あてのつなぐシートです。"
+                )
+            }
+        )
+    if referral.status not in RECEIVER_HOLDS:
+        raise ValidationError(
+            {"referral": _("受理したつなぐシートからだけ、ケースを受け付けられます。")}
+        )
+    if referral.household_id != household.pk:
+        raise ValidationError({"household": _("つなぐシートの世帯と異なる世帯は指定できません。")})
 
 
 def _referral_follows(actor: Staff, case: Case, to_status: str, note: str) -> None:

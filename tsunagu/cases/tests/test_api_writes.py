@@ -353,3 +353,31 @@ def test_consents_and_transitions_are_refused_outside_casework(world: World) -> 
     assert response.status_code == 404
     response = post_json(world.host, f"/api/v1/consents/{consent.pk}/withdraw", {"note": " "})
     assert set(japanese_errors(response)) == {"note"}
+
+
+def test_the_page_refuses_what_the_service_refuses_a_sheet_not_addressed_to_it(
+    world: World,
+) -> None:
+    """Which sheets may escalate a case is case_open's rule, so a direct POST to
+    the page is refused like the API: here a sheet the section itself sent."""
+    from django.urls import reverse
+
+    sent = rf.referral(
+        world.coordinator, world.ward.coordinating, world.ward.center, household=world.household
+    )
+    rf.accepted(sent, world.counselor)
+    page = Client()
+    page.force_login(world.coordinator)
+    before = Case.all_tenants.count()
+    response = page.post(
+        reverse("cases:create") + f"?referral={sent.pk}",
+        {
+            "referral": sent.pk,
+            "household": world.household.pk,
+            "title": "相談の受付",
+            "opened_on": "2026-12-01",
+        },
+    )
+    assert Case.all_tenants.count() == before
+    assert response.status_code == 200
+    assert "多機関協働事務局あてのつなぐシート" in response.content.decode()
