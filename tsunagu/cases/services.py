@@ -123,6 +123,7 @@ def case_open(
 def _check_escalation(referral: Referral, organization: Organization, household: Household) -> None:
     from tsunagu.referrals.models import RECEIVER_HOLDS
 
+    referral.refresh_from_db()  # as it stands now, not as the caller loaded it
     if referral.to_organization_id != organization.pk:
         raise ValidationError(
             {

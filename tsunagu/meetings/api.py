@@ -939,8 +939,6 @@ def meeting_task_done(
 @policy.route("meeting", policy.Action.CHANGE)
 def meeting_cancel(request: StaffRequest, meeting_id: int, payload: MeetingCancelIn) -> Any:
     meeting = _hosted(request, meeting_id)
-    if not payload.reason.strip():
-        return invalid({"reason": ["中止の理由を入力してください。"]})
     try:
         services.meeting_cancel(actor=request.user, meeting=meeting, reason=payload.reason.strip())
     except DjangoValidationError as error:

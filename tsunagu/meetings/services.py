@@ -443,6 +443,9 @@ def meeting_hold(*, actor: Staff, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, actor: Staff, meeting: Meeting, reason: str) -> Meeting:
     _require_host(actor, meeting)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("中止の理由を入力してください。")})
     if meeting.status != Status.SCHEDULED:
         raise ValidationError(_("予定の会議だけを中止にできます。"))
     meeting.status = Status.CANCELLED

@@ -587,15 +587,6 @@ def household_member_end(
         raise Http404
     # As the page: the change is one of the household the membership is in.
     policy.get_or_404(request.user, "household", policy.Action.CHANGE, pk=membership.household_id)
-    # The page lets an ended membership be ended again (its date and reason
-    # overwritten); the API keeps the history as it was recorded.
-    errors: dict[str, list[str]] = {}
-    if membership.ended_on is not None:
-        errors["__all__"] = ["この世帯員はすでに離脱しています。"]
-    elif payload.ended_on < membership.started_on:
-        errors["ended_on"] = ["離脱日は加入日より後の日付にしてください。"]
-    if errors:
-        return invalid(errors, detail=_first_message(errors))
     try:
         membership = services.household_member_end(
             actor=request.user,
@@ -604,7 +595,7 @@ def household_member_end(
             reason=payload.end_reason,
         )
     except DjangoValidationError as error:
-        errors = field_errors(error, field="end_reason")
+        errors = field_errors(error)
         return invalid(errors, detail=_first_message(errors))
     return membership
 

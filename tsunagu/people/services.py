@@ -170,7 +170,12 @@ def household_member_add(
 def household_member_end(
     *, actor: Staff, membership: HouseholdMembership, ended_on: date, reason: str
 ) -> HouseholdMembership:
-    """A member leaves (転出, 死亡, 施設入所 …); the row stays with the date and reason."""
+    """A member leaves (転出, 死亡, 施設入所 …); the row stays with the date and reason,
+    which are history: an ended membership is not ended again."""
+    if membership.ended_on is not None:
+        raise ValidationError(_("この世帯員はすでに離脱しています。"))
+    if ended_on < membership.started_on:
+        raise ValidationError({"ended_on": _("離脱日は加入日より後の日付にしてください。")})
     if not reason.strip():
         raise ValidationError({"end_reason": _("離脱の理由を入力してください。")})
     membership.ended_on = ended_on

@@ -19,6 +19,7 @@ from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
@@ -206,14 +207,18 @@ def member_end(request: StaffRequest, pk: int) -> HttpResponse:
     )
     form = MemberEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.household_member_end(
-            actor=request.user,
-            membership=membership,
-            ended_on=form.cleaned_data["ended_on"],
-            reason=form.cleaned_data["end_reason"],
-        )
-        messages.success(request, _("世帯員の離脱を記録しました。"))
-        return redirect("people:household_detail", pk=household.pk)
+        try:
+            services.household_member_end(
+                actor=request.user,
+                membership=membership,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("世帯員の離脱を記録しました。"))
+            return redirect("people:household_detail", pk=household.pk)
     return render(
         request,
         "people/member_end.html",

@@ -144,6 +144,16 @@ def test_a_membership_is_ended_with_its_date_and_reason_once(homes: Homes) -> No
     membership.refresh_from_db()
     assert (membership.ended_on, membership.end_reason) == (date.fromisoformat(LATER), "施設入所")
     assert len(homes.changes_of(homes.other)) == 1
+    # The rule is the service's: the page refuses it too, keeping the history.
+    page = Client()
+    page.force_login(homes.counselor)
+    response = page.post(
+        f"/people/memberships/{membership.pk}/end/", {"ended_on": LATER, "end_reason": "死亡"}
+    )
+    assert response.status_code == 200
+    assert "この世帯員はすでに離脱しています。" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.end_reason == "施設入所"
 
 
 @pytest.mark.parametrize(
