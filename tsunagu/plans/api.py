@@ -304,9 +304,10 @@ def _refused(error: DjangoValidationError) -> Status:
 def _check_period(
     errors: dict[str, list[str]], prefix: str, starts_on: date | None, ends_on: date | None
 ) -> None:
-    # The plan forms' rule (plans/forms.py _check_period), at the same field.
-    if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        errors[f"{prefix}ends_on"] = ["終了日は開始日より後の日付にしてください。"]
+    # The service's rule, shown at the field it is about (the service refuses it too).
+    problem = services.period_problem(starts_on, ends_on)
+    if problem:
+        errors[f"{prefix}ends_on"] = [problem]
 
 
 def _plan_parts(

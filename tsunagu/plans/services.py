@@ -80,6 +80,27 @@ def plan_consent(case: Case) -> Consent:
     return consent
 
 
+def period_problem(starts_on: datetime.date | None, ends_on: datetime.date | None) -> str:
+    """Why a period (of a plan or a support item) is wrong; "" when it is not."""
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        return _("終了日は開始日より後の日付にしてください。")
+    return ""
+
+
+def _check_parts(plan: SupportPlan, members: list[MemberPart], items: list[ItemPart]) -> None:
+    """The rules of a plan's parts, whoever sends them (the page's forms, the API)."""
+    problem = period_problem(plan.starts_on, plan.ends_on)
+    if problem:
+        raise ValidationError({"ends_on": problem})
+    for item in items:
+        problem = period_problem(item.starts_on, item.ends_on)
+        if problem:
+            raise ValidationError(_("支援内容「%(item)s」: ") % {"item": item.content} + problem)
+    persons = [part.person.pk for part in members]
+    if len(persons) != len(set(persons)):
+        raise ValidationError(_("同じ世帯員が二度指定されています。"))
+
+
 def _write_parts(
     plan: SupportPlan, members: Iterable[MemberPart], items: Iterable[ItemPart], covered: set[int]
 ) -> None:
@@ -155,6 +176,8 @@ def plan_create(
         raise ValidationError(
             _("作成中のプランがすでにあります。そちらを確定するか編集してください。")
         )
+    items = list(items)
+    _check_parts(plan, members, items)
     previous = case.plans.filter(status=Status.ACTIVE).first()
     if previous is not None and not plan.changes.strip():
         raise ValidationError(

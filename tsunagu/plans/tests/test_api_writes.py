@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -443,3 +444,53 @@ def test_the_writes_are_described_in_japanese_with_every_answer(ward: Ward) -> N
         assert {created, "409", "422", "400", "401", "403", "404", "429"} <= set(
             operation["responses"]
         )
+
+
+def test_the_service_refuses_a_reversed_period_and_a_member_twice(family: Family) -> None:
+    """The rules of a plan's parts are plan_create's, whoever calls it."""
+    import datetime
+
+    from tsunagu.plans import services
+    from tsunagu.plans.models import SupportPlan
+
+    today = timezone.localdate()
+    calls = [
+        (
+            SupportPlan(starts_on=today, ends_on=today - datetime.timedelta(days=1)),
+            [services.MemberPart(person=family.a, goals=["週1回外出する"])],
+            [],
+        ),
+        (
+            SupportPlan(starts_on=today),
+            [services.MemberPart(person=family.a, goals=["週1回外出する"])],
+            [
+                services.ItemPart(
+                    organization=family.ward.center,
+                    content="月1回の訪問",
+                    kind="outreach",
+                    starts_on=today,
+                    ends_on=today - datetime.timedelta(days=1),
+                )
+            ],
+        ),
+        (
+            SupportPlan(starts_on=today),
+            [
+                services.MemberPart(person=family.a, goals=["週1回外出する"]),
+                services.MemberPart(person=family.a, goals=["通院する"]),
+            ],
+            [],
+        ),
+    ]
+    with tenancy.tenant_context(family.ward.municipality):
+        for plan, members, items in calls:
+            with pytest.raises(DjangoValidationError) as refused:
+                services.plan_create(
+                    actor=family.coordinator,
+                    case=family.case,
+                    plan=plan,
+                    members=members,
+                    items=items,
+                )
+            assert "終了日は開始日より後" in str(refused.value) or "二度" in str(refused.value)
+        assert not SupportPlan.objects.exists()
