@@ -24,6 +24,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from tsunagu import policy
+from tsunagu.accounts.acting import NotActingFor, acting_organization_id
 from tsunagu.accounts.models import ApiToken, Staff
 from tsunagu.accounts.selectors import two_factor_required
 from tsunagu.audit.models import AuditAction
@@ -63,7 +64,7 @@ class TokenAuth(HttpBearer):
         request_info_set(
             RequestInfo(
                 actor=staff,
-                organization_id=min(staff.organization_ids(), default=None),
+                organization_id=acting_organization_id(request),
                 ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
@@ -183,7 +184,12 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": "この操作を行う権限がありません。"}, status=403)
+    detail = (
+        NotActingFor.message
+        if isinstance(exc, NotActingFor)
+        else "この操作を行う権限がありません。"
+    )
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 @api.exception_handler(Http404)
@@ -368,6 +374,10 @@ class MeOut(Schema):
     full_name: str
     municipality: str
     roles: list[str]
+    #: Each organization the staff member belongs to, with the role held there.
+    memberships: list[MembershipOut]
+    #: The organization this request acts for (``X-Tsunagu-Organization`` chooses another).
+    acting_organization_id: int | None
 
 
 class DistrictOut(ModelSchema):
@@ -414,6 +424,7 @@ class OrganizationOut(ModelSchema):
             "operator",
             "parent",
             "is_coordinating",
+            "designated_multi_agency",
             "phone",
             "address",
         ]
@@ -438,6 +449,7 @@ class OrganizationIn(Schema):
     operator: str = Field("", max_length=80)
     parent: int | None = None
     is_coordinating: bool = False
+    designated_multi_agency: bool = False
     district_ids: list[int] = []
     sub_business_ids: list[int] = []
     phone: str = Field("", max_length=20)
@@ -463,7 +475,13 @@ class StaffOut(Schema):
 router = Router()
 
 
-@router.get("/me", response={200: MeOut, **ERRORS}, summary="ログイン中の職員")
+@router.get(
+    "/me",
+    response={200: MeOut, **ERRORS},
+    summary="ログイン中の職員",
+    description="職員の所属と役割、この要求で代表している所属機関を返します。"
+    "所属機関は X-Tsunagu-Organization ヘッダー（機関のID）で選べます。",
+)
 @policy.route("own_account", policy.Action.VIEW)
 def me(request: StaffRequest) -> Any:
     staff = request.user
@@ -473,6 +491,10 @@ def me(request: StaffRequest) -> Any:
         "full_name": staff.full_name,
         "municipality": staff.municipality.name,
         "roles": sorted(staff.roles()),
+        "memberships": staff.memberships.filter(active=True)
+        .select_related("organization")
+        .order_by("organization__sort_order", "organization_id", "role"),
+        "acting_organization_id": acting_organization_id(request),
     }
 
 
@@ -599,6 +621,7 @@ api.add_router("/", router)
 # The residents' routers use the schemas and errors above, so they are imported
 # here, after them, rather than at the top.
 from tsunagu.activities.api import router as activities_router  # noqa: E402
+from tsunagu.audit.api import router as audit_router  # noqa: E402
 from tsunagu.cases.api import router as cases_router  # noqa: E402
 from tsunagu.community.api import router as community_router  # noqa: E402
 from tsunagu.consultations.api import router as consultations_router  # noqa: E402
@@ -629,6 +652,7 @@ api.add_router("/", community_router)
 api.add_router("/", reports_business_router)
 api.add_router("/", reports_strategy_router)
 api.add_router("/", reports_survey_router)
+api.add_router("/", audit_router)
 
 
 def operations() -> list[Any]:
@@ -653,3 +677,33 @@ def integer_path_params() -> frozenset[str]:
             if param.name in operation.signature.path_params_names:
                 typed[param.name].add(param.annotation)
     return frozenset(name for name, annotations in typed.items() if annotations == {int})
+
+
+def _policy_before_input(operation: Any) -> None:
+    """Let the policy answer right after authentication, before the body is read.
+
+    django-ninja validates an operation's input before calling it, so a role
+    the policy refuses would otherwise learn the operation's input rules from
+    a 422 (and a refusal would go unaudited). The policy's own answer for the
+    declared record kind and action comes first: refused is 403, audited."""
+    checks = operation._run_checks
+    declared = policy.declaration_of(operation.view_func)
+
+    def run_checks(request: HttpRequest) -> HttpResponse | None:
+        error = checks(request)
+        if error is not None or not isinstance(declared, policy.RouteDeclaration):
+            return error
+        try:
+            acting_organization_id(request)  # an X-Tsunagu-Organization it may not act for
+        except PermissionDenied as refused:
+            return _forbidden(request, refused)
+        if not policy.decide(request.user, declared.action, declared.resource):
+            policy.audit_denial(request.user, declared.action, declared.resource)
+            return _forbidden(request, PermissionDenied())
+        return None
+
+    operation._run_checks = run_checks
+
+
+for _operation in operations():
+    _policy_before_input(_operation)

@@ -362,6 +362,10 @@ def emergency_household_ids(staff: Staff) -> models.QuerySet[Any]:
     from django.utils import timezone
 
     m = _models()
+    if not casework_organization_ids(staff):
+        # An opening outlives no casework membership: a counselor who became a
+        # manager or left the organization keeps no emergency basis.
+        return m.EmergencyAccess.objects.none().values("household_id")
     return m.EmergencyAccess.objects.filter(staff=staff, expires_at__gt=timezone.now()).values(
         "household_id"
     )
@@ -471,31 +475,9 @@ def household_bases(
     if not household_ids:
         return {}
     if orgs:
-        own = set(
-            m.Household.objects.filter(pk__in=household_ids, registered_by_id__in=orgs).values_list(
-                "pk", flat=True
-            )
-        )
-        # By household only, the organization checked here: given both, SQLite
-        # walks the organization's index (every consultation it ever took, 70 ms
-        # at the ward scale) instead of these households' few consultations.
-        own |= {
-            household
-            for household, organization in m.Consultation.objects.filter(
-                household_id__in=household_ids
-            )
-            .order_by()
-            .values_list("household_id", "organization_id")
-            .distinct()
-            if organization in orgs
-        }
-        own |= set(
-            m.Referral.objects.filter(
-                household_id__in=household_ids, from_organization_id__in=orgs
-            ).values_list("household_id", flat=True)
-        )
-        for records in _own_household_records(orgs):
-            own |= set(records.filter(household_id__in=household_ids))
+        own: set[int] = set()
+        for link in _own_links():
+            own |= _own_households(link, orgs, household_ids)
         for pk in own:
             found[pk].add(Basis.OWN_ORGANIZATION)
         for pk, coordinating in (
@@ -532,26 +514,49 @@ def household_bases(
     return _strongest(found)
 
 
-def _own_household_records(orgs: frozenset[int]) -> list[models.QuerySet[Any]]:
-    """Household ids of the outreach and participation records ``orgs`` made
-    (basis 1: its own records), as value subqueries."""
-    m = _models()
-    return [
-        m.OutreachContact.objects.filter(
-            models.Q(organization_id__in=orgs)
-            | models.Q(
-                pk__in=m.OutreachVisitor.objects.filter(organization_id__in=orgs).values(
-                    "contact_id"
-                )
-            )
-        ).values_list("household_id", flat=True),
-        m.Participation.objects.filter(
-            organization_id__in=orgs, household__isnull=False
-        ).values_list("household_id", flat=True),
-        m.ParticipationProfile.objects.filter(
-            organization_id__in=orgs, household__isnull=False
-        ).values_list("household_id", flat=True),
-    ]
+def _own_links() -> tuple[Any, ...]:
+    """The records that are an organization's own about a household (basis 1),
+    as their apps declare them (``tsunagu.links``: the household's
+    registration, consultations, referrals sent, outreach contacts and their
+    visits, participation paths and profiles)."""
+    from tsunagu.links import registry
+
+    return tuple(link for link in registry.household_links if link.own)
+
+
+def _own_households(link: Any, orgs: frozenset[int], household_ids: list[int]) -> set[int]:
+    """Which of ``household_ids`` a record of ``link`` that is one of ``orgs``'s own ties to.
+
+    By household only, the organization checked here: given both, SQLite
+    walks the organization's index (every consultation it ever took, 70 ms at
+    the ward scale) instead of these households' few records."""
+    household = "pk" if link.is_self else link.household_path
+    rows = (
+        link.model_class._default_manager.filter(**{f"{household}__in": household_ids})
+        .order_by()
+        .values_list(household, *link.own)
+        .distinct()
+    )
+    return {row[0] for row in rows if any(org in orgs for org in row[1:])}
+
+
+def _own_household_condition(orgs: frozenset[int]) -> models.Q:
+    """The households ``orgs`` have a record of their own about, as a condition on Household."""
+    condition = models.Q()
+    for link in _own_links():
+        if link.is_self:
+            for lookup in link.own:
+                condition |= models.Q(**{f"{lookup}__in": orgs})
+            continue
+        records = models.Q()
+        for lookup in link.own:
+            records |= models.Q(**{f"{lookup}__in": orgs})
+        condition |= models.Q(
+            pk__in=link.model_class._default_manager.filter(
+                records, **{f"{link.household_path}__isnull": False}
+            ).values(link.household_path)
+        )
+    return condition
 
 
 def visible_household_ids(staff: Staff, include_consent: bool = True) -> models.QuerySet[Any]:
@@ -560,22 +565,9 @@ def visible_household_ids(staff: Staff, include_consent: bool = True) -> models.
     orgs = casework_organization_ids(staff)
     condition = models.Q(pk__in=emergency_household_ids(staff))
     if orgs:
-        condition |= (
-            models.Q(registered_by_id__in=orgs)
-            | models.Q(
-                pk__in=m.Consultation.objects.filter(organization_id__in=orgs).values(
-                    "household_id"
-                )
-            )
-            | models.Q(
-                pk__in=m.Referral.objects.filter(from_organization_id__in=orgs).values(
-                    "household_id"
-                )
-            )
-            | models.Q(pk__in=_held_referrals(staff, orgs).values("household_id"))
+        condition |= _own_household_condition(orgs) | models.Q(
+            pk__in=_held_referrals(staff, orgs).values("household_id")
         )
-        for records in _own_household_records(orgs):
-            condition |= models.Q(pk__in=records)
         cases = models.Q(organization_id__in=orgs) | models.Q(pk__in=support_meeting_case_ids(orgs))
         if include_consent:
             cases |= models.Q(pk__in=consent_case_ids(orgs))
@@ -590,8 +582,9 @@ class _ResidentRule(Rule, ABC):
         """May the staff member do ``action`` on this resource at all?
 
         Lists, searches and new records are casework; opening one record is
-        open to any staff member, because an emergency opening gives a basis
-        to anyone (the object-level answer then decides)."""
+        left to the object-level answer, because bases other than casework
+        reach single records (a 支援会議 guest's meeting material, an
+        emergency opening of a casework colleague)."""
         if action == Action.VIEW or action == Action.PRINT:
             return Decision(True)
         if casework_organization_ids(staff):
@@ -1507,8 +1500,13 @@ class ActionItemRule(Rule):
 
 
 class EmergencyAccessRule(Rule):
-    """Break-glass openings: any staff member may open one, stating a reason;
-    the auditor lists and reviews them."""
+    """Break-glass openings: staff doing casework (相談員・機関管理者・多機関協働事務局)
+    may open one, stating a reason; the auditor lists and reviews them.
+
+    Nobody else may open one or search for whom to open: an external guest,
+    a manager, a system administrator or an auditor has no casework in which
+    an emergency could arise, and the search behind the form reads every
+    resident of the ward (access.md, basis 6)."""
 
     resource = "emergency_access"
 
@@ -1517,7 +1515,9 @@ class EmergencyAccessRule(Rule):
 
     def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
         if action == Action.CREATE:
-            return Decision(True, Basis.EMERGENCY)
+            if casework_organization_ids(staff):
+                return Decision(True, Basis.EMERGENCY)
+            return DENY
         if action in (Action.LIST, Action.VIEW, Action.CHANGE, Action.EXPORT) and staff.has_role(
             Role.AUDITOR
         ):

@@ -71,15 +71,23 @@ class Staff(TenantModel, AbstractBaseUser):
     def _active_memberships(self) -> list[tuple[int, str]]:
         """(organization id, role) of each active membership, read once per instance:
         roles and organizations are asked for several times in every request."""
-        cached: list[tuple[int, str]] | None = getattr(self, "_memberships_cache", None)
+        return [(organization, role) for organization, role, _order in self._memberships()]
+
+    def _memberships(self) -> list[tuple[int, str, int]]:
+        cached: list[tuple[int, str, int]] | None = getattr(self, "_memberships_cache", None)
         if cached is None:
             cached = list(
                 Membership.all_tenants.filter(staff=self, active=True).values_list(
-                    "organization_id", "role"
+                    "organization_id", "role", "organization__sort_order"
                 )
             )
             self._memberships_cache = cached
         return cached
+
+    def organizations_in_order(self) -> list[int]:
+        """This staff member's organizations in the directory's order (表示順, then id)."""
+        orders = {organization: order for organization, _role, order in self._memberships()}
+        return sorted(orders, key=lambda organization: (orders[organization], organization))
 
     def roles(self) -> frozenset[str]:
         """The roles this staff member holds in any organization."""

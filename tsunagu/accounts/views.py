@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu import policy
 from tsunagu.accounts import services
+from tsunagu.accounts.acting import SESSION_KEY as ACTING_ORGANIZATION_SESSION_KEY
 from tsunagu.accounts.forms import (
     ApiTokenForm,
     LoginForm,
@@ -36,7 +37,6 @@ from tsunagu.accounts.roles import Role
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import ACTING_ORGANIZATION_SESSION_KEY
 from tsunagu.core.services import tracked_save_form
 
 login = policy.public_route("signing in")(

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu import policy
 from tsunagu.audit.models import AuditAction
+from tsunagu.audit.selectors import EventFilters, audit_event_list
 from tsunagu.audit.services import audit_record, audit_verify
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import parse_date
@@ -17,9 +18,6 @@ from tsunagu.core.wareki import parse_date
 
 @policy.route("audit_event", policy.Action.LIST)
 def event_list(request: StaffRequest) -> HttpResponse:
-    events = policy.visible(request.user, "audit_event", policy.Action.LIST).select_related(
-        "actor", "organization"
-    )
     filters = {
         "action": request.GET.get("action", ""),
         "actor": request.GET.get("actor", "").strip(),
@@ -28,19 +26,23 @@ def event_list(request: StaffRequest) -> HttpResponse:
         "date": request.GET.get("date", "").strip(),
     }
     errors = []
-    if filters["action"]:
-        events = events.filter(action=filters["action"])
-    if filters["actor"]:
-        events = events.filter(actor_label__icontains=filters["actor"])
-    if filters["object_type"]:
-        events = events.filter(object_type=filters["object_type"])
-    if filters["object_id"]:
-        events = events.filter(object_id=filters["object_id"])
+    day = None
     if filters["date"]:
         try:
-            events = events.filter(occurred_at__date=parse_date(filters["date"]))
+            day = parse_date(filters["date"])
         except ValueError as error:
             errors.append(str(error))
+    events = audit_event_list(
+        request.user,
+        EventFilters(
+            action=filters["action"],
+            actor=filters["actor"],
+            object_type=filters["object_type"],
+            object_id=filters["object_id"],
+            date_from=day,
+            date_to=day,
+        ),
+    )
     # Reading the trail is itself on the trail: who watched, with which filters.
     audit_record(
         AuditAction.LIST,
@@ -48,7 +50,7 @@ def event_list(request: StaffRequest) -> HttpResponse:
         basis=policy.Basis.AUDITOR,
         detail={key: bool(value) for key, value in filters.items()},
     )
-    page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
     object_types = sorted(
         (model._meta.label_lower, str(model._meta.verbose_name))
         for model in apps.get_models()

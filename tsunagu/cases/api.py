@@ -21,6 +21,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization_id
+from tsunagu.accounts.models import Staff
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -39,13 +41,14 @@ from tsunagu.cases.models import (
 from tsunagu.cases.services import CaseConflict
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
 from tsunagu.people.api import BasisPagination, basis_label, changeable, field_errors, invalid
+from tsunagu.referrals.models import Referral
 
 #: Model field names as the payloads name them.
 CASE_RENAMED = {
     "household": "household_id",
+    "referral": "referral_id",
     "organization": "organization_id",
     "lead_organization": "lead_organization_id",
 }
@@ -98,6 +101,8 @@ class CaseOut(Schema):
 
 
 class CaseTeamMemberOut(Schema):
+    #: The membership (for leaving the team).
+    id: int
     organization_id: int
     organization: str = Field(..., alias="organization.name")
     role: str
@@ -133,13 +138,21 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
-    household_id: int
+    #: The household (not needed with ``referral_id``: the sheet's household).
+    household_id: int | None = None
     title: str = Field(..., max_length=120)
     #: The coordinating section opening the case: one the staff member belongs
     #: to (by default the acting one, else their first).
     organization_id: int | None = None
     lead_organization_id: int | None = None
     opened_on: Day | None = None
+    #: The つなぐシート that escalated the household to the coordinating section
+    #: (addressed to it and accepted): it moves to 対応中, so its sender sees the case taken up.
+    referral_id: int | None = None
+    #: Organizations joining the support team (by default, with a sheet, its sender).
+    team_organization_ids: list[int] | None = None
+    #: The household's consultations that brought the case (by default, with a sheet, its own).
+    consultation_ids: list[int] | None = None
 
 
 class CaseTransitionIn(Schema):
@@ -330,6 +343,35 @@ def _organization(request: StaffRequest, pk: int | None) -> Organization | None:
     )
 
 
+def _escalated_referral(
+    request: StaffRequest,
+    payload: CaseIn,
+    organization: Organization | None,
+    errors: dict[str, list[str]],
+) -> Referral | None:
+    """The つなぐシート a case is opened from, as the page offers it: addressed to
+    the coordinating section opening the case, held by it (受理 or later) and
+    naming a household. ``None`` (with the reason in ``errors``) otherwise."""
+    if payload.referral_id is None:
+        if payload.household_id is None:
+            errors["household_id"] = ["世帯か、つなぐシートを指定してください。"]
+        return None
+    referral: Referral | None = (
+        policy.visible(request.user, "referral", policy.Action.VIEW)
+        .filter(pk=payload.referral_id)
+        .first()
+    )
+    if referral is None or not policy.decide(
+        request.user, policy.Action.VIEW, "referral", referral
+    ):
+        errors["referral_id"] = ["指定されたつなぐシートが見つかりません。"]
+        return None
+    # Which sheets may escalate a case is the service's rule (cases.services.case_open).
+    if referral.household_id is None:
+        errors["referral_id"] = ["このつなぐシートには世帯が記録されていません。"]
+    return None if "referral_id" in errors else referral
+
+
 # --- Cases ---------------------------------------------------------------------------
 
 router: Router = Router(tags=["多機関協働ケース"])
@@ -372,7 +414,9 @@ def case_detail(request: StaffRequest, case_id: int) -> Any:
     response={201: CaseDetailOut, 422: FormErrorsOut, **ERRORS},
     summary="多機関協働ケースの受付",
     description="多機関協働事務局の職員が、世帯のケースを受け付けます。"
-    "世帯は、事務局が記録を扱える（緊急時の閲覧ではない根拠のある）世帯に限ります。",
+    "世帯は、事務局が記録を扱える（緊急時の閲覧ではない根拠のある）世帯に限ります。"
+    "referral_id に、事務局あてに受理したつなぐシートを指定すると、その世帯のケースとして受け付け、"
+    "シートは「対応中」になります（つなぐ元にも表示されます）。",
 )
 @policy.route("case", policy.Action.CREATE)
 def case_create(request: StaffRequest, payload: CaseIn) -> Any:
@@ -380,8 +424,7 @@ def case_create(request: StaffRequest, payload: CaseIn) -> Any:
     errors: dict[str, list[str]] = {}
     organization_id = payload.organization_id
     if organization_id is None:
-        acting = acting_organization_id(request)
-        organization_id = acting if acting in coordinating else min(coordinating, default=None)
+        organization_id = acting_organization_id(request, coordinating, resource="case")
     organization = (
         _organization(request, organization_id) if organization_id in coordinating else None
     )
@@ -389,12 +432,46 @@ def case_create(request: StaffRequest, payload: CaseIn) -> Any:
         errors["organization_id"] = [
             "ケースを受け付ける機関には、所属している多機関協働事務局を指定してください。"
         ]
-    household = changeable(request, "household", payload.household_id)
-    if household is None:
-        errors["household_id"] = ["指定された世帯が見つからないか、ケースにする権限がありません。"]
+    referral = _escalated_referral(request, payload, organization, errors)
+    if referral is not None and payload.household_id is None:
+        # The sheet's household: case_open refuses a sheet the section does not
+        # hold, and holding one is the basis to its household.
+        household = referral.household
+    else:
+        household = changeable(request, "household", payload.household_id)
+    if household is None and "referral_id" not in errors:
+        errors.setdefault(
+            "household_id", ["指定された世帯が見つからないか、ケースにする権限がありません。"]
+        )
     lead = _organization(request, payload.lead_organization_id)
     if payload.lead_organization_id is not None and lead is None:
         errors["lead_organization_id"] = ["指定された主担当機関が見つかりません。"]
+    # What the page's form suggests for a sheet: its sender in the team, its consultation.
+    team_ids = payload.team_organization_ids
+    if team_ids is None:
+        team_ids = [referral.from_organization_id] if referral is not None else []
+    team = list(
+        policy.visible(request.user, "organization", policy.Action.VIEW)
+        .filter(pk__in=set(team_ids), archived_at=None)
+        .exclude(kind=Organization.Kind.EXTERNAL)
+    )
+    if len(team) != len(set(team_ids)):
+        errors["team_organization_ids"] = ["指定された支援チームの機関が見つかりません。"]
+    consultation_ids = payload.consultation_ids
+    if consultation_ids is None:
+        consultation_ids = (
+            [referral.consultation_id] if referral is not None and referral.consultation_id else []
+        )
+    consultations = list(
+        policy.visible(request.user, "consultation", policy.Action.VIEW).filter(
+            pk__in=set(consultation_ids), household=household
+        )
+    )
+    if household is not None and len(consultations) != len(set(consultation_ids)):
+        if payload.consultation_ids is None:
+            consultations = []  # the sheet's consultation is not the coordinator's to see
+        else:
+            errors["consultation_ids"] = ["指定された相談受付がこの世帯に見つかりません。"]
     if errors or organization is None or household is None:
         return invalid(errors)
     try:
@@ -404,7 +481,10 @@ def case_create(request: StaffRequest, payload: CaseIn) -> Any:
             household=household,
             title=payload.title,
             opened_on=payload.opened_on,
+            referral=referral,
+            consultations=consultations,
             lead_organization=lead,
+            team=team,
         )
     except DjangoValidationError as error:
         return invalid(field_errors(error, CASE_RENAMED))
@@ -545,3 +625,114 @@ def consent_withdraw(request: StaffRequest, consent_id: int, payload: ConsentWit
     except DjangoValidationError as error:
         return _refused(error, CONSENT_RENAMED, field="__all__")
     return _fresh_consent(request, consent.pk)
+
+
+# --- Changes of the case page: the lead and next action, the support team ------------
+
+
+class CaseUpdateIn(Schema):
+    #: The version the change was made on (optimistic lock): 409 when outdated.
+    version: int
+    title: str = Field(..., max_length=120)
+    #: 主担当機関 (joins the support team); null for none.
+    lead_organization_id: int | None = None
+    #: 主担当者: a staff member of the municipality (not a guest); null for none.
+    lead_staff_id: int | None = None
+    next_action: str = Field("", max_length=200)
+    next_action_on: Day | None = None
+
+
+class CaseTeamMemberIn(Schema):
+    organization_id: int
+    role: str = Field("", max_length=200)
+
+
+@router.put(
+    "/cases/{case_id}",
+    response={200: CaseDetailOut, 409: ErrorOut, 422: FormErrorsOut, **ERRORS},
+    summary="多機関協働ケースの更新（主担当・次の対応・概要）",
+    description="ケースを担当する多機関協働事務局が、主担当機関・主担当者・次の対応と期日・概要を"
+    "変更します。主担当機関は支援チームに加わります。表示した後に他の職員が更新していた場合は "
+    "409 を返し、何も変えません。",
+)
+@policy.route("case", policy.Action.CHANGE)
+def case_update(request: StaffRequest, case_id: int, payload: CaseUpdateIn) -> Any:
+    case, _decision = policy.get_or_404(request.user, "case", policy.Action.CHANGE, pk=case_id)
+    errors: dict[str, list[str]] = {}
+    if not payload.title.strip():
+        errors["title"] = ["ケースの概要を入力してください。"]
+    lead = _organization(request, payload.lead_organization_id)
+    if payload.lead_organization_id is not None and lead is None:
+        errors["lead_organization_id"] = ["指定された主担当機関が見つかりません。"]
+    lead_staff = None
+    if payload.lead_staff_id is not None:
+        # The staff the page offers: the municipality's own, not external guests.
+        lead_staff = Staff.objects.filter(
+            pk=payload.lead_staff_id, is_guest=False, is_active=True
+        ).first()
+        if lead_staff is None:
+            errors["lead_staff_id"] = ["指定された主担当者が見つかりません。"]
+    if errors:
+        return invalid(errors)
+    try:
+        services.case_update(
+            actor=request.user,
+            case=case,
+            version=payload.version,
+            lead_organization=lead,
+            lead_staff=lead_staff,
+            next_action=payload.next_action,
+            next_action_on=payload.next_action_on,
+            title=payload.title,
+        )
+    except CaseConflict as conflict:
+        return Status(409, {"detail": str(conflict)})
+    except DjangoValidationError as error:
+        return _refused(error, CASE_RENAMED, field="__all__")
+    return _fresh_case(request, case.pk)
+
+
+@router.post(
+    "/cases/{case_id}/team",
+    response={201: CaseDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="支援チームへの機関の参加",
+    description="ケースを担当する多機関協働事務局が、機関を支援チームに加えます（役割を添えて）。"
+    "「支援チームの全機関」と共有する本人同意は、加わった機関も対象になります。",
+)
+@policy.route("case", policy.Action.CHANGE)
+def case_team_add(request: StaffRequest, case_id: int, payload: CaseTeamMemberIn) -> Any:
+    case, _decision = policy.get_or_404(request.user, "case", policy.Action.CHANGE, pk=case_id)
+    organization = _organization(request, payload.organization_id)
+    if organization is None:
+        return invalid({"organization_id": ["指定された機関が見つかりません。"]})
+    try:
+        services.case_team_add(
+            actor=request.user, case=case, organization=organization, role=payload.role.strip()
+        )
+    except DjangoValidationError as error:
+        return _refused(error, CASE_RENAMED, field="organization_id")
+    return Status(201, _fresh_case(request, case.pk))
+
+
+@router.post(
+    "/cases/{case_id}/team/{member_id}/leave",
+    response={200: CaseDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="支援チームからの機関の離脱",
+    description="ケースを担当する多機関協働事務局が、機関を支援チームから外します（member_id は "
+    "team の id）。「支援チームの全機関」と共有する本人同意は、この時点からその機関を対象にしません。"
+    "事務局自身は外せません。",
+)
+@policy.route("case", policy.Action.CHANGE)
+def case_team_leave(request: StaffRequest, case_id: int, member_id: int) -> Any:
+    case, _decision = policy.get_or_404(request.user, "case", policy.Action.CHANGE, pk=case_id)
+    member = case.team.filter(pk=member_id).select_related("organization").first()
+    if member is None:
+        return invalid(
+            {"__all__": ["この機関は支援チームに入っていません。"]},
+            detail="この機関は支援チームに入っていません。",
+        )
+    try:
+        services.case_team_leave(actor=request.user, case=case, member=member)
+    except DjangoValidationError as error:
+        return _refused(error, CASE_RENAMED, field="__all__")
+    return _fresh_case(request, case.pk)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
@@ -27,19 +28,18 @@ from tsunagu.cases.models import (
     Stage,
     active_consents,
 )
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
+from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.referrals.models import TRANSITIONS as REFERRAL_TRANSITIONS
+from tsunagu.referrals.models import Referral
 from tsunagu.referrals.models import Status as ReferralStatus
 
 
-class CaseConflict(Exception):
-    """The case changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "このケースは、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度操作してください（入力した内容は残っています）。"
-    )
+class CaseConflict(EditConflict):
+    what = gettext_lazy("ケース")
+    verb = gettext_lazy("操作")
 
 
 def _require_coordinator(actor: Staff, organization: Organization) -> None:
@@ -82,10 +82,14 @@ def case_open(
     lead_organization: Organization | None = None,
     team: Iterable[Organization] = (),
 ) -> Case:
-    """Open a case for ``household`` at ``organization`` (a coordinating section)."""
+    """Open a case for ``household`` at ``organization`` (a coordinating section),
+    escalated by ``referral`` when one is given: a つなぐシート addressed to that
+    section, held by it (受理 or later), about the same household."""
     _require_coordinator(actor, organization)
     if not title.strip():
         raise ValidationError({"title": _("ケースの概要を入力してください。")})
+    if referral is not None:
+        _check_escalation(referral, organization, household)
     case = Case(
         household=household,
         organization=organization,
@@ -103,14 +107,37 @@ def case_open(
         members[lead_organization.pk] = lead_organization
     for member in team:
         members[member.pk] = member
-    for member in members.values():
+    team_members = [
         CaseTeamMember.objects.create(case=case, organization=member, joined_on=case.opened_on)
+        for member in members.values()
+    ]
+    access.record_ways(case, *team_members)
     _event(case, actor, CaseEvent.Kind.STAGE, _("ケースを受付"), to_stage=Stage.INTAKE)
     audit_record(AuditAction.CREATE, actor=actor, obj=case, organization_id=organization.pk)
     _referral_follows(
         actor, case, ReferralStatus.IN_PROGRESS, _("多機関協働ケース %(n)s として受け付けました。")
     )
     return case
+
+
+def _check_escalation(referral: Referral, organization: Organization, household: Household) -> None:
+    from tsunagu.referrals.models import RECEIVER_HOLDS
+
+    referral.refresh_from_db()  # as it stands now, not as the caller loaded it
+    if referral.to_organization_id != organization.pk:
+        raise ValidationError(
+            {
+                "referral": _(
+                    "ケースにできるのは、ケースを受け付ける多機関協働事務局あてのつなぐシートです。"
+                )
+            }
+        )
+    if referral.status not in RECEIVER_HOLDS:
+        raise ValidationError(
+            {"referral": _("受理したつなぐシートからだけ、ケースを受け付けられます。")}
+        )
+    if referral.household_id != household.pk:
+        raise ValidationError({"household": _("つなぐシートの世帯と異なる世帯は指定できません。")})
 
 
 def _referral_follows(actor: Staff, case: Case, to_status: str, note: str) -> None:
@@ -188,7 +215,7 @@ def case_transition(
     _require_holder(actor, case)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != version:
-        raise CaseConflict(CaseConflict.message)
+        raise CaseConflict()
     guard = TRANSITIONS.get((locked.stage, to_stage))
     if guard is None:
         raise ValidationError(
@@ -264,7 +291,7 @@ def case_update(
     _require_holder(actor, case)
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != version:
-        raise CaseConflict(CaseConflict.message)
+        raise CaseConflict()
     changed_lead = locked.lead_organization_id != (
         lead_organization.pk if lead_organization else None
     )
@@ -293,7 +320,9 @@ def _team_join(case: Case, organization: Organization, role: str = "") -> CaseTe
     current = case.team.filter(organization=organization, left_on=None).first()
     if current is not None:
         return current
-    return CaseTeamMember.objects.create(case=case, organization=organization, role=role)
+    member = CaseTeamMember.objects.create(case=case, organization=organization, role=role)
+    access.record_ways(member)
+    return member
 
 
 @transaction.atomic
@@ -380,6 +409,7 @@ def consent_record(
     consent.save()
     consent.members.set(members)
     consent.organizations.set(organizations)
+    access.record_ways(consent)
     _event(
         case,
         actor,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -30,7 +31,6 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import TRANSITIONS, Case, ClosureReason, Consent, Guard, Stage
 from tsunagu.core.forms_base import add_service_errors, keep_input_at_version
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household
 from tsunagu.plans.services import PLANNABLE
@@ -63,11 +63,9 @@ def case_list(request: StaffRequest) -> HttpResponse:
 
 
 def _coordinating_organization(request: StaffRequest) -> Organization:
-    ids = policy.coordinating_organization_ids(request.user)
-    acting = acting_organization_id(request)
-    if acting in ids:
-        return Organization.objects.get(pk=acting)
-    return Organization.objects.filter(pk__in=ids).order_by("sort_order", "pk")[0]
+    return acting_organization(
+        request, policy.coordinating_organization_ids(request.user), resource="case"
+    )
 
 
 @policy.route("case", policy.Action.CREATE)

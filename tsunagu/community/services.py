@@ -41,6 +41,7 @@ from tsunagu.community.models import (
     Succession,
 )
 from tsunagu.consultations.models import LifeIssue
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import District, Organization
 from tsunagu.meetings.models import Meeting
 from tsunagu.resources.models import Resource
@@ -51,15 +52,8 @@ FIRST_YEAR = 1868
 MEETING_SOURCES = frozenset({IssueSource.MEETING, IssueSource.COMMUNITY_MEETING})
 
 
-class CommunityConflict(Exception):
-    """The record changed since the user loaded it; their change was not applied."""
-
-    def __init__(self, what: str) -> None:
-        self.message = _(
-            "この%(what)sは、表示した後に他の職員が更新しました。"
-            "最新の内容を確認してから、もう一度保存してください（入力した内容は残っています）。"
-        ) % {"what": what}
-        super().__init__(self.message)
+class CommunityConflict(EditConflict):
+    """A community record changed since the user loaded it (named when raised)."""
 
 
 @dataclass(frozen=True)

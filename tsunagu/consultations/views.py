@@ -17,19 +17,10 @@ from tsunagu.consultations import services
 from tsunagu.consultations.forms import HOUSEHOLD, NEW, IntakeForm
 from tsunagu.consultations.models import Consultation, Outcome
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
-from tsunagu.directory.models import Organization
+from tsunagu.directory.selectors import casework_organizations
 from tsunagu.people import services as people_services
 from tsunagu.people.forms import PersonForm
 from tsunagu.people.models import Household, HouseholdMembership, Person
-
-
-def _casework_organizations(request: StaffRequest) -> list[Organization]:
-    ids = policy.casework_organization_ids(request.user)
-    organizations = list(Organization.objects.filter(pk__in=ids).order_by("sort_order", "pk"))
-    acting = acting_organization_id(request)
-    organizations.sort(key=lambda o: o.pk != acting)  # the acting one first, selected
-    return organizations
 
 
 @policy.route("consultation", policy.Action.CREATE)
@@ -37,7 +28,7 @@ def intake(request: StaffRequest) -> HttpResponse:
     """Record a consultation in about a minute: who received it, how, from whom,
     about whom (new, already registered, a household, or not yet known), what."""
     services.case_features_ensure_defaults()
-    organizations = _casework_organizations(request)
+    organizations = casework_organizations(request)
     household: Household | None = None
     members: list[Person] | None = None
     household_pk = request.GET.get("household") or request.POST.get("household")

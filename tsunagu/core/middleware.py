@@ -6,10 +6,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from tsunagu.accounts.acting import NotActingFor, acting_organization_id
 from tsunagu.audit.services import RequestInfo, request_info
 from tsunagu.core import tenancy
-
-ACTING_ORGANIZATION_SESSION_KEY = "acting_organization_id"
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -18,20 +17,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def acting_organization_id(request: HttpRequest) -> int | None:
-    """The organization the staff member works for in this session.
-
-    Chosen in the header when they belong to several; the first membership
-    otherwise. Audit events are recorded under it.
-    """
-    user = request.user
-    if not user.is_authenticated:
+def _audited_organization_id(request: HttpRequest) -> int | None:
+    """The acting organization that audit events are recorded under; a header
+    naming one the staff member may not act for is refused later, by the API."""
+    try:
+        return acting_organization_id(request)
+    except NotActingFor:
         return None
-    member_of = sorted(user.organization_ids())  # type: ignore[union-attr]
-    chosen = request.session.get(ACTING_ORGANIZATION_SESSION_KEY)
-    if chosen in member_of:
-        return int(chosen)
-    return member_of[0] if member_of else None
 
 
 class TenantMiddleware:
@@ -41,14 +33,14 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         municipality = user.municipality if user.is_authenticated else None  # type: ignore[union-attr]
-        info = RequestInfo(
-            actor=user if user.is_authenticated else None,  # type: ignore[arg-type]
-            organization_id=acting_organization_id(request),
-            ip_address=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        )
         token = tenancy.activate(municipality)
         try:
+            info = RequestInfo(
+                actor=user if user.is_authenticated else None,  # type: ignore[arg-type]
+                organization_id=_audited_organization_id(request),
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
             with request_info(info):
                 return self.get_response(request)
         finally:

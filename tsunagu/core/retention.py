@@ -46,9 +46,10 @@ Outreach contacts, referrals, participation paths and activity records are
 otherwise anonymised only with their household or case: they are the
 household's ongoing story, kept as long as the household is.
 
-A person (本人) is anonymised when every record that names them — household
-memberships, consultations, referrals, outreach contacts, participation
-paths, consents and plans — is anonymised in the same run or was before; a
+A person (本人) is anonymised when every record that names them — the
+person links each app declares (``tsunagu.links``): household memberships,
+consultations, referrals, outreach contacts, participation paths, consents
+and plans — is anonymised in the same run or was before; a
 person who moved to a household that is still supported keeps their name.
 Records merged into an anonymised person follow it.
 
@@ -88,6 +89,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Max, Q, Value, When
 from django.utils import timezone
@@ -98,10 +100,12 @@ from tsunagu.activities.models import ActivityRecord
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES, Case, CaseEvent, CaseTeamMember, Consent, Stage
-from tsunagu.consultations.models import Consultation, ConsultationSubject
+from tsunagu.consultations.models import Consultation
 from tsunagu.core import tenancy
+from tsunagu.core.links import Kind, Link
 from tsunagu.core.models import AnonymisedRecord, Municipality
 from tsunagu.core.wareki import format_wareki
+from tsunagu.links import registry
 from tsunagu.meetings.models import CASE_KINDS, ActionItem, AgendaItem, Meeting, MeetingPart
 from tsunagu.outreach.models import OutreachContact
 from tsunagu.participation.models import OPEN as PARTICIPATION_OPEN
@@ -378,18 +382,17 @@ def _logged(kind: str, ids: Iterable[int]) -> set[int]:
 
 
 def _person_links() -> list[tuple[Any, str, str, str]]:
-    """Where a person is named: (manager, person field, record field, record kind)."""
-    return [
-        (HouseholdMembership.objects, "person_id", "household_id", HOUSEHOLD),
-        (ConsultationSubject.objects, "person_id", "consultation_id", CONSULTATION),
-        (Referral.persons.through.objects, "person_id", "referral_id", REFERRAL),
-        (OutreachContact.objects, "person_id", "id", OUTREACH),
-        (Participation.objects, "person_id", "id", PARTICIPATION),
-        (Consent.objects, "grantor_id", "case_id", CASE),
-        (Consent.members.through.objects, "person_id", "consent__case_id", CASE),
-        (PlanMember.objects, "person_id", "plan__case_id", CASE),
-        (SupportItem.objects, "person_id", "plan__case_id", CASE),
-    ]
+    """Where a person is named: (manager, person field, record lookup, record
+    kind), from the person links the apps declare (``tsunagu.links``) whose
+    record keeps the person named while it is kept."""
+    found: list[tuple[Any, str, str, str]] = []
+    for link in registry.person_links:
+        if link.retained_with is None:
+            continue  # anonymised with the person (a participation profile)
+        kind, path = link.retained_with
+        table, _field = link.rows()
+        found.append((table._default_manager, link.column(), path, kind))
+    return found
 
 
 def _persons_named(records: Records) -> list[tuple[int, str, int]]:
@@ -425,6 +428,38 @@ def _persons_free(candidates: Iterable[int], records: Records) -> set[int]:
             if record_id not in anonymised:
                 kept |= persons
     return candidates - kept
+
+
+def _activity_links() -> list[Link]:
+    """The links whose records count toward a household's latest activity:
+    those tied to it directly, and those tied through a case whose model has
+    no direct link with its activity (a meeting's agenda item, a plan's
+    monitorings)."""
+    direct = [link for link in registry.of_kind(Kind.HOUSEHOLD) if link.activity]
+    models_direct = {link.model for link in direct}
+    through_case = [
+        link
+        for link in registry.of_kind(Kind.CASE)
+        if link.activity and link.model not in models_direct
+    ]
+    return direct + through_case
+
+
+#: Records anonymised only with their household or case (or consultation).
+_FOLLOWERS = (REFERRAL, OUTREACH, PARTICIPATION, ACTIVITY)
+
+
+def _follower_links() -> list[tuple[str, Any, str, str]]:
+    """(kind, manager, household field, case field or "") of each follower,
+    from the links its app declares (``tsunagu.links``)."""
+    found = []
+    for kind in _FOLLOWERS:
+        model = apps.get_model(kind)
+        links = registry.of_model(model)
+        [household] = [link.field for link in links if link.kind == Kind.HOUSEHOLD]
+        cases = [link.field for link in links if link.kind == Kind.CASE]
+        found.append((kind, model._default_manager, household, cases[0] if cases else ""))
+    return found
 
 
 class _Planner:
@@ -512,32 +547,19 @@ class _Planner:
         later: dict[int, datetime.date] = {}
         held_open: set[int] = set()
         for chunk in _chunks(ids):
-            _latest(
-                OutreachContact.objects.filter(case_id__in=chunk),
-                "case_id",
-                "occurred_at",
-                into=later,
-            )
-            participations = Participation.objects.filter(case_id__in=chunk)
-            _latest(
-                participations, "case_id", "proposed_on", "stage_changed_on", "ended_on", into=later
-            )
+            # The activity of the records the apps declare tied to a case.
+            for link in registry.of_kind(Kind.CASE):
+                if link.activity:
+                    _latest(
+                        link.model_class._default_manager.filter(**{f"{link.field}__in": chunk}),
+                        link.field,
+                        *link.activity,
+                        into=later,
+                    )
             held_open.update(
-                participations.filter(stage__in=PARTICIPATION_OPEN).values_list(
-                    "case_id", flat=True
-                )
-            )
-            _latest(
-                AgendaItem.objects.filter(case_id__in=chunk),
-                "case_id",
-                "part__meeting__held_on",
-                into=later,
-            )
-            _latest(
-                Monitoring.objects.filter(plan__case_id__in=chunk),
-                "plan__case_id",
-                "held_on",
-                into=later,
+                Participation.objects.filter(
+                    case_id__in=chunk, stage__in=PARTICIPATION_OPEN
+                ).values_list("case_id", flat=True)
             )
         cases: dict[int, tuple[int, datetime.date | None]] = {}
         for case_id, household_id, stage, closed_on, follow_up_until, changed_at in rows:
@@ -556,49 +578,21 @@ class _Planner:
         """The households that expired, and each household's day of latest activity."""
         days: dict[int, datetime.date] = {}
         in_households = self._in_households("household_id")
-        _latest(
-            HouseholdMembership.objects.filter(in_households),
-            "household_id",
-            "started_on",
-            "ended_on",
-            into=days,
-        )
-        _latest(
-            Consultation.objects.filter(in_households), "household_id", "received_at", into=days
-        )
-        _latest(
-            OutreachContact.objects.filter(in_households), "household_id", "occurred_at", into=days
-        )
-        referral_fields = ("created_at", "sent_at", "closed_at", "report_back_at")
-        _latest(Referral.objects.filter(in_households), "household_id", *referral_fields, into=days)
+        for link in _activity_links():
+            path = link.household_path
+            _latest(
+                link.model_class._default_manager.filter(self._in_households(path)),
+                path,
+                *link.activity,
+                into=days,
+            )
+        # A referral of no household made from one of its consultations.
         _latest(
             Referral.objects.filter(
                 self._in_households("consultation__household_id"), household=None
             ),
             "consultation__household_id",
-            *referral_fields,
-            into=days,
-        )
-        participation_fields = ("proposed_on", "stage_changed_on", "ended_on")
-        _latest(
-            Participation.objects.filter(in_households),
-            "household_id",
-            *participation_fields,
-            into=days,
-        )
-        _latest(
-            ActivityRecord.objects.filter(in_households), "household_id", "occurred_on", into=days
-        )
-        _latest(
-            AgendaItem.objects.filter(self._in_households("case__household_id")),
-            "case__household_id",
-            "part__meeting__held_on",
-            into=days,
-        )
-        _latest(
-            Monitoring.objects.filter(self._in_households("plan__case__household_id")),
-            "plan__case__household_id",
-            "held_on",
+            *next(link.activity for link in registry.of_model(Referral) if link.activity),
             into=days,
         )
         kept: set[int] = set()
@@ -734,13 +728,7 @@ class _Planner:
     ) -> None:
         """Referrals, outreach contacts, participation paths and activity
         records that go with an expired household, case or consultation."""
-        pairs: list[tuple[str, Any, str, str]] = [
-            (REFERRAL, Referral.objects, "household_id", ""),
-            (OUTREACH, OutreachContact.objects, "household_id", "case_id"),
-            (PARTICIPATION, Participation.objects, "household_id", "case_id"),
-            (ACTIVITY, ActivityRecord.objects, "household_id", ""),
-        ]
-        for kind, manager, household_field, case_field in pairs:
+        for kind, manager, household_field, case_field in _follower_links():
             found: dict[int, tuple[Unit, datetime.date]] = {}
             for chunk in _chunks(expired_households):
                 for record_id, household_id in manager.filter(

@@ -12,6 +12,9 @@ a typed total. Where the seed leaves a cell blank the generator writes a
 believable number. Plaza visitors and the 自立相談 plans are counted entries
 by nature (they are kept outside this system), one per month.
 
+The ネウボラ row (「*委託事業件数と合算」) gets its contractor's share as
+counted entries and the rest as consultations.
+
 Also written: the 地域福祉コーディネーター's new individual consultations of
 令和4・5年度 (64 and 84: seed 001's indicator, computed from records too).
 """
@@ -66,6 +69,8 @@ from tsunagu.reports.models import Metric, ReportRow, ReportTable
 #: The coordinators' organization (地域福祉コーディネーター・生活支援コーディネーター).
 COUNCIL = "社会福祉協議会"
 COORDINATOR_ORGANIZATION = "福祉政策課"
+#: The contractor's share of a figure 「*委託事業件数と合算」 (ネウボラ相談件数).
+CONTRACTED_SHARE = 0.15
 #: seed 001: 地域福祉コーディネーターの個人支援の新規件数, R4 and R5 (R6 is seed 000's 92).
 EARLIER_NEW_INDIVIDUAL = {2022: 64, 2023: 84}
 
@@ -447,7 +452,13 @@ def _write(writer: _Writer, row: Any, period: Period, target: int) -> None:
         )
     if need == 0:
         return
-    if row.metric == Metric.CONSULTATIONS:
+    if row.metric in (Metric.CONSULTATIONS, Metric.RECEIVED):
+        if row.option:
+            # 「*委託事業件数と合算」: part of the figure is the contractor's, typed monthly.
+            contracted = round(need * CONTRACTED_SHARE)
+            writer.counted(row, period, contracted)
+            need -= contracted
+        # What reached a window beyond the escalations already there: consultations.
         writer.consultations(row, period, need)
     elif row.metric == Metric.MEETINGS_HELD:
         writer.meetings(row, period, need)

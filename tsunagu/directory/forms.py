@@ -20,6 +20,7 @@ class OrganizationForm(StyledModelForm):
             "operator",
             "parent",
             "is_coordinating",
+            "designated_multi_agency",
             "districts",
             "sub_businesses",
             "phone",
@@ -41,14 +42,6 @@ class OrganizationForm(StyledModelForm):
         self.fields["sub_businesses"].queryset = SubBusiness.objects.filter(  # type: ignore[attr-defined]
             archived_at=None
         ).select_related("business")
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("management") == Organization.Management.CONTRACTED and not cleaned.get(
-            "operator"
-        ):
-            self.add_error("operator", _("委託の場合は運営法人を入力してください"))
-        return cleaned
 
 
 class DistrictForm(StyledModelForm):

@@ -6,6 +6,7 @@ All of it is the tenant's configuration, edited by its system administrator.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,15 @@ class Organization(TrackedModel):
         default=False,
         help_text=_("多機関協働事業の事務局（調整機関）であるか"),
     )
+    designated_multi_agency = models.BooleanField(
+        _("多機関協働事業者"),
+        default=False,
+        help_text=_(
+            "市区町村が多機関協働事業者として指定した機関（委託先を含む）。"
+            "重層的支援会議を開催できます。支援会議（法第106条の6）は市区町村の会議体のため、"
+            "直営の多機関協働事務局だけが開催します。"
+        ),
+    )
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
     address = models.CharField(_("所在地"), max_length=120, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
@@ -185,3 +195,7 @@ class Organization(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.management == self.Management.CONTRACTED and not self.operator:
+            raise ValidationError({"operator": _("委託の場合は運営法人を入力してください")})

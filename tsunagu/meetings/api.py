@@ -18,21 +18,30 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.accounts.models import Membership
+from tsunagu.accounts.roles import Role
+from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
-from tsunagu.core.dates import Day
+from tsunagu.core.dates import Day, Moment
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.pagination import LimitOffsetPagination
 from tsunagu.directory.models import Organization
 from tsunagu.meetings import services
-from tsunagu.meetings.models import AgendaItem, Attendee, Kind, Meeting
+from tsunagu.meetings.models import (
+    AgendaItem,
+    Attendee,
+    Kind,
+    Meeting,
+    QuestionnaireAnswer,
+)
 from tsunagu.people.api import acting_casework_organization, basis_label, field_errors, invalid
 
 #: Model field names as the payloads name them.
@@ -328,6 +337,88 @@ def _refused(error: DjangoValidationError, field: str = "__all__") -> Status:
 router: Router = Router(tags=["会議"])
 
 
+# --- The owner organization's tasks ----------------------------------------------------
+# Registered before /meetings/{meeting_id}, which would otherwise read "tasks" as an id.
+
+
+class MeetingTaskOut(ActionItemOut):
+    """A task as its owner's task list shows it: the meeting by date and title
+    (``meeting_visible`` says whether the viewer may open it) and the case number."""
+
+    agenda_item_id: int
+    meeting_id: int
+    meeting_title: str = Field(..., alias="agenda_item.part.meeting.title")
+    meeting_held_on: date = Field(..., alias="agenda_item.part.meeting.held_on")
+    meeting_visible: bool
+    case_number: str = Field(..., alias="agenda_item.case.number")
+    result: str
+
+    @staticmethod
+    def resolve_owner_organization(obj: Any) -> str:
+        return str(obj.owner_organization.name)
+
+    @staticmethod
+    def resolve_overdue(obj: Any) -> bool:
+        return bool(obj.is_overdue())
+
+    @staticmethod
+    def resolve_meeting_id(obj: Any) -> int:
+        return int(obj.agenda_item.part.meeting_id)
+
+
+def _tasks(request: StaffRequest, action: policy.Action) -> QuerySet[Any]:
+    return policy.visible(request.user, "action_item", action).select_related(
+        "owner_organization", "agenda_item__part__meeting", "agenda_item__case"
+    )
+
+
+def _with_meeting_visibility(request: StaffRequest, tasks: list[Any]) -> list[Any]:
+    meeting_ids = {task.agenda_item.part.meeting_id for task in tasks}
+    visible = set(
+        policy.visible(request.user, "meeting", policy.Action.VIEW)
+        .filter(pk__in=meeting_ids)
+        .values_list("pk", flat=True)
+    )
+    for task in tasks:
+        task.meeting_visible = task.agenda_item.part.meeting_id in visible
+    return tasks
+
+
+class MeetingTaskPagination(LimitOffsetPagination):
+    """Limit/offset pages of tasks, each saying whether its meeting may be opened;
+    the tasks shown are recorded as listed."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = _with_meeting_visibility(request, list(page["items"]))  # type: ignore[arg-type]
+        audit_record(
+            AuditAction.LIST,
+            object_type="meetings.actionitem",
+            detail={"via": "api", "shown": [task.pk for task in page["items"]]},
+        )
+        return page
+
+
+@router.get(
+    "/meetings/tasks",
+    response={200: list[MeetingTaskOut], **ERRORS},
+    summary="自機関のタスクの一覧",
+    description="会議で決まった役割分担のうち、職員が活動している機関（X-Tsunagu-Organization、"
+    "なければ最初の所属機関）が担当するタスクです。done=false（既定）は未完了のものを期限の近い順に、"
+    "done=true は完了したものを新しい順に返します。",
+)
+@paginate(MeetingTaskPagination)
+@policy.route("action_item", policy.Action.LIST)
+def meeting_task_list(request: StaffRequest, done: bool = False) -> Any:
+    organization = acting_casework_organization(request, "action_item")
+    tasks = _tasks(request, policy.Action.LIST).filter(owner_organization=organization)
+    if done:
+        return tasks.exclude(done_at=None).order_by("-done_at", "-pk")
+    return tasks.filter(done_at=None).order_by("due_on", "pk")
+
+
 @router.get(
     "/meetings",
     response={200: list[MeetingOut], **ERRORS},
@@ -366,7 +457,8 @@ def meeting_detail(request: StaffRequest, meeting_id: int) -> Any:
     response={201: MeetingDetailOut, 422: FormErrorsOut, **ERRORS},
     summary="会議の登録",
     description="一回の会議に、種類の異なる部（支援会議・重層的支援会議など）を順に設けられます。"
-    "支援会議・重層的支援会議を開けるのは多機関協働事務局です。",
+    "支援会議（法第106条の6）を開けるのは市区町村の多機関協働事務局（直営）、"
+    "重層的支援会議を開けるのは多機関協働事務局と、市区町村が多機関協働事業者として指定した機関です。",
 )
 @policy.route("meeting", policy.Action.CREATE)
 def meeting_create(request: StaffRequest, payload: MeetingIn) -> Any:
@@ -512,3 +604,395 @@ def attendee_pledge(request: StaffRequest, meeting_id: int, attendee_id: int) ->
     except DjangoValidationError as error:
         return _refused(error)
     return attendee
+
+
+# --- The host's writes on the sitting page (the same services as the page) -------------
+
+
+class MeetingAttendeeIn(Schema):
+    """A staff member with an account (``staff_id`` with the organization they
+    attend for), or a named person of an organization without one (``name``)."""
+
+    organization_id: int
+    staff_id: int | None = None
+    name: str = Field("", max_length=60)
+    is_observer: bool = False
+
+
+class MeetingGuestIn(Schema):
+    #: A 外部の関係機関 (警察・学校・消防・町会 …).
+    organization_id: int
+    name: str = Field(..., max_length=60)
+    #: When the guest account ends (by default at the end of the meeting day; at most 31 days).
+    expires_at: Moment | None = None
+    is_observer: bool = False
+
+
+class MeetingGuestInvitationOut(Schema):
+    """The guest's login, answered once: only the password's hash is kept."""
+
+    attendee: AttendeeOut
+    username: str
+    password: str
+    expires_at: datetime
+    notice: str
+
+
+class MeetingBriefIn(Schema):
+    """The 準備シート's four prompts, all of them (what is sent replaces what was there)."""
+
+    brief_household: str
+    brief_current: str
+    brief_organizations: str
+    brief_requests: str
+
+
+class MeetingActionItemIn(Schema):
+    owner_organization_id: int
+    content: str = Field(..., max_length=300)
+    due_on: Day
+
+
+class MeetingDecisionsIn(Schema):
+    #: 支援方針
+    policy: str
+    #: 役割分担
+    roles: str = ""
+    #: 主担当機関 (not an external organization); the case's lead becomes this one.
+    lead_organization_id: int | None = None
+    #: Tasks for the owners' task lists (added to those recorded before).
+    actions: list[MeetingActionItemIn] = Field(default_factory=list, max_length=50)
+
+
+class MeetingCancelIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+class MeetingMinutesIn(Schema):
+    minutes: str
+    #: The meeting's version the minutes were written on (optimistic lock): 409 when outdated.
+    version: int
+
+
+class MeetingTaskDoneIn(Schema):
+    result: str = ""
+
+
+class MeetingQuestionnaireIn(Schema):
+    usefulness: QuestionnaireAnswer.Rating
+    roles_clear: bool = False
+    comment: str = ""
+
+
+class MeetingQuestionnaireOut(Schema):
+    id: int
+    attendee_id: int
+    usefulness: int
+    usefulness_label: str = Field(..., alias="get_usefulness_display")
+    roles_clear: bool
+    comment: str
+    answered_at: datetime
+
+
+def _organization(request: StaffRequest, pk: int) -> Organization | None:
+    found: Organization | None = (
+        policy.visible(request.user, "organization", policy.Action.VIEW)
+        .filter(pk=pk, archived_at=None)
+        .first()
+    )
+    return found
+
+
+def _attendee_answer(attendee: Attendee) -> Attendee:
+    return Attendee.objects.select_related("organization").get(pk=attendee.pk)
+
+
+def _agenda_item_answer(request: StaffRequest, pk: int) -> dict[str, Any]:
+    """One agenda item as it is now, its material only under the basis the policy gives."""
+    item = (
+        AgendaItem.objects.select_related(
+            "part__meeting__organization", "case", "lead_organization"
+        )
+        .prefetch_related("action_items__owner_organization")
+        .get(pk=pk)
+    )
+    basis = policy.agenda_item_bases(request.user, [item]).get(item.pk)  # type: ignore[arg-type]
+    return _agenda_row(item, basis)
+
+
+def _changeable_item(request: StaffRequest, agenda_item_id: int) -> AgendaItem:
+    """The agenda item of a sitting the staff member's organization hosts (404 otherwise, audited)."""
+    item, _decision = policy.get_or_404(
+        request.user, "agenda_item", policy.Action.CHANGE, pk=agenda_item_id
+    )
+    return item  # type: ignore[no-any-return]
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendees",
+    response={201: AttendeeOut, 422: FormErrorsOut, **ERRORS},
+    summary="出席者の追加",
+    description="主催機関が、アカウントのある職員（staff_id と所属機関）か、"
+    "アカウントのない方（所属機関と氏名）を出席者に加えます。外部ゲストにアカウントを発行するときは "
+    "/meetings/{meeting_id}/guests を使います。",
+)
+@policy.route("meeting", policy.Action.CHANGE)
+def meeting_attendee_add(request: StaffRequest, meeting_id: int, payload: MeetingAttendeeIn) -> Any:
+    meeting = _hosted(request, meeting_id)
+    errors: dict[str, list[str]] = {}
+    organization = _organization(request, payload.organization_id)
+    if organization is None:
+        errors["organization_id"] = ["指定された所属機関が見つかりません。"]
+    staff = None
+    if payload.staff_id is not None:
+        # The staff the page offers: active members doing casework or management,
+        # not guests (invited with their own account), administrators or auditors.
+        membership = (
+            Membership.objects.filter(
+                staff_id=payload.staff_id,
+                organization_id=payload.organization_id,
+                active=True,
+                staff__is_active=True,
+                staff__is_guest=False,
+                organization__archived_at=None,
+            )
+            .exclude(role__in=[Role.GUEST, Role.SYSADMIN, Role.AUDITOR])
+            .select_related("staff")
+            .first()
+        )
+        if membership is None:
+            errors["staff_id"] = ["指定された職員が見つからないか、選んだ機関に所属していません。"]
+        else:
+            staff = membership.staff
+    elif not payload.name.strip():
+        errors["name"] = ["職員を選ぶか、アカウントのない方の氏名を入力してください。"]
+    if errors or organization is None:
+        return invalid(errors)
+    try:
+        attendee = services.attendee_add(
+            actor=request.user,
+            meeting=meeting,
+            organization=organization,
+            staff=staff,
+            name=payload.name,
+            is_observer=payload.is_observer,
+        )
+    except DjangoValidationError as error:
+        return _refused(error, field="staff_id")
+    return Status(201, _attendee_answer(attendee))
+
+
+#: What the page says beside the login it shows once.
+GUEST_NOTICE = (
+    "ログインIDとパスワードは再表示できません。ゲストに直接お渡しください。"
+    "パスワードはこの応答にだけ含まれ、システムには元に戻せない形（ハッシュ）でしか残りません。"
+    "ゲストはこの会議の資料だけを、守秘義務の誓約の後、有効期限まで閲覧できます。"
+)
+
+
+@router.post(
+    "/meetings/{meeting_id}/guests",
+    response={201: MeetingGuestInvitationOut, 422: FormErrorsOut, **ERRORS},
+    summary="外部ゲストの招待（期限つきアカウントの発行）",
+    description="外部の関係機関（警察・学校・消防・町会など）の方に、この会議の資料だけを"
+    "守秘義務の誓約の後に有効期限まで閲覧できるアカウントを発行します。"
+    "ログインIDとパスワードはこの応答にだけ含まれ、二度と返しません"
+    "（保存されるのはパスワードのハッシュだけです）。ゲストに直接お渡しください。",
+)
+@policy.route("meeting", policy.Action.CHANGE)
+def meeting_guest_invite(
+    request: StaffRequest, response: HttpResponse, meeting_id: int, payload: MeetingGuestIn
+) -> Any:
+    meeting = _hosted(request, meeting_id)
+    errors: dict[str, list[str]] = {}
+    organization = _organization(request, payload.organization_id)
+    if organization is None:
+        errors["organization_id"] = ["指定された所属機関が見つかりません。"]
+    if not payload.name.strip():
+        errors["name"] = ["ゲストの氏名を入力してください。"]
+    expires_at = payload.expires_at or services.guest_default_expiry(meeting)
+    if timezone.is_naive(expires_at):
+        # Like the page's date and time: the municipality's local time.
+        expires_at = timezone.make_aware(expires_at)
+    if errors or organization is None:
+        return invalid(errors)
+    try:
+        invitation = services.guest_invite(
+            actor=request.user,
+            meeting=meeting,
+            organization=organization,
+            name=payload.name,
+            expires_at=expires_at,
+            is_observer=payload.is_observer,
+        )
+    except DjangoValidationError as error:
+        return _refused(error)
+    # The password is in this answer only: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return Status(
+        201,
+        {
+            "attendee": _attendee_answer(invitation.attendee),
+            "username": invitation.username,
+            "password": invitation.password,
+            "expires_at": expires_at,
+            "notice": GUEST_NOTICE,
+        },
+    )
+
+
+@router.put(
+    "/meetings/agenda/{agenda_item_id}/brief",
+    response={200: AgendaItemOut, 422: FormErrorsOut, **ERRORS},
+    summary="準備シートの保存",
+    description="主催機関が、検討ケースの準備シート（把握している世帯像・現在の取り組み状況・"
+    "関わってほしい支援機関・他部署へお願いしたいこと）を書き換えます。",
+)
+@policy.route("agenda_item", policy.Action.CHANGE)
+def meeting_brief_save(request: StaffRequest, agenda_item_id: int, payload: MeetingBriefIn) -> Any:
+    item = _changeable_item(request, agenda_item_id)
+    try:
+        services.brief_save(actor=request.user, item=item, fields=payload.dict())
+    except DjangoValidationError as error:
+        return _refused(error)
+    return _agenda_item_answer(request, item.pk)
+
+
+@router.post(
+    "/meetings/agenda/{agenda_item_id}/decisions",
+    response={200: AgendaItemOut, 422: FormErrorsOut, **ERRORS},
+    summary="決定事項とタスクの記録",
+    description="主催機関が、検討ケースについて会議で決めたこと（支援方針・役割分担・主担当機関）と、"
+    "担当機関・期限つきのタスクを記録します。タスクは担当機関のタスク一覧に入り、"
+    "主担当機関と担当機関はケースの支援チームに加わります。重層的支援会議の決定は、"
+    "本人同意の条件を満たさなければ記録できません（422）。",
+)
+@policy.route("agenda_item", policy.Action.CHANGE)
+def meeting_decisions_record(
+    request: StaffRequest, agenda_item_id: int, payload: MeetingDecisionsIn
+) -> Any:
+    item = _changeable_item(request, agenda_item_id)
+    errors: dict[str, list[str]] = {}
+    lead = None
+    if payload.lead_organization_id is not None:
+        lead = _organization(request, payload.lead_organization_id)
+        if lead is None or lead.kind == Organization.Kind.EXTERNAL:
+            errors["lead_organization_id"] = ["指定された主担当機関が見つかりません。"]
+    actions = []
+    for row, given in enumerate(payload.actions):
+        owner = _organization(request, given.owner_organization_id)
+        if owner is None:
+            errors[f"actions.{row}.owner_organization_id"] = [
+                "指定されたタスクの担当機関が見つかりません。"
+            ]
+        if not given.content.strip():
+            errors[f"actions.{row}.content"] = ["タスクの内容を入力してください。"]
+        if owner is not None:
+            actions.append(
+                services.NewAction(
+                    owner_organization=owner, content=given.content, due_on=given.due_on
+                )
+            )
+    if errors:
+        return invalid(errors)
+    try:
+        services.decisions_record(
+            actor=request.user,
+            item=item,
+            policy_text=payload.policy,
+            roles=payload.roles,
+            lead_organization=lead,
+            actions=actions,
+        )
+    except DjangoValidationError as error:
+        return _refused(error)
+    return _agenda_item_answer(request, item.pk)
+
+
+@router.post(
+    "/meetings/tasks/{action_item_id}/done",
+    response={200: MeetingTaskOut, 422: FormErrorsOut, **ERRORS},
+    summary="タスクの完了",
+    description="タスクの担当機関（または会議の主催機関）が、完了とその結果を記録します。",
+)
+@policy.route("action_item", policy.Action.CHANGE)
+def meeting_task_done(
+    request: StaffRequest, action_item_id: int, payload: MeetingTaskDoneIn
+) -> Any:
+    action, _decision = policy.get_or_404(
+        request.user, "action_item", policy.Action.CHANGE, pk=action_item_id
+    )
+    try:
+        services.action_item_done(actor=request.user, action=action, result=payload.result)
+    except DjangoValidationError as error:
+        return _refused(error)
+    return _with_meeting_visibility(
+        request, [_tasks(request, policy.Action.VIEW).get(pk=action.pk)]
+    )[0]
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response={200: MeetingDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="会議の中止",
+    description="主催機関が、予定の会議を中止にします。中止の理由は議事録に残ります。",
+)
+@policy.route("meeting", policy.Action.CHANGE)
+def meeting_cancel(request: StaffRequest, meeting_id: int, payload: MeetingCancelIn) -> Any:
+    meeting = _hosted(request, meeting_id)
+    try:
+        services.meeting_cancel(actor=request.user, meeting=meeting, reason=payload.reason.strip())
+    except DjangoValidationError as error:
+        return _refused(error)
+    return _fresh_meeting(request, meeting.pk)
+
+
+@router.put(
+    "/meetings/{meeting_id}/minutes",
+    response={200: MeetingDetailOut, 409: ErrorOut, 422: FormErrorsOut, **ERRORS},
+    summary="議事録の保存",
+    description="主催機関が議事録を保存します。表示した後に他の職員が議事録を更新していた"
+    "（または会議が中止された）場合は 409 を返し、何も変えません。",
+)
+@policy.route("meeting", policy.Action.CHANGE)
+def meeting_minutes_save(request: StaffRequest, meeting_id: int, payload: MeetingMinutesIn) -> Any:
+    meeting = _hosted(request, meeting_id)
+    try:
+        services.minutes_save(
+            actor=request.user, meeting=meeting, minutes=payload.minutes, version=payload.version
+        )
+    except services.MeetingConflict as conflict:
+        return Status(409, {"detail": str(conflict)})
+    except DjangoValidationError as error:
+        return _refused(error)
+    return _fresh_meeting(request, meeting.pk)
+
+
+@router.post(
+    "/meetings/{meeting_id}/questionnaire",
+    response={201: MeetingQuestionnaireOut, 422: FormErrorsOut, **ERRORS},
+    summary="会議後アンケートへの回答",
+    description="開催済みの会議の出席者本人（外部ゲストを含む）が、一度だけ回答します（記名式）。",
+)
+# A view of the meeting, like the pledge: the attendee answers for themself.
+@policy.route("meeting", policy.Action.VIEW)
+def meeting_questionnaire_answer(
+    request: StaffRequest, meeting_id: int, payload: MeetingQuestionnaireIn
+) -> Any:
+    meeting, _decision = policy.get_or_404(
+        request.user, "meeting", policy.Action.VIEW, pk=meeting_id
+    )
+    attendee = meeting.attendees.filter(staff=request.user).first()
+    if attendee is None:
+        raise Http404
+    try:
+        answer = services.questionnaire_answer(
+            actor=request.user,
+            attendee=attendee,
+            usefulness=payload.usefulness,
+            roles_clear=payload.roles_clear,
+            comment=payload.comment,
+        )
+    except DjangoValidationError as error:
+        return _refused(error)
+    return Status(201, answer)

@@ -89,13 +89,6 @@ class MeetingForm(StyledModelForm):
         order = [value for value, _label in Kind.choices]
         return sorted(dict.fromkeys(kinds), key=order.index)
 
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean() or {}
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("終了時刻は開始時刻より後にしてください。"))
-        return data
-
 
 def _membership_label(membership: Membership) -> str:
     return f"{membership.organization.name}　{membership.staff.full_name}"

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Membership, Staff
 from tsunagu.accounts.roles import Role
@@ -27,10 +28,10 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case, Stage
 from tsunagu.cases.services import CaseEvent, _event, _team_join, consent_covers, consent_in_force
 from tsunagu.core.printing import wareki_or_western
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.meetings.models import (
     CASE_KINDS,
-    STATUTORY_KINDS,
     ActionItem,
     AgendaItem,
     Attendee,
@@ -40,13 +41,11 @@ from tsunagu.meetings.models import (
     QuestionnaireAnswer,
     Status,
 )
+from tsunagu.people import access
 
 
-class MeetingConflict(Exception):
-    message = _(
-        "この会議の記録は、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度保存してください（入力した内容は残っています）。"
-    )
+class MeetingConflict(EditConflict):
+    what = gettext_lazy("会議の記録")
 
 
 def _require_host(actor: Staff, meeting: Meeting) -> None:
@@ -71,10 +70,11 @@ def meeting_create(
         raise ValidationError(_("所属していない機関として会議を開くことはできません。"))
     if not kinds:
         raise ValidationError({"kinds": _("会議の種類を一つ以上選んでください。")})
-    if set(kinds) & STATUTORY_KINDS and not organization.is_coordinating:
-        raise ValidationError(
-            {"kinds": _("支援会議・重層的支援会議を開けるのは多機関協働事務局です。")}
-        )
+    problem = host_problem(organization, kinds)
+    if problem:
+        raise ValidationError({"kinds": problem})
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        raise ValidationError({"ends_at": _("終了時刻は開始時刻より後にしてください。")})
     meeting.organization = organization
     meeting.created_by = actor
     meeting.updated_by = actor
@@ -83,6 +83,30 @@ def meeting_create(
         MeetingPart.objects.create(meeting=meeting, kind=kind, order=order)
     audit_record(AuditAction.CREATE, actor=actor, obj=meeting, detail={"kinds": kinds})
     return meeting
+
+
+def host_problem(organization: Organization, kinds: list[str]) -> str:
+    """Why ``organization`` may not host a sitting with these parts ("" if it may).
+
+    A 支援会議 (社会福祉法第106条の6) is the municipality's own body: only its
+    coordinating section, run directly, hosts one. A 重層的支援会議 may also be
+    hosted by an organization the municipality designates as 多機関協働事業者,
+    contractor or not (第106条の4第2項第5号)."""
+    if Kind.SUPPORT_MEETING in kinds and not (
+        organization.is_coordinating and organization.management == Organization.Management.DIRECT
+    ):
+        return _(
+            "支援会議（社会福祉法第106条の6）は市区町村が設ける会議体です。"
+            "開催できるのは市区町村の多機関協働事務局（直営）です。"
+        )
+    if Kind.PLAN_MEETING in kinds and not (
+        organization.is_coordinating or organization.designated_multi_agency
+    ):
+        return _(
+            "重層的支援会議を開けるのは、多機関協働事務局と、"
+            "市区町村が多機関協働事業者として指定した機関です。"
+        )
+    return ""
 
 
 def plan_meeting_problems(meeting: Meeting) -> list[str]:
@@ -160,10 +184,16 @@ def attendee_add(
         is_guest=organization.kind == Organization.Kind.EXTERNAL,
         is_observer=is_observer,
     )
+    _record_meeting_ways(meeting)
     if meeting.status == Status.HELD:
         _refuse_plan_meeting(meeting)
     audit_record(AuditAction.CHANGE, actor=actor, obj=meeting, detail={"attendee_add": attendee.pk})
     return attendee
+
+
+def _record_meeting_ways(meeting: Meeting) -> None:
+    """An attendee's organization has a way to every case on the meeting's agenda."""
+    access.record_ways(*AgendaItem.objects.filter(part__meeting=meeting))
 
 
 @dataclass(frozen=True)
@@ -222,6 +252,7 @@ def guest_invite(
         is_guest=True,
         is_observer=is_observer,
     )
+    _record_meeting_ways(meeting)
     if meeting.status == Status.HELD:
         _refuse_plan_meeting(meeting)
     audit_record(
@@ -235,7 +266,7 @@ def guest_invite(
 
 @transaction.atomic
 def pledge_record(*, actor: Staff, attendee: Attendee) -> Attendee:
-    """Record the attendee's confidentiality pledge (守秘義務, 法106条の6第5項):
+    """Record the attendee's confidentiality pledge (守秘義務, 法106条の6第6項):
     the attendee themself, or the host on their behalf (a signed paper pledge)."""
     meeting = attendee.meeting
     if attendee.staff_id != actor.pk:
@@ -350,6 +381,7 @@ def agenda_item_add(
         **brief_prefill(actor, case),
     )
     item.save()
+    access.record_ways(item)
     if kind == Kind.SUPPORT_MEETING and case.stage in (Stage.INTAKE, Stage.ASSESSMENT):
         _event(
             case, actor, CaseEvent.Kind.NOTE, _("支援会議の議題に: %(title)s") % {"title": meeting}
@@ -411,6 +443,9 @@ def meeting_hold(*, actor: Staff, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def meeting_cancel(*, actor: Staff, meeting: Meeting, reason: str) -> Meeting:
     _require_host(actor, meeting)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("中止の理由を入力してください。")})
     if meeting.status != Status.SCHEDULED:
         raise ValidationError(_("予定の会議だけを中止にできます。"))
     meeting.status = Status.CANCELLED
@@ -514,7 +549,7 @@ def minutes_save(*, actor: Staff, meeting: Meeting, minutes: str, version: int) 
     _require_host(actor, meeting)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.version != version:
-        raise MeetingConflict(MeetingConflict.message)
+        raise MeetingConflict()
     locked.minutes = minutes
     locked.version += 1
     locked.updated_by = actor

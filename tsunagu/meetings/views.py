@@ -31,9 +31,7 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES, Case
 from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
-from tsunagu.directory.models import Organization
-from tsunagu.directory.selectors import acting_casework_organization
+from tsunagu.directory.selectors import acting_casework_organization, casework_organizations
 from tsunagu.meetings import services
 from tsunagu.meetings.forms import (
     ActionDoneForm,
@@ -150,15 +148,6 @@ def material_for(
 # Helpers.
 
 
-def _casework_organizations(request: StaffRequest) -> list[Organization]:
-    """The staff member's casework organizations, the acting one first."""
-    ids = policy.casework_organization_ids(request.user)
-    organizations = list(Organization.objects.filter(pk__in=ids).order_by("sort_order", "pk"))
-    acting = acting_organization_id(request)
-    organizations.sort(key=lambda o: o.pk != acting)
-    return organizations
-
-
 def _int_or_404(value: str) -> int:
     if not value.isdigit():
         raise Http404
@@ -232,7 +221,7 @@ def meeting_list(request: StaffRequest) -> HttpResponse:
 @policy.route("meeting", policy.Action.CREATE)
 def meeting_create(request: StaffRequest) -> HttpResponse:
     """Schedule a sitting; with ``?case=`` the case goes on its first case agenda."""
-    organizations = _casework_organizations(request)
+    organizations = casework_organizations(request)
     case: Case | None = None
     case_pk = request.GET.get("case") or request.POST.get("case")
     if case_pk:
@@ -720,7 +709,7 @@ def decisions_record(request: StaffRequest, pk: int) -> HttpResponse:
 def _tasks_response(
     request: StaffRequest, row_errors: dict[int, str] | None = None, status: int = 200
 ) -> HttpResponse:
-    organization = acting_casework_organization(request)
+    organization = acting_casework_organization(request, "action_item")
     today = timezone.localdate()
     tasks = (
         policy.visible(request.user, "action_item", policy.Action.LIST)

@@ -19,9 +19,9 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES
 from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.wareki import fiscal_year_of, fiscal_year_range, period_label, quarter_range
 from tsunagu.directory.models import Organization
+from tsunagu.directory.selectors import acting_casework_organization
 from tsunagu.outreach import selectors, services
 from tsunagu.outreach.forms import OutreachContactForm, PeriodForm
 from tsunagu.outreach.models import OutreachContact, Stage
@@ -29,13 +29,8 @@ from tsunagu.people.models import Household
 
 
 def working_organization(request: StaffRequest) -> Organization:
-    """The organization a record is made for: the acting one when it does
-    casework, otherwise the staff member's first casework organization."""
-    ids = policy.casework_organization_ids(request.user)
-    acting = acting_organization_id(request)
-    if acting in ids:
-        return Organization.objects.get(pk=acting)
-    return Organization.objects.filter(pk__in=ids).order_by("sort_order", "pk")[0]
+    """The organization a record is made for: the acting one where it does casework."""
+    return acting_casework_organization(request, "outreach_contact")
 
 
 @policy.route("outreach_contact", policy.Action.LIST)

@@ -23,12 +23,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.outreach.api import LINKING_BASES, linkable_case
 from tsunagu.participation import matching, services
 from tsunagu.participation.models import (

@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.participation.models import (
     TRANSITIONS,
@@ -26,18 +28,14 @@ from tsunagu.participation.models import (
     ParticipationProfile,
     Stage,
 )
+from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Resource, Status
 
 
-class ParticipationConflict(Exception):
-    """The record changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "この記録は、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度操作してください（入力した内容は残っています）。"
-    )
+class ParticipationConflict(EditConflict):
+    verb = gettext_lazy("操作")
 
 
 PROFILE_FIELDS = (
@@ -122,6 +120,7 @@ def profile_save(
             profile.household = current_household(person)
     profile.full_clean(exclude=["municipality", "person", "household", "organization"])
     profile.save()
+    access.record_ways(profile)
     audit_record(
         AuditAction.CREATE if created else AuditAction.CHANGE,
         actor=actor,
@@ -202,6 +201,7 @@ def participation_propose(
         created_by=actor,
         updated_by=actor,
     )
+    access.record_ways(participation)
     _event(participation, actor, EventKind.PROPOSED, proposed_on, reason, to_stage=Stage.PROPOSED)
     audit_record(
         AuditAction.CREATE, actor=actor, obj=participation, organization_id=organization.pk

@@ -8,22 +8,14 @@ that can open a way from an organization to a household also writes one row
 persons whose households have a row for the staff member's organizations —
 one index probe each — before the policy decides on them exactly.
 
-The rows are a superset of the policy's bases, never a permission:
-
-============================  ==============================================
-record (model)                organizations written for its household
-============================  ==============================================
-Household                     the one that registered it
-Consultation                  the one that took it
-Referral                      the sender and the receiver (whatever the state)
-OutreachContact / Visitor     the one that made the contact, and each visitor's
-Participation / Profile       the one that supports the participation
-Case                          the coordinating section that holds it
-CaseTeamMember                each organization on the team
-Consent.organizations         each organization a consent names
-Attendee / AgendaItem         each attending organization × each case on the
-                              meeting's agenda (支援会議 and the others alike)
-============================  ==============================================
+The rows are a superset of the policy's bases, never a permission. Which
+records open a way, and to which organizations, each app declares in its
+``links.py`` (the ``organizations`` of its links, assembled in
+``tsunagu.links``): the organization that registered the household, took a
+consultation, sent or received a referral (whatever its state), made an
+outreach contact or visited with it, supports a participation, holds a case
+or is on its team, is named by a consent, or attended a meeting (支援会議 and
+the others alike) with the case on its agenda.
 
 Rows are never deleted: a referral rejected, a consent withdrawn, a case
 closed still end access at once, because the policy decides on every person
@@ -31,9 +23,11 @@ search finds. Persons registered by an organization, persons named on a
 referral to it and households opened in an emergency are matched without
 this table (``search_condition``).
 
-Writers that bypass ``save()`` (the demo's and the synthetic generator's bulk
-loads) call ``rebuild`` once at the end; migration ``people.0003`` filled the
-table for existing data the same way.
+The services that write such a record call ``record_ways`` in their own
+transaction (no signal: a write that opens a way says so where it is made).
+Writers that bypass the services (the synthetic generator's bulk loads) call
+``rebuild`` once at the end; migration ``people.0003`` filled the table for
+existing data the same way.
 """
 
 from __future__ import annotations
@@ -41,63 +35,102 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.signals import m2m_changed, post_save
+from django.db import connection, models
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-#: (municipality, organization, household) → one row, each source as SQL.
-_SOURCES = (
-    "SELECT municipality_id, registered_by_id AS organization_id, id AS household_id"
-    " FROM people_household"
-    " WHERE registered_by_id IS NOT NULL",
-    "SELECT municipality_id, organization_id, household_id FROM consultations_consultation"
-    " WHERE household_id IS NOT NULL",
-    "SELECT municipality_id, from_organization_id, household_id FROM referrals_referral"
-    " WHERE household_id IS NOT NULL",
-    "SELECT municipality_id, to_organization_id, household_id FROM referrals_referral"
-    " WHERE household_id IS NOT NULL",
-    "SELECT municipality_id, organization_id, household_id FROM outreach_outreachcontact",
-    "SELECT v.municipality_id, v.organization_id, c.household_id FROM outreach_outreachvisitor v"
-    " JOIN outreach_outreachcontact c ON c.id = v.contact_id",
-    "SELECT municipality_id, organization_id, household_id FROM participation_participation"
-    " WHERE household_id IS NOT NULL",
-    "SELECT municipality_id, organization_id, household_id"
-    " FROM participation_participationprofile WHERE household_id IS NOT NULL",
-    "SELECT municipality_id, organization_id, household_id FROM cases_case",
-    "SELECT t.municipality_id, t.organization_id, c.household_id FROM cases_caseteammember t"
-    " JOIN cases_case c ON c.id = t.case_id",
-    "SELECT c.municipality_id, o.organization_id, c.household_id"
-    " FROM cases_consent_organizations o JOIN cases_consent k ON k.id = o.consent_id"
-    " JOIN cases_case c ON c.id = k.case_id",
-    "SELECT a.municipality_id, a.organization_id, c.household_id FROM meetings_attendee a"
-    " JOIN meetings_meetingpart p ON p.meeting_id = a.meeting_id"
-    " JOIN meetings_agendaitem i ON i.part_id = p.id"
-    " JOIN cases_case c ON c.id = i.case_id WHERE a.organization_id IS NOT NULL",
-)
+from tsunagu.core.links import Link, attname
+from tsunagu.links import registry
+
+
+def _household_lookup(link: Link) -> str:
+    return "pk" if link.is_self else link.household_path
+
+
+def _simple(link: Link, lookup: str) -> bool:
+    """Whether ``lookup`` is a column of the record itself (read without a query)."""
+    if lookup == "pk":
+        return True
+    if "__" in lookup:
+        return False
+    field = link.model_class._meta.get_field(lookup)
+    return bool(field.concrete and field.many_to_one)
+
+
+def _source(link: Link, organization: str) -> QuerySet[Any]:
+    """(municipality, organization, household) of every record of ``link``'s
+    model, for one lookup of its organizations, skipping rows without either."""
+    household = _household_lookup(link)
+    return (
+        link.model_class._base_manager.filter(
+            **{f"{organization}__isnull": False, f"{household}__isnull": False}
+        )
+        .order_by()
+        .values_list("municipality_id", organization, household)
+        .distinct()
+    )
 
 
 def rebuild(municipality_id: int | None = None) -> int:
     """Write the rows every existing record calls for (one municipality, or
-    all); rows already there stay. Returns the number of rows afterwards."""
-    only = "" if municipality_id is None else " AND s.municipality_id = %s"
-    params = [] if municipality_id is None else [municipality_id]
-    union = " UNION ".join(_SOURCES)
+    all), from the ways the apps declare (``tsunagu.links``); rows already
+    there stay. Returns the number of rows afterwards."""
     with connection.cursor() as cursor:
-        # Constant SQL (the sources above); "WHERE true" lets SQLite read
-        # ON CONFLICT after INSERT … SELECT.
-        cursor.execute(
-            f"""INSERT INTO people_householdaccess (municipality_id, organization_id, household_id)
-                SELECT s.municipality_id, s.organization_id, s.household_id
-                FROM ({union}) s WHERE true{only} ON CONFLICT DO NOTHING""",  # noqa: S608
-            params,
-        )
+        for link in registry.ways:
+            for organization in link.organizations:
+                source = _source(link, organization)
+                if municipality_id is not None:
+                    source = source.filter(municipality_id=municipality_id)
+                sql, params = source.query.sql_with_params()
+                # The ORM's own SQL for the declared lookups; "WHERE true"
+                # lets SQLite read ON CONFLICT after INSERT … SELECT.
+                cursor.execute(
+                    "INSERT INTO people_householdaccess"  # noqa: S608 - the ORM's SQL
+                    " (municipality_id, organization_id, household_id)"
+                    f" SELECT * FROM ({sql}) s WHERE true ON CONFLICT DO NOTHING",
+                    params,
+                )
         cursor.execute(
             "SELECT COUNT(*) FROM people_householdaccess"  # noqa: S608 - constant SQL
             + ("" if municipality_id is None else " WHERE municipality_id = %s"),
-            params,
+            [] if municipality_id is None else [municipality_id],
         )
         return int(cursor.fetchone()[0])
+
+
+def record_ways(*records: models.Model) -> None:
+    """Write the rows ``records`` call for (the ways their links declare), in
+    the caller's transaction: the services call it with every record they
+    write that opens a way, or whose way another record changed (an
+    attendee's meeting's agenda items, a visitor's contact, a consent whose
+    organizations were set)."""
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record)
+    rows: list[tuple[int, int | None, int | None]] = []
+    for model, instances in by_model.items():
+        for link in registry.ways_of(model):
+            household = _household_lookup(link)
+            for organization in link.organizations:
+                if _simple(link, organization) and _simple(link, household):
+                    rows += [
+                        (
+                            instance.municipality_id,  # type: ignore[attr-defined]
+                            _value(instance, organization),
+                            _value(instance, household),
+                        )
+                        for instance in instances
+                    ]
+                else:
+                    ids = [instance.pk for instance in instances]
+                    rows += list(_source(link, organization).filter(pk__in=ids))
+    grant(rows)
+
+
+def _value(instance: models.Model, lookup: str) -> Any:
+    if lookup == "pk":
+        return instance.pk
+    return getattr(instance, attname(type(instance), lookup))
 
 
 def grant(rows: Iterable[tuple[int, int | None, int | None]]) -> None:
@@ -149,130 +182,3 @@ def search_condition(staff: Any, orgs: frozenset[int]) -> Q:
             | Exists(named)
         )
     return Q(condition)
-
-
-# ---------------------------------------------------------------------------
-# Writing the rows with the records (post_save: inside the writer's transaction).
-
-
-def _household_of_case(case_id: int | None) -> int | None:
-    from tsunagu.cases.models import Case
-
-    if case_id is None:
-        return None
-    return Case.all_tenants.filter(pk=case_id).values_list("household_id", flat=True).first()
-
-
-def _on_household(instance: Any, **_: Any) -> None:
-    grant([(instance.municipality_id, instance.registered_by_id, instance.pk)])
-
-
-def _on_record(instance: Any, **_: Any) -> None:
-    """A record with its own ``organization`` and ``household``."""
-    grant([(instance.municipality_id, instance.organization_id, instance.household_id)])
-
-
-def _on_referral(instance: Any, **_: Any) -> None:
-    m, h = instance.municipality_id, instance.household_id
-    grant([(m, instance.from_organization_id, h), (m, instance.to_organization_id, h)])
-
-
-def _on_visitor(instance: Any, **_: Any) -> None:
-    from tsunagu.outreach.models import OutreachContact
-
-    household = (
-        OutreachContact.all_tenants.filter(pk=instance.contact_id)
-        .values_list("household_id", flat=True)
-        .first()
-    )
-    grant([(instance.municipality_id, instance.organization_id, household)])
-
-
-def _on_team_member(instance: Any, **_: Any) -> None:
-    grant(
-        [
-            (
-                instance.municipality_id,
-                instance.organization_id,
-                _household_of_case(instance.case_id),
-            )
-        ]
-    )
-
-
-def _on_consent_organizations(
-    instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_: Any
-) -> None:
-    if action != "post_add" or not pk_set:
-        return
-    from tsunagu.cases.models import Consent
-
-    if reverse:  # organization.consents.add(consent, …)
-        pairs = Consent.all_tenants.filter(pk__in=pk_set).values_list(
-            "municipality_id", "case__household_id"
-        )
-        grant([(m, instance.pk, h) for m, h in pairs])
-    else:
-        household = _household_of_case(instance.case_id)
-        grant([(instance.municipality_id, org, household) for org in pk_set])
-
-
-def _meeting_pairs(meeting_id: int) -> list[tuple[int, int | None, int | None]]:
-    from tsunagu.meetings.models import AgendaItem, Attendee
-
-    organizations = set(
-        Attendee.all_tenants.filter(meeting_id=meeting_id, organization__isnull=False).values_list(
-            "municipality_id", "organization_id"
-        )
-    )
-    households = set(
-        AgendaItem.all_tenants.filter(part__meeting_id=meeting_id, case__isnull=False).values_list(
-            "case__household_id", flat=True
-        )
-    )
-    return [(m, o, h) for m, o in organizations for h in households]
-
-
-def _on_attendee(instance: Any, **_: Any) -> None:
-    grant(_meeting_pairs(instance.meeting_id))
-
-
-def _on_agenda_item(instance: Any, **_: Any) -> None:
-    from tsunagu.meetings.models import MeetingPart
-
-    meeting_id = (
-        MeetingPart.all_tenants.filter(pk=instance.part_id)
-        .values_list("meeting_id", flat=True)
-        .first()
-    )
-    if meeting_id is not None:
-        grant(_meeting_pairs(meeting_id))
-
-
-def connect() -> None:
-    """Called from ``PeopleConfig.ready``."""
-    receivers: list[tuple[Any, str]] = [
-        (_on_household, "people.Household"),
-        (_on_record, "consultations.Consultation"),
-        (_on_referral, "referrals.Referral"),
-        (_on_record, "outreach.OutreachContact"),
-        (_on_visitor, "outreach.OutreachVisitor"),
-        (_on_record, "participation.Participation"),
-        (_on_record, "participation.ParticipationProfile"),
-        (_on_record, "cases.Case"),
-        (_on_team_member, "cases.CaseTeamMember"),
-        (_on_attendee, "meetings.Attendee"),
-        (_on_agenda_item, "meetings.AgendaItem"),
-    ]
-    for receiver, sender in receivers:
-        post_save.connect(
-            receiver, sender=sender, weak=False, dispatch_uid=f"household_access:{sender}"
-        )
-    from tsunagu.cases.models import Consent
-
-    m2m_changed.connect(
-        _on_consent_organizations,
-        sender=Consent.organizations.through,
-        weak=False,
-        dispatch_uid="household_access:consent_organizations",
-    )

@@ -15,19 +15,19 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization
 from tsunagu.api import ERRORS, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.pagination import LimitOffsetPagination
 from tsunagu.directory.models import District, Organization
 from tsunagu.people import selectors, services
@@ -76,13 +76,9 @@ def acting_casework_organization(request: StaffRequest, resource: str) -> Organi
     """The organization the staff member acts for in this request (the one chosen
     in the header, else their first), where they do casework: a new ``resource``
     record is registered for it. Refused (403, audited) otherwise."""
-    organization_id = acting_organization_id(request)
-    if organization_id is None or organization_id not in policy.casework_organization_ids(
-        request.user
-    ):
-        policy.audit_denial(request.user, policy.Action.CREATE, resource)
-        raise PermissionDenied
-    return policy.visible(request.user, "organization", policy.Action.VIEW).get(pk=organization_id)
+    return acting_organization(
+        request, policy.casework_organization_ids(request.user), resource=resource
+    )
 
 
 def invalid(errors: dict[str, list[str]], detail: str = INVALID) -> Status:
@@ -231,6 +227,8 @@ class HouseholdOut(Schema):
 
 
 class MemberOut(Schema):
+    #: The membership (to end it: POST /memberships/{membership_id}/end).
+    membership_id: int = Field(..., alias="id")
     person_id: int
     full_name: str = Field(..., alias="person.full_name")
     full_name_kana: str = Field(..., alias="person.full_name_kana")
@@ -464,3 +462,144 @@ def household_create(request: StaffRequest, payload: HouseholdIn) -> Any:
     )
     decision = policy.decide(request.user, policy.Action.VIEW, "household", household)
     return Status(201, _household_detail(request, household, decision.basis))
+
+
+# --- Household members -----------------------------------------------------------------
+
+
+class HouseholdMemberIn(Schema):
+    """A member to add: an existing person (``person_id``) or a new one (``person``)."""
+
+    #: A person the staff member may change; if they belong to another
+    #: household, that membership ends on ``started_on`` (a move).
+    person_id: int | None = None
+    #: A person to register (for the acting organization) and add.
+    person: PersonIn | None = None
+    relationship: Relationship
+    #: 加入日 (by default today).
+    started_on: Day | None = None
+
+
+class HouseholdMembershipOut(Schema):
+    id: int
+    household_id: int
+    person_id: int
+    full_name: str = Field(..., alias="person.full_name")
+    relationship: str
+    relationship_label: str = Field(..., alias="get_relationship_display")
+    started_on: date
+    ended_on: date | None
+    end_reason: str
+
+
+class HouseholdMembershipEndIn(Schema):
+    #: 離脱日.
+    ended_on: Day
+    #: 離脱の理由 (転出、施設入所、死亡 …).
+    end_reason: str = Field(..., max_length=200)
+
+
+#: The person's model field names as the nested payload names them.
+MEMBER_PERSON_RENAMED = {
+    name: f"person.{name}" for name in PersonIn.model_fields if name != "district_id"
+} | {"district": "person.district_id"}
+
+
+def _new_member_person(
+    request: StaffRequest, organization: Organization, payload: PersonIn
+) -> Person:
+    """Register the new member as the page does (services.person_create, audited)."""
+    data = payload.dict()
+    errors: dict[str, list[str]] = {}
+    district = district_or_error(request, data.pop("district_id"), errors)
+    if errors:
+        raise DjangoValidationError({"district": errors["district_id"]})
+    return services.person_create(
+        actor=request.user, organization=organization, person=Person(**data, district=district)
+    )
+
+
+@router.post(
+    "/households/{household_id}/members",
+    response={201: HouseholdMembershipOut, 422: FormErrorsOut, **ERRORS},
+    summary="世帯員の追加（世帯間の移動を含む）",
+    description="続柄を指定して、既存の本人（person_id）または新しく登録する本人（person）を"
+    "世帯員に加えます。既存の本人が別の世帯に属している場合は、加入日にその世帯から離脱し、"
+    "この世帯へ移動します（元の世帯員の記録は残ります）。"
+    "既存の本人は、変更できる（緊急時の閲覧ではない根拠のある）本人に限ります。",
+)
+@policy.route("household", policy.Action.CHANGE)
+def household_member_add(
+    request: StaffRequest, household_id: int, payload: HouseholdMemberIn
+) -> Any:
+    household, _decision = policy.get_or_404(
+        request.user, "household", policy.Action.CHANGE, pk=household_id
+    )
+    # As the member page: a new person is registered for the acting casework organization.
+    organization = acting_casework_organization(request, "household")
+    if (payload.person_id is None) == (payload.person is None):
+        return invalid(
+            {
+                "person_id": [
+                    "既存の本人（person_id）か新しい本人（person）のどちらか一方を指定してください。"
+                ]
+            }
+        )
+    person: Any = None
+    if payload.person_id is not None:
+        try:
+            person, _d = policy.get_or_404(
+                request.user, "person", policy.Action.CHANGE, pk=payload.person_id
+            )
+        except Http404:
+            return invalid(
+                {"person_id": ["指定された本人が見つからないか、世帯に加える権限がありません。"]}
+            )
+    try:
+        with transaction.atomic():
+            if payload.person is not None:
+                person = _new_member_person(request, organization, payload.person)
+            membership = services.household_member_add(
+                actor=request.user,
+                household=household,
+                person=person,
+                relationship=payload.relationship,
+                started_on=payload.started_on,
+            )
+    except DjangoValidationError as error:
+        errors = field_errors(error, MEMBER_PERSON_RENAMED, field="person_id")
+        return invalid(errors, detail=_first_message(errors))
+    return Status(201, membership)
+
+
+@router.post(
+    "/memberships/{membership_id}/end",
+    response={200: HouseholdMembershipOut, 422: FormErrorsOut, **ERRORS},
+    summary="世帯員の離脱",
+    description="転出・施設入所・死亡などで世帯員が世帯を離れたことを、離脱日と理由とともに記録します"
+    "（世帯員の記録は残ります）。",
+)
+@policy.route("household", policy.Action.CHANGE)
+def household_member_end(
+    request: StaffRequest, membership_id: int, payload: HouseholdMembershipEndIn
+) -> Any:
+    membership = HouseholdMembership.objects.filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404
+    # As the page: the change is one of the household the membership is in.
+    policy.get_or_404(request.user, "household", policy.Action.CHANGE, pk=membership.household_id)
+    try:
+        membership = services.household_member_end(
+            actor=request.user,
+            membership=membership,
+            ended_on=payload.ended_on,
+            reason=payload.end_reason,
+        )
+    except DjangoValidationError as error:
+        errors = field_errors(error)
+        return invalid(errors, detail=_first_message(errors))
+    return membership
+
+
+def _first_message(errors: dict[str, list[str]]) -> str:
+    return next((messages[0] for messages in errors.values() if messages), INVALID)

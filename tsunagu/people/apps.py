@@ -5,8 +5,3 @@ class PeopleConfig(AppConfig):
     name = "tsunagu.people"
     label = "people"
     verbose_name = "本人・世帯"
-
-    def ready(self) -> None:
-        from tsunagu.people import access
-
-        access.connect()

@@ -8,6 +8,7 @@ carries the basis it is shown under.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -20,8 +21,10 @@ from django.utils.translation import gettext as _
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
 from tsunagu.core import tenancy
+from tsunagu.core.links import Kind
 from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
+from tsunagu.links import registry
 from tsunagu.people import access, ecomap
 from tsunagu.people.models import Household, HouseholdMembership, Person, PersonNameGram
 from tsunagu.people.names import normalize_text, search_grams, search_keys
@@ -275,13 +278,8 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
     collected.add(_consultation_records(staff, household))
     referrals, from_referrals = _referral_records(staff, household)
     collected.add(from_referrals)
-    present = _kinds_present(household)
-    if "case" in present:
-        collected.add(_case_records(staff, household))
-    if "outreach" in present:
-        collected.add(_outreach_records(staff, household))
-    if "participation" in present:
-        collected.add(_participation_records(staff, household))
+    for kind in _kinds_present(household):
+        collected.add(TIMELINE_SECTIONS[kind](staff, household))
     collected.events.sort(key=lambda e: e.at)
 
     involved: dict[str, set[str]] = {}
@@ -317,27 +315,37 @@ def household_view(staff: Staff, household: Household, basis: policy.Basis) -> H
     )
 
 
-def _kinds_present(household: Household) -> set[str]:
+def _kinds_present(household: Household) -> list[str]:
     """Which kinds of casework the household has at all, in one indexed query
     that reads no record: most households have no 多機関協働 case, outreach or
     participation, and their page then skips those sections' visibility
     queries (a dozen statements, most of the page's cost). Where a kind is
-    present, the section still shows only what the viewer may see."""
+    present, the section still shows only what the viewer may see. The kinds
+    are the records its app declares tied to a household (``tsunagu.links``)
+    that have a section of the page, in the page's order."""
     from django.db.models import Exists, OuterRef
 
-    from tsunagu.cases.models import Case
-    from tsunagu.outreach.models import OutreachContact
-    from tsunagu.participation.models import Participation
-
-    kinds = {"case": Case, "outreach": OutreachContact, "participation": Participation}
+    links = {
+        link.record_kind: link
+        for link in registry.household_links
+        if link.kind == Kind.HOUSEHOLD and link.record_kind in TIMELINE_SECTIONS
+    }
+    kinds = [kind for kind in TIMELINE_SECTIONS if kind in links]
     row = (
         Household.objects.filter(pk=household.pk)
         .values_list(
-            *(Exists(model.objects.filter(household_id=OuterRef("pk"))) for model in kinds.values())
+            *(
+                Exists(
+                    links[kind].model_class._default_manager.filter(
+                        **{links[kind].field: OuterRef("pk")}
+                    )
+                )
+                for kind in kinds
+            )
         )
         .first()
     )
-    return {kind for kind, present in zip(kinds, row or (), strict=False) if present}
+    return [kind for kind, present in zip(kinds, row or (), strict=False) if present]
 
 
 def _membership_events(
@@ -831,3 +839,23 @@ def _participation_records(staff: Staff, household: Household) -> _Collected:
                 )
             )
     return found
+
+
+#: The sections of the household page read only where the household has
+#: such a record (by the policy's record kind of the declared household link).
+TIMELINE_SECTIONS: dict[str, Callable[[Staff, Household], _Collected]] = {
+    "case": _case_records,
+    "outreach_contact": _outreach_records,
+    "participation": _participation_records,
+}
+#: The other records tied to a household (``tsunagu.links``): read on every
+#: page (consultations and referrals, listed even when empty), or not shown
+#: on the 家族年表, and why.
+OTHER_RECORDS = {
+    "consultation": "always read: the page lists them, even when there are none",
+    "referral": "always read: the page lists them, even when there are none",
+    "household": "the household itself",
+    "emergency_access": "a break-glass opening is marked on the page, not a record of support",
+    "activity_record": "an organization's record of its own work, listed on its own pages",
+    "participation_profile": "a person's interests, shown on the participation pages",
+}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,10 @@ from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
+from tsunagu.core.links import Link, attname
 from tsunagu.directory.models import Organization
+from tsunagu.links import registry
+from tsunagu.people import access
 from tsunagu.people.models import (
     EmergencyAccess,
     Household,
@@ -116,6 +119,7 @@ def household_create(
         household.district_id = head.district_id
     household.label = head.full_name[:90]
     household.save()
+    access.record_ways(household)
     audit_record(AuditAction.CREATE, actor=actor, obj=household)
     household_member_add(actor=actor, household=household, person=head, relationship=relationship)
     return household
@@ -166,7 +170,12 @@ def household_member_add(
 def household_member_end(
     *, actor: Staff, membership: HouseholdMembership, ended_on: date, reason: str
 ) -> HouseholdMembership:
-    """A member leaves (転出, 死亡, 施設入所 …); the row stays with the date and reason."""
+    """A member leaves (転出, 死亡, 施設入所 …); the row stays with the date and reason,
+    which are history: an ended membership is not ended again."""
+    if membership.ended_on is not None:
+        raise ValidationError(_("この世帯員はすでに離脱しています。"))
+    if ended_on < membership.started_on:
+        raise ValidationError({"ended_on": _("離脱日は加入日より後の日付にしてください。")})
     if not reason.strip():
         raise ValidationError({"end_reason": _("離脱の理由を入力してください。")})
     membership.ended_on = ended_on
@@ -205,113 +214,89 @@ def person_archive(*, actor: Staff, person: Person, reason: str) -> Person:
 # Merging two records of one person.
 
 
-def _links_of(person: Person) -> dict[str, list[int]]:
-    from tsunagu.consultations.models import ConsultationSubject
-    from tsunagu.referrals.models import Referral
-
-    through = Referral.persons.through
-    return {
-        "consultation_subjects": list(
-            ConsultationSubject.objects.filter(person=person).values_list("pk", flat=True)
-        ),
-        "referral_persons": list(
-            through.objects.filter(person_id=person.pk).values_list("pk", flat=True)
-        ),
-        "memberships": list(
-            HouseholdMembership.objects.filter(person=person).values_list("pk", flat=True)
-        ),
-        **{
-            key: list(manager.filter(person_id=person.pk).values_list("pk", flat=True))
-            for key, manager in _record_models().items()
-        },
-    }
+def _merge_rows(link: Link) -> tuple[Any, str]:
+    """The manager of the table that holds ``link``'s person column, and the column."""
+    table, _field = link.rows()
+    return table._default_manager, link.column()
 
 
-def _record_models() -> dict[str, Any]:
-    """Outreach and participation records that name one person directly."""
-    from tsunagu.outreach.models import OutreachContact
-    from tsunagu.participation.models import Participation, ParticipationProfile
-
-    return {
-        "outreach_contacts": OutreachContact.objects,
-        "participations": Participation.objects,
-        "participation_profiles": ParticipationProfile.objects,
-    }
-
-
-def _link_models() -> dict[str, Any]:
-    from tsunagu.consultations.models import ConsultationSubject
-    from tsunagu.referrals.models import Referral
-
-    return {
-        "consultation_subjects": ConsultationSubject.objects,
-        "referral_persons": Referral.persons.through.objects,
-        "memberships": HouseholdMembership.objects,
-        **_record_models(),
-    }
-
-
-def _drop_shared_links(moved: dict[str, list[int]], survivor: Person) -> dict[str, list[int]]:
-    """Remove the absorbed record's links to consultations and referrals that
-    already name the survivor; return what they pointed at."""
-    from tsunagu.consultations.models import ConsultationSubject
-    from tsunagu.referrals.models import Referral
-
-    through = Referral.persons.through
-    both_consultations = set(
-        ConsultationSubject.objects.filter(
-            pk__in=moved["consultation_subjects"],
-            consultation_id__in=ConsultationSubject.objects.filter(person=survivor).values(
-                "consultation_id"
-            ),
-        ).values_list("consultation_id", flat=True)
-    )
-    both_referrals = set(
-        through.objects.filter(
-            pk__in=moved["referral_persons"],
-            referral_id__in=through.objects.filter(person_id=survivor.pk).values("referral_id"),
-        ).values_list("referral_id", flat=True)
-    )
-    for key, manager, field, shared in (
-        (
-            "consultation_subjects",
-            ConsultationSubject.objects,
-            "consultation_id",
-            both_consultations,
-        ),
-        ("referral_persons", through.objects, "referral_id", both_referrals),
-    ):
-        rows = manager.filter(pk__in=moved[key], **{f"{field}__in": shared})
-        removed = set(rows.values_list("pk", flat=True))
-        rows.delete()
-        moved[key] = [pk for pk in moved[key] if pk not in removed]
-    return {"consultations": sorted(both_consultations), "referrals": sorted(both_referrals)}
+def _move_links(
+    survivor: Person, absorbed: Person
+) -> tuple[dict[str, list[int]], dict[str, list[Any]], dict[str, list[int]]]:
+    """Move every declared person link (``tsunagu.links``) from ``absorbed``
+    to ``survivor``. Where the survivor already has the row a table keeps
+    unique (a consultation, referral or consent naming both), the absorbed
+    record's row is removed if it is a bare list entry (``drop``) and left
+    with the absorbed record if it holds its own text (``keep``). Returns the
+    ids moved, the rows dropped (the values they pointed at, to be put back
+    on undo) and the ids kept, each by the link's key."""
+    moved: dict[str, list[int]] = {}
+    dropped: dict[str, list[Any]] = {}
+    kept: dict[str, list[int]] = {}
+    for link in registry.person_links:
+        manager, column = _merge_rows(link)
+        rows = manager.filter(**{column: absorbed.pk})
+        together = link.unique_with()
+        if together:
+            # One field beside the person in every declared table (a
+            # consultation, referral, consent, plan, organization).
+            (other,) = together
+            other_column = attname(manager.model, other)
+            shared = rows.filter(
+                **{
+                    f"{other_column}__in": manager.filter(**{column: survivor.pk}).values(
+                        other_column
+                    )
+                }
+            )
+            if link.on_conflict == "drop":
+                values = sorted(shared.values_list(other_column, flat=True))
+                if values:
+                    dropped[link.key] = values
+                shared.delete()
+            else:
+                ids = sorted(shared.values_list("pk", flat=True))
+                if ids:
+                    kept[link.key] = ids
+                rows = rows.exclude(pk__in=ids)
+        moved[link.key] = sorted(rows.values_list("pk", flat=True))
+        manager.filter(pk__in=moved[link.key]).update(**{column: survivor.pk})
+    return moved, dropped, kept
 
 
-def _restore_shared_links(dropped: dict[str, list[int]], person_id: int) -> None:
-    from tsunagu.consultations.models import ConsultationSubject
-    from tsunagu.referrals.models import Referral
+#: Keys of rows dropped by merges recorded before the registry, by the link's key.
+_LEGACY_DROPPED = {"consultations": "consultation_subjects", "referrals": "referral_persons"}
 
-    for consultation_id in dropped.get("consultations", []):
-        ConsultationSubject.objects.get_or_create(
-            consultation_id=consultation_id, person_id=person_id
-        )
-    for referral_id in dropped.get("referrals", []):
-        Referral.persons.through.objects.get_or_create(referral_id=referral_id, person_id=person_id)
+
+def _restore_links(merge: PersonMerge) -> None:
+    """Put every row a merge moved back on the absorbed record, and the rows
+    it dropped back in place."""
+    absorbed_id = merge.absorbed_id
+    for link in registry.person_links:
+        manager, column = _merge_rows(link)
+        manager.filter(pk__in=merge.moved.get(link.key, [])).update(**{column: absorbed_id})
+    for key, values in merge.moved.get("dropped", {}).items():
+        link = registry.person_link(_LEGACY_DROPPED.get(key, key))
+        manager, column = _merge_rows(link)
+        (other,) = link.unique_with()
+        other_column = attname(manager.model, other)
+        for value in values:
+            manager.get_or_create(**{other_column: value, column: absorbed_id})
 
 
 @transaction.atomic
 def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: str) -> PersonMerge:
-    """Make ``absorbed`` part of ``survivor``: its consultations, referrals and
-    household history move over, and it is archived pointing at the survivor.
-    What moved is recorded row by row, so the merge can be undone exactly."""
+    """Make ``absorbed`` part of ``survivor``: every record that names it (each
+    person link of ``tsunagu.links``: household history, consultations,
+    referrals, consents, plans, outreach, participation) moves over, and it is
+    archived pointing at the survivor. What moved is recorded row by row, so
+    the merge can be undone exactly."""
     if survivor.pk == absorbed.pk:
         raise ValidationError(_("同じ記録どうしは統合できません。"))
     if absorbed.merged_into_id or survivor.merged_into_id:
         raise ValidationError(_("すでに統合された記録は統合できません。"))
     if not reason.strip():
         raise ValidationError({"reason": _("統合の理由を入力してください。")})
-    moved = _links_of(absorbed)
     ended: list[int] = []
     survivor_current = HouseholdMembership.objects.filter(
         person=survivor, ended_on__isnull=True
@@ -325,27 +310,7 @@ def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: st
             membership.end_reason = _("本人の記録の統合")
             membership.save(update_fields=["ended_on", "end_reason"])
             ended.append(membership.pk)
-    managers = _link_models()
-    # A consultation (or referral) about both records keeps the survivor's row;
-    # the absorbed record's row is removed and remembered, to be put back on undo.
-    dropped = _drop_shared_links(moved, survivor)
-    # One profile per person and organization: where the survivor already has
-    # the organization's profile, the absorbed record's stays with it.
-    from tsunagu.participation.models import ParticipationProfile
-
-    kept = set(
-        ParticipationProfile.objects.filter(
-            pk__in=moved["participation_profiles"],
-            organization_id__in=ParticipationProfile.objects.filter(person=survivor).values(
-                "organization_id"
-            ),
-        ).values_list("pk", flat=True)
-    )
-    moved["participation_profiles"] = [
-        pk for pk in moved["participation_profiles"] if pk not in kept
-    ]
-    for key, ids in moved.items():
-        managers[key].filter(pk__in=ids).update(person_id=survivor.pk)
+    moved, dropped, kept = _move_links(survivor, absorbed)
     absorbed.merged_into = survivor
     absorbed.archived_at = timezone.now()
     absorbed.archive_reason = _("本人の記録の統合（%(number)s へ）") % {"number": survivor.pk}
@@ -355,7 +320,7 @@ def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: st
         survivor=survivor,
         absorbed=absorbed,
         reason=reason,
-        moved={**moved, "ended_memberships": ended, "dropped": dropped},
+        moved={**moved, "ended_memberships": ended, "dropped": dropped, "kept": kept},
         merged_by=actor,
     )
     audit_record(
@@ -375,10 +340,7 @@ def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> Perso
         raise ValidationError(_("この統合はすでに取り消されています。"))
     if not reason.strip():
         raise ValidationError({"undo_reason": _("取り消しの理由を入力してください。")})
-    managers = _link_models()
-    for key in managers:
-        managers[key].filter(pk__in=merge.moved.get(key, [])).update(person_id=merge.absorbed_id)
-    _restore_shared_links(merge.moved.get("dropped", {}), merge.absorbed_id)
+    _restore_links(merge)
     HouseholdMembership.objects.filter(pk__in=merge.moved.get("ended_memberships", [])).update(
         ended_on=None, end_reason=""
     )
@@ -405,11 +367,28 @@ def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> Perso
 # Break-glass.
 
 
-@transaction.atomic
 def emergency_access_open(
     *, actor: Staff, organization_id: int | None, household: Household, reason: str
 ) -> EmergencyAccess:
-    """Open ``household`` to ``actor`` for a working day, for a stated reason."""
+    """Open ``household`` to ``actor`` for a working day, for a stated reason.
+
+    Only staff doing casework may (the policy's emergency rule): the service
+    refuses anyone else as the route does, so that no other caller opens a way."""
+    from tsunagu import policy
+
+    if not policy.decide(actor, policy.Action.CREATE, "emergency_access"):
+        # Audited outside the opening's transaction, which the refusal rolls back.
+        policy.audit_denial(actor, policy.Action.CREATE, "emergency_access")
+        raise PermissionDenied
+    return _emergency_access_create(
+        actor=actor, organization_id=organization_id, household=household, reason=reason
+    )
+
+
+@transaction.atomic
+def _emergency_access_create(
+    *, actor: Staff, organization_id: int | None, household: Household, reason: str
+) -> EmergencyAccess:
     reason = reason.strip()
     if len(reason) < 10:
         raise ValidationError(

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
 from tsunagu.directory.selectors import acting_casework_organization
@@ -161,7 +162,7 @@ def household_edit(request: StaffRequest, pk: int) -> HttpResponse:
 def member_add(request: StaffRequest, pk: int) -> HttpResponse:
     """Add a member: a person the viewer already sees (moved from their household), or a new one."""
     household, _decision = policy.get_or_404(request.user, "household", policy.Action.CHANGE, pk=pk)
-    organization = acting_casework_organization(request)
+    organization = acting_casework_organization(request, "household")
     member_form = MemberAddForm(request.POST or None)
     person_form = PersonForm(request.POST or None, prefix="person")
     existing_id = request.POST.get("existing_person", "")
@@ -206,14 +207,18 @@ def member_end(request: StaffRequest, pk: int) -> HttpResponse:
     )
     form = MemberEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.household_member_end(
-            actor=request.user,
-            membership=membership,
-            ended_on=form.cleaned_data["ended_on"],
-            reason=form.cleaned_data["end_reason"],
-        )
-        messages.success(request, _("世帯員の離脱を記録しました。"))
-        return redirect("people:household_detail", pk=household.pk)
+        try:
+            services.household_member_end(
+                actor=request.user,
+                membership=membership,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["end_reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("世帯員の離脱を記録しました。"))
+            return redirect("people:household_detail", pk=household.pk)
     return render(
         request,
         "people/member_end.html",
@@ -463,7 +468,9 @@ def emergency(request: StaffRequest) -> HttpResponse:
             raise Http404
         services.emergency_access_open(
             actor=request.user,
-            organization_id=acting_organization_id(request),
+            organization_id=acting_organization_id(
+                request, policy.casework_organization_ids(request.user)
+            ),
             household=household,
             reason=form.cleaned_data["reason"],
         )

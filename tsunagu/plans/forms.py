@@ -20,6 +20,7 @@ from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Person
 from tsunagu.plans.models import Monitoring, PlanGoal, Progress, SupportKind, SupportPlan
+from tsunagu.plans.services import period_problem
 
 #: Empty support-item rows offered below the pre-filled ones.
 EMPTY_ITEM_ROWS = 5
@@ -28,9 +29,10 @@ GOAL_MAX_LENGTH = PlanGoal._meta.get_field("text").max_length or 300
 
 
 def _check_period(form: forms.BaseForm, start: str, end: str) -> None:
-    data = form.cleaned_data
-    if data.get(start) and data.get(end) and data[end] < data[start]:
-        form.add_error(end, _("終了日は開始日より後の日付にしてください。"))
+    """The service's rule (plans.services.period_problem), shown at the row's own field."""
+    problem = period_problem(form.cleaned_data.get(start), form.cleaned_data.get(end))
+    if problem:
+        form.add_error(end, problem)
 
 
 class PlanForm(StyledModelForm):

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
@@ -23,6 +24,7 @@ from tsunagu.cases.services import (
     consent_in_force,
     household_members,
 )
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Person
 from tsunagu.plans.models import (
@@ -38,11 +40,8 @@ from tsunagu.plans.models import (
 )
 
 
-class PlanConflict(Exception):
-    message = _(
-        "この支援プランは、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度保存してください（入力した内容は残っています）。"
-    )
+class PlanConflict(EditConflict):
+    what = gettext_lazy("支援プラン")
 
 
 @dataclass
@@ -79,6 +78,27 @@ def plan_consent(case: Case) -> Consent:
             )
         )
     return consent
+
+
+def period_problem(starts_on: datetime.date | None, ends_on: datetime.date | None) -> str:
+    """Why a period (of a plan or a support item) is wrong; "" when it is not."""
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        return _("終了日は開始日より後の日付にしてください。")
+    return ""
+
+
+def _check_parts(plan: SupportPlan, members: list[MemberPart], items: list[ItemPart]) -> None:
+    """The rules of a plan's parts, whoever sends them (the page's forms, the API)."""
+    problem = period_problem(plan.starts_on, plan.ends_on)
+    if problem:
+        raise ValidationError({"ends_on": problem})
+    for item in items:
+        problem = period_problem(item.starts_on, item.ends_on)
+        if problem:
+            raise ValidationError(_("支援内容「%(item)s」: ") % {"item": item.content} + problem)
+    persons = [part.person.pk for part in members]
+    if len(persons) != len(set(persons)):
+        raise ValidationError(_("同じ世帯員が二度指定されています。"))
 
 
 def _write_parts(
@@ -156,6 +176,8 @@ def plan_create(
         raise ValidationError(
             _("作成中のプランがすでにあります。そちらを確定するか編集してください。")
         )
+    items = list(items)
+    _check_parts(plan, members, items)
     previous = case.plans.filter(status=Status.ACTIVE).first()
     if previous is not None and not plan.changes.strip():
         raise ValidationError(
@@ -191,7 +213,7 @@ def plan_activate(*, actor: Staff, plan: SupportPlan, version: int) -> SupportPl
     plan_consent(case)
     locked = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if locked.version != version:
-        raise PlanConflict(PlanConflict.message)
+        raise PlanConflict()
     if locked.status != Status.DRAFT:
         raise ValidationError(_("作成中のプランだけを確定できます。"))
     if locked.next_monitoring_on is None:
@@ -243,7 +265,7 @@ def monitoring_record(
     # Two reviews of one plan at once must not both apply (a 再プラン undone by a 継続).
     plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if version is not None and plan.version != version:
-        raise PlanConflict(PlanConflict.message)
+        raise PlanConflict()
     if plan.status != Status.ACTIVE:
         raise ValidationError(_("モニタリングできるのは実施中のプランです。"))
     if monitoring.decision not in Decision.values:

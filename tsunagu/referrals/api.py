@@ -19,12 +19,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.middleware import acting_organization_id
 from tsunagu.directory.models import Organization
 from tsunagu.people.api import (
     BasisPagination,
@@ -315,8 +315,7 @@ def _acting_party(request: StaffRequest, referral: Referral) -> Organization:
     ]
     if not parties:  # get_or_404 for CHANGE grants only the sender and the addressee
         raise Http404
-    acting = acting_organization_id(request)
-    chosen = acting if acting in parties else parties[0]
+    chosen = acting_organization_id(request, frozenset(parties), resource="referral")
     if chosen == referral.from_organization_id:
         return referral.from_organization
     return referral.to_organization

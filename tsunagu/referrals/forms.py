@@ -63,12 +63,6 @@ class ReferralForm(StyledModelForm):
         else:
             del self.fields["persons"]
 
-    def clean_due_on(self) -> Any:
-        due = self.cleaned_data["due_on"]
-        if due < timezone.localdate():
-            raise forms.ValidationError(_("回答期限に過去の日付は指定できません。"))
-        return due
-
 
 class TransitionForm(StyledForm):
     to_status = forms.CharField(widget=forms.HiddenInput)

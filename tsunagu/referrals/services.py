@@ -9,11 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
+from tsunagu.people import access
 from tsunagu.people.models import Person
 from tsunagu.referrals.models import (
     NEEDS_REASON,
@@ -27,13 +30,9 @@ from tsunagu.referrals.models import (
 )
 
 
-class ReferralConflict(Exception):
-    """The referral changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "このつなぐシートは、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度操作してください（入力した内容は残っています）。"
-    )
+class ReferralConflict(EditConflict):
+    what = gettext_lazy("つなぐシート")
+    verb = gettext_lazy("操作")
 
 
 def side_of(referral: Referral, organization_ids: Iterable[int]) -> str | None:
@@ -76,12 +75,17 @@ def referral_create(
     _require_member(actor, organization)
     if referral.to_organization_id == organization.pk:
         raise ValidationError({"to_organization": _("自機関にはつなげません。")})
+    # Not before the day the sheet is written (today, except in a backdated history load).
+    written_on = timezone.localdate(referral.created_at) if referral.created_at else None
+    if referral.due_on is not None and referral.due_on < (written_on or timezone.localdate()):
+        raise ValidationError({"due_on": _("回答期限に過去の日付は指定できません。")})
     referral.from_organization = organization
     referral.status = Status.DRAFT
     referral.created_by = actor
     referral.updated_by = actor
     referral.save()
     referral.persons.set(list(persons))
+    access.record_ways(referral)
     ReferralEvent.objects.create(
         referral=referral,
         from_status="",
@@ -129,7 +133,7 @@ def referral_transition(
     _require_member(actor, organization)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.version != version:
-        raise ReferralConflict(ReferralConflict.message)
+        raise ReferralConflict()
     side = side_of(locked, [organization.pk])
     who = TRANSITIONS.get((locked.status, to_status))
     if who is None:

@@ -57,7 +57,7 @@ def _with_overdue(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
 @policy.route("referral", policy.Action.LIST)
 def inbox(request: StaffRequest) -> HttpResponse:
     """Received and sent referrals of the acting organization, overdue first."""
-    organization = acting_casework_organization(request)
+    organization = acting_casework_organization(request, "referral")
     box = "sent" if request.GET.get("box") == "sent" else "received"
     state = "closed" if request.GET.get("state") == "closed" else "open"
     referrals = policy.visible(request.user, "referral", policy.Action.LIST).select_related(
@@ -118,7 +118,7 @@ def _household_labels(request: StaffRequest, referrals: list[Referral]) -> dict[
 @policy.route("referral", policy.Action.CREATE)
 def create(request: StaffRequest) -> HttpResponse:
     """A referral from a consultation or a household of the sender's own records."""
-    organization = acting_casework_organization(request)
+    organization = acting_casework_organization(request, "referral")
     consultation = None
     household: Household | None = None
     initial: dict[str, Any] = {"sharing_basis": SharingBasis.CONSENT}

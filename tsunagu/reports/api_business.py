@@ -42,6 +42,7 @@ class RowOut(Schema):
     label: str
     metric: str
     description: str
+    rule: str
     values: list[int | None]
     note: str
 
@@ -68,6 +69,7 @@ class BusinessReportOut(Schema):
 
 class RecordOut(Schema):
     id: int
+    resource: str
     basis: str
 
 
@@ -75,6 +77,8 @@ class DrillDownOut(Schema):
     row_id: int
     period: PeriodOut
     figure: int
+    #: The kind of record behind the figure; several, comma-separated, for a
+    #: figure that adds kinds together (each record names its own).
     resource: str
     records: list[RecordOut]
 
@@ -144,6 +148,7 @@ def business_report_get(
                                 "label": line.row.label,
                                 "metric": line.row.metric,
                                 "description": metrics.describe(line.row),
+                                "rule": line.rule,
                                 "values": line.values,
                                 "note": line.row.cell_note,
                             }
@@ -170,7 +175,11 @@ def business_report_get(
 def business_row_records(
     request: StaffRequest, row_id: int, start: Day | None = None, end: Day | None = None
 ) -> Any:
-    row = ReportRow.objects.filter(pk=row_id, archived_at=None).first()
+    row = (
+        ReportRow.objects.filter(pk=row_id, archived_at=None)
+        .select_related("organization", "district")
+        .first()
+    )
     if row is None:
         raise Http404
     if start is None or end is None:
@@ -178,35 +187,49 @@ def business_row_records(
         start, end = start or last_year.start, end or last_year.end
     if end < start:
         return invalid({"end": ["期間の終わりが始まりより前です。"]})
-    resource = metrics.RESOURCE.get(row.metric)
-    if resource is None or not policy.decide(request.user, policy.Action.LIST, resource):
-        if resource is not None:
+    resources = metrics.resources(row)
+    if not any(policy.decide(request.user, policy.Action.LIST, r) for r in resources):
+        for resource in resources:
             policy.audit_denial(request.user, policy.Action.LIST, resource, f"report-row-{row_id}")
         raise Http404
     period = Period(start, end)
-    found = metrics.drill_down(request.user, row, period)
-    assert found is not None
-    records = list(found[1].order_by("-pk")[:1000])
-    bases = policy.bases(request.user, resource, records)
-    model = policy.RULES[resource].model()
-    assert model is not None
-    audit_record(
-        AuditAction.LIST,
-        actor=request.user,
-        object_type=model._meta.label_lower,
-        detail={"api": "business_row_records", "row": row.pk, "shown": [r.pk for r in records]},
-    )
+    parts = metrics.drill_down(request.user, row, period)
+    assert parts is not None
     default = str(policy.Basis.MUNICIPALITY_STAFF.label)
+    out: list[dict[str, Any]] = []
+    left = 1000
+    for resource, found in parts:
+        records = (
+            list(found.select_related(*metrics.RELATED[resource]).order_by("-pk")[:left])
+            if left
+            else []
+        )
+        left -= len(records)
+        bases = policy.bases(request.user, resource, records)
+        model = policy.RULES[resource].model()
+        assert model is not None
+        audit_record(
+            AuditAction.LIST,
+            actor=request.user,
+            object_type=model._meta.label_lower,
+            detail={
+                "api": "business_row_records",
+                "row": row.pk,
+                "shown": [r.pk for r in records],
+            },
+        )
+        out += [
+            {
+                "id": record.pk,
+                "resource": resource,
+                "basis": str(bases[record.pk].label) if record.pk in bases else default,
+            }
+            for record in records
+        ]
     return {
         "row_id": row.pk,
         "period": _period_out(period),
         "figure": metrics.figure(row, period) or 0,
-        "resource": resource,
-        "records": [
-            {
-                "id": record.pk,
-                "basis": str(bases[record.pk].label) if record.pk in bases else default,
-            }
-            for record in records
-        ],
+        "resource": ",".join(resources),
+        "records": out,
     }

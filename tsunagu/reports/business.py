@@ -45,7 +45,12 @@ class RowFigures:
 
     @property
     def drillable(self) -> bool:
-        return self.row.metric in metrics.RESOURCE
+        return bool(metrics.resources(self.row))
+
+    @property
+    def rule(self) -> str:
+        """How the row counts, in words, for the clerk reading the report."""
+        return metrics.counting_rule(self.row)
 
 
 @dataclass
@@ -187,7 +192,17 @@ class _Counter:
 
         groups = self._grouped(metric)
         if metric == Metric.CONSULTATIONS:
-            return sum(n for organization, n in groups if counted(organization))
+            # 「*委託事業件数と合算」: the contractor's counted entries are added.
+            contracted = (
+                sum(
+                    int(n or 0)
+                    for item, organization, n in self._grouped(Metric.COUNTED)
+                    if item == row.option and counted(organization)
+                )
+                if row.option
+                else 0
+            )
+            return contracted + sum(n for organization, n in groups if counted(organization))
         if metric == Metric.ACTIVITIES:
             category, kind, mode = metrics.activity_option(row.option)
             return sum(

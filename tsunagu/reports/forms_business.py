@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.core import wareki
 from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import District, Organization
-from tsunagu.reports.metrics import Period, default_periods, option_choices
+from tsunagu.reports.metrics import ADDS_COUNTED, Period, default_periods, option_choices
 from tsunagu.reports.models import Metric, ReportRow
 
 #: Months of a fiscal year, April first.
@@ -90,7 +90,10 @@ class ReportRowForm(StyledModelForm):
         label=_("件数入力の項目名"),
         max_length=60,
         required=False,
-        help_text=_("件数入力の合計の場合: 例 親子ひろば利用者数"),
+        help_text=_(
+            "件数入力の合計の場合: 例 親子ひろば利用者数。"
+            "相談受付件数・届いた相談の件数では、合算する件数入力（委託事業の件数など）の項目名。"
+        ),
     )
 
     class Meta:
@@ -116,14 +119,14 @@ class ReportRowForm(StyledModelForm):
         self.fields["organization"].empty_label = _("すべての機関")  # type: ignore[attr-defined]
         self.fields["district"].empty_label = _("すべての地区")  # type: ignore[attr-defined]
         self.fields["option"].choices = option_choices()  # type: ignore[attr-defined]
-        if self.instance.pk and self.instance.metric == Metric.COUNTED:
+        if self.instance.pk and self.instance.metric in (Metric.COUNTED, *ADDS_COUNTED):
             self.initial["counted_item"] = self.instance.option
             self.initial["option"] = ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         metric = cleaned.get("metric")
-        if metric == Metric.CONSULTATIONS and not cleaned.get("organization"):
+        if metric in (Metric.CONSULTATIONS, Metric.RECEIVED) and not cleaned.get("organization"):
             self.add_error("organization", _("相談受付件数は受付機関を選んでください。"))
         if metric == Metric.COUNTED:
             if not cleaned.get("counted_item"):
@@ -131,5 +134,8 @@ class ReportRowForm(StyledModelForm):
                     "counted_item",
                     _("件数入力の項目名を入れてください（例: 親子ひろば利用者数）。"),
                 )
+            cleaned["option"] = cleaned.get("counted_item", "")
+        if metric in ADDS_COUNTED:
+            # 「*委託事業件数と合算」: the counted entry added to the records' count, if any.
             cleaned["option"] = cleaned.get("counted_item", "")
         return cleaned

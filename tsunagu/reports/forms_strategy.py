@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.core.forms_base import StyledForm
 from tsunagu.directory.models import District, Organization
 from tsunagu.reports import strategy
-from tsunagu.reports.metrics import option_choices
+from tsunagu.reports.metrics import ADDS_COUNTED, option_choices
 from tsunagu.reports.models import (
     Indicator,
     Metric,
@@ -121,7 +121,10 @@ class IndicatorForm(StyledForm):
         label=_("件数入力の項目名"),
         max_length=60,
         required=False,
-        help_text=_("件数入力の合計の場合: 例 親子ひろば利用者数"),
+        help_text=_(
+            "件数入力の合計の場合: 例 親子ひろば利用者数。"
+            "相談受付件数・届いた相談の件数では、合算する件数入力（委託事業の件数など）の項目名。"
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -136,7 +139,8 @@ class IndicatorForm(StyledForm):
 
     @classmethod
     def initial_of(cls, indicator: Indicator) -> dict[str, Any]:
-        counted = indicator.metric == Metric.COUNTED
+        # The option of a counted row, or of a consultations row adding one, is an item typed.
+        counted = indicator.metric in (Metric.COUNTED, *ADDS_COUNTED)
         return {
             "name": indicator.name,
             "unit": indicator.unit,
@@ -153,6 +157,9 @@ class IndicatorForm(StyledForm):
         if data.get("metric") == Metric.COUNTED:
             if not data.get("counted_item"):
                 self.add_error("counted_item", _("件数入力の項目名を入力してください。"))
+            data["option"] = data.get("counted_item", "")
+        if data.get("metric") in ADDS_COUNTED:
+            # 「*委託事業件数と合算」: the counted entry added to the records' count, if any.
             data["option"] = data.get("counted_item", "")
         return data
 

@@ -56,6 +56,8 @@ class TableSpec:
 
 
 DISTRICTS = ("富坂", "大塚", "本富士", "駒込")
+#: The counted entry the ネウボラ row adds to its consultations (the contractor's figure).
+CONTRACTED_NEUVOLA = "委託事業 ネウボラ相談件数"
 ANSHIN = "高齢者あんしん相談センター"
 COUNCIL = "社会福祉協議会"
 
@@ -153,8 +155,9 @@ SEED_000_LAYOUT: tuple[TableSpec, ...] = (
         RowSpec("", Metric.CONSULTATIONS, "障害者基幹相談支援センター", seed=(5290, 1563)),
     )),
     TableSpec(1, "利用者支援事業（保健サービスセンター・本郷支所）", "ネウボラ相談件数", rows=(
+        # 「*委託事業件数と合算」: the contractor's monthly figure is added to the records.
         RowSpec("保健サービスセンター", Metric.CONSULTATIONS, "保健サービスセンター",
-                cell_note="*委託事業件数と合算", seed=(3757, 513)),
+                option=CONTRACTED_NEUVOLA, cell_note="*委託事業件数と合算", seed=(3757, 513)),
         RowSpec("保健サービスセンター本郷支所", Metric.CONSULTATIONS, "保健サービスセンター本郷支所",
                 seed=(1426, 507)),
     )),
@@ -164,7 +167,9 @@ SEED_000_LAYOUT: tuple[TableSpec, ...] = (
                 seed=(91, 26)),
     )),
     TableSpec(2, "相談受付件数・支援会議等開催数", rows=(
-        RowSpec("相談受付件数", Metric.CONSULTATIONS, "福祉政策課", seed=(7, 6)),
+        # 事務局相談受付件数: what reached the coordinating section — consultations
+        # at its window, つなぐシート addressed to it, cases it opened — each once.
+        RowSpec("相談受付件数", Metric.RECEIVED, "福祉政策課", seed=(7, 6)),
         RowSpec("重層的支援会議", Metric.MEETINGS_HELD, option="plan_meeting", seed=(0, 0)),
         RowSpec("支援会議開催件数（オブザーバー参加含む）", Metric.MEETINGS_HELD,
                 option="support_meeting", seed=(9, 5)),

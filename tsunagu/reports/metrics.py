@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,14 +73,42 @@ def default_periods(today: datetime.date) -> tuple[Period, Period]:
     return Period.fiscal_year(fy - 1), Period.fiscal_year_to_date(fy, today)
 
 
-#: The policy resource whose records each metric counts (for the drill-down).
-RESOURCE: dict[str, str] = {
-    Metric.CONSULTATIONS: "consultation",
-    Metric.MEETINGS_HELD: "meeting",
-    Metric.PLAN_OUTREACH: "outreach_contact",
-    Metric.PLAN_PARTICIPATIONS: "participation",
-    Metric.ACTIVITIES: "activity_record",
-    Metric.COUNTED: "counted_entry",
+#: The policy resources whose records each metric counts (for the drill-down):
+#: one kind of record, or several for a figure that adds kinds together.
+RESOURCES: dict[str, tuple[str, ...]] = {
+    Metric.CONSULTATIONS: ("consultation",),
+    Metric.RECEIVED: ("consultation", "referral", "case"),
+    Metric.MEETINGS_HELD: ("meeting",),
+    Metric.PLAN_OUTREACH: ("outreach_contact",),
+    Metric.PLAN_PARTICIPATIONS: ("participation",),
+    Metric.ACTIVITIES: ("activity_record",),
+    Metric.COUNTED: ("counted_entry",),
+}
+
+#: Metrics whose rows may add a counted entry to the records' count: the
+#: contractor's figure of 「*委託事業件数と合算」, its item named in the row's option.
+ADDS_COUNTED = frozenset({Metric.CONSULTATIONS, Metric.RECEIVED})
+
+
+def resources(spec: Spec) -> tuple[str, ...]:
+    """The kinds of record behind a row's figure (none for an entered value)."""
+    found = RESOURCES.get(spec.metric, ())
+    if spec.metric in ADDS_COUNTED and spec.option:
+        found += ("counted_entry",)
+    return found
+
+
+#: What a list of each kind of record reads alongside it (names, and what the
+#: policy's bases look at).
+RELATED: dict[str, tuple[str, ...]] = {
+    "consultation": ("organization",),
+    "referral": ("from_organization", "to_organization"),
+    "case": ("organization",),
+    "meeting": ("organization",),
+    "outreach_contact": ("organization",),
+    "participation": ("organization", "resource"),
+    "activity_record": ("organization", "district"),
+    "counted_entry": ("organization",),
 }
 
 
@@ -101,6 +129,19 @@ def activity_option(option: str) -> tuple[str, str, str]:
     """「individual:relationship:direct」 → (category, kind, mode); parts may be empty."""
     parts = [*option.split(":"), "", "", ""][:3]
     return parts[0], parts[1], parts[2]
+
+
+def _counted(
+    records: QuerySet[Any], item: str, organizations: list[int], period: Period
+) -> QuerySet[Any]:
+    """Counted entries of ``item``: a counted entry is a month, and belongs to
+    the period its first day is in."""
+    records = records.filter(
+        item=item, month__gte=period.start.replace(day=1), month__lte=period.end, archived_at=None
+    )
+    if organizations:
+        records = records.filter(organization_id__in=organizations)
+    return records
 
 
 def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]:
@@ -160,42 +201,132 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
             records = records.filter(organization_id__in=organizations)
         return records
     if metric == Metric.COUNTED:
-        # A counted entry is a month: it belongs to the period its first day is in.
-        records = records.filter(
-            item=spec.option, month__gte=start.replace(day=1), month__lte=end, archived_at=None
-        )
-        if organizations:
-            records = records.filter(organization_id__in=organizations)
-        return records
+        return _counted(records, spec.option, organizations, period)
     raise ValueError(f"metric {metric!r} is not counted from records")
 
 
-def _model(metric: str) -> Any:
-    model = policy.RULES[RESOURCE[metric]].model()
+def _model(resource: str) -> Any:
+    model = policy.RULES[resource].model()
     assert model is not None
     return model
+
+
+def _received(
+    spec: Spec, period: Period, records: dict[str, QuerySet[Any]]
+) -> list[tuple[str, QuerySet[Any]]]:
+    """What reached the row's organizations in ``period``, out of ``records``
+    (a queryset per resource), each escalation once:
+
+    - consultations taken at their windows;
+    - つなぐシート addressed to them and sent (not a draft, not withdrawn by the
+      sender; one returned (差戻し) did arrive), from an organization outside
+      the row (a hand-off between a centre and its branch does not arrive);
+    - cases they opened, unless the case came from one of those つなぐシート
+      or from a consultation at their windows — that escalation is already
+      counted, when it first arrived, even in an earlier period.
+
+    Whether a case's つなぐシート or consultation counts is decided over all
+    the municipality's records (a subquery), never over what a viewer may
+    see, so that the drill-down lists exactly the records the figure counts.
+    """
+    from tsunagu.consultations.models import Consultation
+    from tsunagu.referrals.models import Referral
+    from tsunagu.referrals.models import Status as ReferralStatus
+
+    organizations = _organization_ids(spec)
+    first, after = period.moments()
+    taken = Q(archived_at=None)
+    held = Q()
+    if organizations:
+        taken &= Q(organization_id__in=organizations)
+        held = Q(organization_id__in=organizations)
+    consultations = records["consultation"].filter(
+        taken, received_at__gte=first, received_at__lt=after
+    )
+    cases = (
+        records["case"]
+        .filter(held, opened_on__gte=period.start, opened_on__lte=period.end, archived_at=None)
+        .exclude(Exists(Consultation.objects.filter(taken, cases=OuterRef("pk"))))
+    )
+    if not organizations:
+        # Every organization's records: every sender is inside the row, no つなぐシート arrives.
+        return [
+            ("consultation", consultations),
+            ("referral", records["referral"].none()),
+            ("case", cases),
+        ]
+    arrived = (
+        Q(to_organization_id__in=organizations, sent_at__isnull=False, archived_at=None)
+        & ~Q(status__in=[ReferralStatus.DRAFT, ReferralStatus.CANCELLED])
+        & ~Q(from_organization_id__in=organizations)
+    )
+    referrals = records["referral"].filter(arrived, sent_at__gte=first, sent_at__lt=after)
+    cases = cases.exclude(Exists(Referral.objects.filter(arrived, pk=OuterRef("referral_id"))))
+    return [("consultation", consultations), ("referral", referrals), ("case", cases)]
+
+
+def parts(spec: Spec, period: Period, user: Any = None) -> list[tuple[str, QuerySet[Any]]]:
+    """The records behind ``spec``'s figure for ``period``, one queryset per
+    kind of record: all the municipality's (``user`` None) or those ``user``
+    may list (the same filter: they can only differ by what the viewer has no
+    basis to see)."""
+
+    def records(resource: str) -> QuerySet[Any]:
+        if user is None:
+            return _model(resource)._default_manager.all()
+        return policy.visible(user, resource, policy.Action.LIST)
+
+    if spec.metric == Metric.RECEIVED:
+        found = _received(
+            spec, period, {resource: records(resource) for resource in RESOURCES[spec.metric]}
+        )
+    else:
+        (resource,) = RESOURCES[spec.metric]
+        found = [(resource, _filter(spec, records(resource), period))]
+    if spec.metric in ADDS_COUNTED and spec.option:
+        # 「*委託事業件数と合算」: the contractor's monthly figure, typed as a counted entry.
+        found.append(
+            (
+                "counted_entry",
+                _counted(records("counted_entry"), spec.option, _organization_ids(spec), period),
+            )
+        )
+    return found
+
+
+def amount(resource: str, records: QuerySet[Any]) -> int:
+    """What a kind of record adds to a figure: one each, or a counted entry's count."""
+    if resource == "counted_entry":
+        return int(records.aggregate(total=Sum("count"))["total"] or 0)
+    return records.count()
 
 
 def figure(spec: Spec, period: Period) -> int | None:
     """The figure of ``spec`` for ``period`` over the current municipality's
     records (None for an entered value). An aggregate: no personal data."""
-    if spec.metric not in RESOURCE:
+    if spec.metric not in RESOURCES:
         return None
-    records = _filter(spec, _model(spec.metric)._default_manager.all(), period)
-    if spec.metric == Metric.COUNTED:
-        return int(records.aggregate(total=Sum("count"))["total"] or 0)
     if spec.metric == Metric.PLAN_OUTREACH:
+        ((_resource, records),) = parts(spec, period)
         return int(records.aggregate(n=Count("household_id", distinct=True))["n"])
-    return records.count()
+    found = parts(spec, period)
+    if len(found) > 1 and all(resource != "counted_entry" for resource, _records in found):
+        # Records of several kinds, one each: counted in one statement (UNION ALL).
+        ids = [records.order_by().values("pk") for _resource, records in found]
+        return ids[0].union(*ids[1:], all=True).count()
+    return sum(amount(resource, records) for resource, records in found)
 
 
-def drill_down(user: Any, spec: Spec, period: Period) -> tuple[str, QuerySet[Any]] | None:
-    """The records behind a figure that ``user`` may see, and their policy resource."""
-    if spec.metric not in RESOURCE:
+def figure_parts(spec: Spec, period: Period) -> list[tuple[str, int]]:
+    """A figure that adds kinds of record together, kind by kind (its breakdown)."""
+    return [(resource, amount(resource, records)) for resource, records in parts(spec, period)]
+
+
+def drill_down(user: Any, spec: Spec, period: Period) -> list[tuple[str, QuerySet[Any]]] | None:
+    """The records behind a figure that ``user`` may see, per policy resource."""
+    if spec.metric not in RESOURCES:
         return None
-    resource = RESOURCE[spec.metric]
-    visible = policy.visible(user, resource, policy.Action.LIST)
-    return resource, _filter(spec, visible, period)
+    return parts(spec, period, user)
 
 
 def describe(spec: Spec) -> str:
@@ -216,7 +347,94 @@ def describe(spec: Spec) -> str:
         ]
     if spec.metric == Metric.COUNTED and spec.option:
         details.append(spec.option)
+    if spec.metric in ADDS_COUNTED and spec.option:
+        details.append(_("件数入力「%(item)s」を合算") % {"item": spec.option})
     return f"{text}（{'・'.join(details)}）" if details else text
+
+
+def counting_rule(spec: Spec) -> str:
+    """How a row (or an indicator) counts, in a sentence a clerk can check the
+    figure against: which records, which date puts them in the period, what is
+    left out. Shown under the row on the report page and in the drill-down."""
+    rule = str(_counting_rule(spec))
+    if spec.metric in ADDS_COUNTED and spec.option:
+        rule += str(
+            _(
+                "さらに、件数入力「%(item)s」（委託事業者の件数など、月ごとに入力した件数）の"
+                "期間内の月の合計を足します。"
+            )
+            % {"item": spec.option}
+        )
+    return rule
+
+
+def _counting_rule(spec: Spec) -> Any:
+    from tsunagu.meetings.models import Kind as MeetingKind
+
+    organization = getattr(spec, "organization", None)
+    district = getattr(spec, "district", None)
+    where: Any = organization or _("すべての機関")
+    if organization is not None and spec.include_branches:
+        where = _("%(organization)s（分室・支所を含む）") % {"organization": organization}
+    metric = spec.metric
+    if metric == Metric.CONSULTATIONS:
+        return _(
+            "%(where)sで受け付けた相談受付の件数（延べ）。受付日時が期間内のものを数えます。"
+            "他機関からつなぐシートで届いた相談は、受けた機関が相談受付として記録したときに数えます。"
+        ) % {"where": where}
+    if metric == Metric.RECEIVED:
+        return _(
+            "%(where)sに届いた相談の件数。窓口で受け付けた相談受付（受付日時が期間内）、"
+            "%(where)s宛てに送付されたつなぐシート（送付日時が期間内。下書きと送り手が取り消したものは除き、"
+            "差し戻したものは含む）、%(where)sが受け付けた多機関協働ケース（受付日が期間内）を合わせて数えます。"
+            "同じ相談は一度だけ数えます。つなぐシートや窓口の相談受付から受け付けたケースは、"
+            "そのつなぐシート・相談受付として数え、ケースとしては数えません。"
+        ) % {"where": where}
+    if metric == Metric.MEETINGS_HELD:
+        kind = (
+            str(MeetingKind(spec.option).label)
+            if spec.option in MeetingKind.values
+            else _("すべての種類")
+        )
+        host = (
+            _(
+                "主催機関を問わず数えます（他機関が主催し、オブザーバーとして参加した会議も含みます）。"
+            )
+            if organization is None
+            else _("%(where)sが主催した会議を数えます。") % {"where": where}
+        )
+        return _(
+            "開催済みの会議のうち、「%(kind)s」の部がある会議の回数。開催日が期間内のものを数え、"
+            "予定・中止の会議は数えません。%(host)s"
+        ) % {"kind": kind, "host": host}
+    if metric == Metric.PLAN_OUTREACH:
+        return _(
+            "アウトリーチ等を利用する支援プランが確定した後に、そのケースの支援として記録された"
+            "アウトリーチ記録（会えなかった働きかけも含む）がある世帯の数。日時が期間内の記録を数えます"
+            "（記録した機関: %(where)s）。ケースに結び付けていない記録は数えません。"
+        ) % {"where": where}
+    if metric == Metric.PLAN_PARTICIPATIONS:
+        return _(
+            "期間中に続いていた参加支援（期間の終わりまでに提案され、期間の初めより前に終了・中断して"
+            "いないもの）のうち、支援プランに基づくものの件数（担当機関: %(where)s）。"
+            "プランの前の参加支援は数えません。"
+        ) % {"where": where}
+    if metric == Metric.ACTIVITIES:
+        return _(
+            "活動記録（%(kind)s）の件数。活動日が期間内のものを数えます（地区: %(district)s、"
+            "記録した機関: %(where)s）。"
+        ) % {
+            "kind": describe(spec).removeprefix(str(Metric(metric).label)).strip("（）")
+            or _("すべての区分"),
+            "district": district if district is not None else _("すべての地区"),
+            "where": where,
+        }
+    if metric == Metric.COUNTED:
+        return _(
+            "件数入力「%(item)s」の合計（%(where)s）。月ごとに入力した件数のうち、期間内の月のものを"
+            "足します。個々の記録からは数えません。"
+        ) % {"item": spec.option, "where": where}
+    return _("記録からは数えない項目です。")
 
 
 def activity_choices() -> list[tuple[str, str]]:

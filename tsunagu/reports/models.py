@@ -20,6 +20,9 @@ class Metric(models.TextChoices):
     """What a row counts. Each is computed in ``metrics.py`` from records."""
 
     CONSULTATIONS = "consultations", _("相談受付件数（受付機関）")
+    #: What reached an organization, each once: consultations at its windows,
+    #: つなぐシート addressed to it and the cases it opened (事務局相談受付件数).
+    RECEIVED = "received", _("届いた相談の件数（相談受付・つなぐシート・ケース、受付機関）")
     MEETINGS_HELD = "meetings_held", _("会議の開催件数（種類）")
     PLAN_OUTREACH = "plan_outreach", _("支援プランに基づくアウトリーチ（世帯数）")
     PLAN_PARTICIPATIONS = "plan_participations", _("支援プランに基づく参加支援（件数）")
@@ -43,7 +46,7 @@ class MetricSpec(models.Model):
     include_branches = models.BooleanField(
         _("分室・支所を含める"),
         default=False,
-        help_text=_("相談受付件数で、分室・支所の受付も数える"),
+        help_text=_("相談受付件数・届いた相談の件数で、分室・支所の受付も数える"),
     )
     district = models.ForeignKey(
         "directory.District",

@@ -26,6 +26,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.models import TrackedModel
 from tsunagu.core.services import tracked_archive
+from tsunagu.core.versioning import EditConflict
 from tsunagu.reports.metrics import activity_option
 from tsunagu.reports.models import (
     Indicator,
@@ -53,7 +54,7 @@ INDICATOR_FIELDS = (
 LONGEST_PERIOD = 10
 
 
-class NarrativeConflict(Exception):
+class NarrativeConflict(EditConflict):
     """A narrative changed after the page was loaded; nothing was saved."""
 
     message = gettext_lazy(
@@ -62,7 +63,7 @@ class NarrativeConflict(Exception):
     )
 
     def __init__(self, sections: list[str]) -> None:
-        super().__init__(str(self.message))
+        super().__init__()
         #: The sections that changed meanwhile.
         self.sections = sections
 

@@ -11,17 +11,20 @@ any record they may not see.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from tsunagu import policy
 from tsunagu.audit.models import AuditAction
@@ -44,16 +47,24 @@ def _columns(request: StaffRequest) -> tuple[ColumnsForm, tuple[Period, Period]]
     return form, form.periods()
 
 
-def _may_drill(request: StaffRequest, metric: str) -> bool:
-    resource = metrics.RESOURCE.get(metric)
-    return resource is not None and bool(policy.decide(request.user, policy.Action.LIST, resource))
+def _may_drill(request: StaffRequest, resources: tuple[str, ...]) -> bool:
+    """Whether the viewer may list any of the kinds of record behind a figure."""
+    return any(policy.decide(request.user, policy.Action.LIST, resource) for resource in resources)
 
 
 @policy.route("aggregate", policy.Action.VIEW)
 def business(request: StaffRequest) -> HttpResponse:
     form, periods = _columns(request)
     report = business_report(periods)
-    drill_metrics = {metric for metric in metrics.RESOURCE if _may_drill(request, metric)}
+    may_list = {
+        resource: bool(policy.decide(request.user, policy.Action.LIST, resource))
+        for resource in {r for kinds in metrics.RESOURCES.values() for r in kinds}
+    }
+    drillable = {
+        line.row.pk
+        for line in report.rows()
+        if any(may_list[resource] for resource in metrics.resources(line.row))
+    }
     audit_record(
         AuditAction.VIEW,
         actor=request.user,
@@ -67,7 +78,7 @@ def business(request: StaffRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "periods": periods,
-            "drill_metrics": drill_metrics,
+            "drillable": drillable,
             "query": urlencode(
                 {
                     "start1": periods[0].start.isoformat(),
@@ -115,6 +126,7 @@ class Entry:
     text: str
     url: str
     basis: str
+    kind: str = ""
 
 
 def _period_from(request: StaffRequest, column: int) -> Period:
@@ -128,92 +140,171 @@ def _period_from(request: StaffRequest, column: int) -> Period:
     return Period(start, end)
 
 
-def _entries(resource: str, records: list[Any], bases: dict[int, policy.Basis]) -> list[Entry]:
-    def basis(obj: Any) -> str:
-        found = bases.get(obj.pk)
-        return str(found.label) if found else ""
+#: What each kind of record is called in the drill-down's 種類 column.
+KIND_LABELS = {
+    "consultation": _l("相談受付"),
+    "referral": _l("つなぐシート"),
+    "case": _l("多機関協働ケース"),
+    "counted_entry": _l("件数入力"),
+}
 
+
+def _entry(resource: str, obj: Any, basis: str) -> Entry:
+    if resource == "consultation":
+        return Entry(
+            format_wareki(timezone.localdate(obj.received_at)), obj.organization.name,
+            f"{obj.number} {obj.get_main_topic_display()}",
+            reverse("consultations:detail", args=[obj.pk]), basis,
+        )  # fmt: skip
+    if resource == "referral":
+        return Entry(
+            format_wareki(timezone.localdate(obj.sent_at)), obj.to_organization.name,
+            _("%(number)s %(sender)sから（%(status)s）")
+            % {"number": obj.number, "sender": obj.from_organization.name, "status": obj.get_status_display()},
+            reverse("referrals:detail", args=[obj.pk]), basis,
+        )  # fmt: skip
+    if resource == "case":
+        return Entry(
+            format_wareki(obj.opened_on), obj.organization.name,
+            f"{obj.number} {obj.title}", reverse("cases:detail", args=[obj.pk]), basis,
+        )  # fmt: skip
+    if resource == "meeting":
+        return Entry(
+            format_wareki(obj.held_on), obj.organization.name, obj.title,
+            reverse("meetings:detail", args=[obj.pk]), basis,
+        )  # fmt: skip
+    if resource == "outreach_contact":
+        return Entry(
+            format_wareki(timezone.localdate(obj.occurred_at)), obj.organization.name,
+            f"{obj.get_method_display()}・{obj.get_result_display()}",
+            reverse("outreach:household", args=[obj.household_id]), basis,
+        )  # fmt: skip
+    if resource == "participation":
+        return Entry(
+            format_wareki(obj.proposed_on), obj.organization.name,
+            f"{obj.resource.name}（{obj.get_stage_display()}）",
+            reverse("participation:detail", args=[obj.pk]), basis,
+        )  # fmt: skip
+    if resource == "activity_record":
+        return Entry(
+            format_wareki(obj.occurred_on), obj.organization.name,
+            f"{obj.label}・{obj.district.name}：{obj.intent}", "", basis,
+        )  # fmt: skip
+    return Entry(
+        format_wareki_month(obj.month.year, obj.month.month), obj.organization.name,
+        _("%(item)s %(count)s") % {"item": obj.item, "count": f"{obj.count:,}"}, "",
+        str(policy.Basis.MUNICIPALITY_STAFF.label),
+    )  # fmt: skip
+
+
+def _entries(user: Any, shown: list[tuple[str, Any]], several: bool) -> list[Entry]:
+    """The drill-down's lines, each with the basis it is shown under (one
+    pass of the policy per kind of record)."""
+    bases: dict[str, dict[int, policy.Basis]] = {}
+    for resource in dict.fromkeys(resource for resource, _obj in shown):
+        objects = [obj for kind, obj in shown if kind == resource]
+        bases[resource] = policy.bases(user, resource, objects)
     entries = []
-    for obj in records:
-        if resource == "consultation":
-            entries.append(Entry(
-                format_wareki(timezone.localdate(obj.received_at)), obj.organization.name,
-                f"{obj.number} {obj.get_main_topic_display()}",
-                reverse("consultations:detail", args=[obj.pk]), basis(obj),
-            ))  # fmt: skip
-        elif resource == "meeting":
-            entries.append(Entry(
-                format_wareki(obj.held_on), obj.organization.name, obj.title,
-                reverse("meetings:detail", args=[obj.pk]), basis(obj),
-            ))  # fmt: skip
-        elif resource == "outreach_contact":
-            entries.append(Entry(
-                format_wareki(timezone.localdate(obj.occurred_at)), obj.organization.name,
-                f"{obj.get_method_display()}・{obj.get_result_display()}",
-                reverse("outreach:household", args=[obj.household_id]), basis(obj),
-            ))  # fmt: skip
-        elif resource == "participation":
-            entries.append(Entry(
-                format_wareki(obj.proposed_on), obj.organization.name,
-                f"{obj.resource.name}（{obj.get_stage_display()}）",
-                reverse("participation:detail", args=[obj.pk]), basis(obj),
-            ))  # fmt: skip
-        elif resource == "activity_record":
-            entries.append(Entry(
-                format_wareki(obj.occurred_on), obj.organization.name,
-                f"{obj.label}・{obj.district.name}：{obj.intent}", "", basis(obj),
-            ))  # fmt: skip
-        else:
-            entries.append(Entry(
-                format_wareki_month(obj.month.year, obj.month.month), obj.organization.name,
-                _("%(item)s %(count)s") % {"item": obj.item, "count": f"{obj.count:,}"}, "",
-                str(policy.Basis.MUNICIPALITY_STAFF.label),
-            ))  # fmt: skip
+    for resource, obj in shown:
+        found = bases[resource].get(obj.pk)
+        entry = _entry(resource, obj, str(found.label) if found else "")
+        if several:
+            entry.kind = str(KIND_LABELS.get(resource, resource))
+        entries.append(entry)
     return entries
 
 
-_RELATED = {
-    "consultation": ("organization",),
-    "meeting": ("organization",),
-    "outreach_contact": ("organization",),
-    "participation": ("organization", "resource"),
-    "activity_record": ("organization", "district"),
-    "counted_entry": ("organization",),
-}
+class RecordChain(Sequence[tuple[str, Any]]):
+    """The records behind a figure, kind after kind (each newest first), as
+    one list a paginator can count and slice without loading it."""
+
+    def __init__(self, parts: list[tuple[str, QuerySet[Any]]]) -> None:
+        self.parts = [
+            (resource, records.select_related(*metrics.RELATED[resource]).order_by("-pk"))
+            for resource, records in parts
+        ]
+        self._counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [records.count() for _resource, records in self.parts]
+        return self._counts
+
+    def count(self, value: Any = None) -> int:  # type: ignore[override]
+        """How many records in all (the paginator's question)."""
+        return sum(self.counts())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, Any] | list[tuple[str, Any]]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, len(self) if index.stop is None else index.stop
+        window: list[tuple[str, Any]] = []
+        offset = 0
+        for (resource, records), count in zip(self.parts, self.counts(), strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, count)
+            if low < high:
+                window += [(resource, obj) for obj in records[low:high]]
+            offset += count
+        return window
 
 
 @policy.route("aggregate", policy.Action.VIEW)
 def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResponse:
-    row = ReportRow.objects.filter(pk=pk, archived_at=None).select_related("table").first()
+    row = (
+        ReportRow.objects.filter(pk=pk, archived_at=None)
+        .select_related("table", "organization", "district")
+        .first()
+    )
     if row is None or column not in (1, 2):
         raise Http404
     period = _period_from(request, column)
-    resource = metrics.RESOURCE.get(row.metric)
-    if resource is None or not _may_drill(request, row.metric):
+    resources = metrics.resources(row)
+    if not resources or not _may_drill(request, resources):
         # Aggregates only (a manager), or a figure typed in: no records to show.
-        if resource is not None:
+        for resource in resources:
             policy.audit_denial(request.user, policy.Action.LIST, resource, f"report-row-{pk}")
         raise Http404
-    found = metrics.drill_down(request.user, row, period)
-    assert found is not None
-    _resource, records = found
-    figure = metrics.figure(row, period)
-    ordered = records.select_related(*_RELATED[resource]).order_by("-pk")
-    page = Paginator(ordered, 100).get_page(request.GET.get("page"))
+    parts = metrics.drill_down(request.user, row, period)
+    assert parts is not None
+    several = len(resources) > 1
+    counted = metrics.figure_parts(row, period) if several else []
+    figure = sum(count for _resource, count in counted) if several else metrics.figure(row, period)
+    chain = RecordChain(parts)
+    page: Page[tuple[str, Any]] = Paginator(chain, 100).get_page(request.GET.get("page"))
+    # What the listed records add up to, kind by kind: one each, or a counted
+    # entry's count (a figure that adds the contractor's figure to records).
+    listed = [
+        metrics.amount(resource, records) if resource == "counted_entry" else count
+        for (resource, records), count in zip(parts, chain.counts(), strict=True)
+    ]
     # Plan-based outreach counts households: compare like with like.
-    visible_count = (
-        records.values("household_id").distinct().count()
-        if row.metric == Metric.PLAN_OUTREACH
-        else page.paginator.count
-    )
-    shown = list(page.object_list)
-    bases = policy.bases(request.user, resource, shown)
-    audit_record(
-        AuditAction.LIST,
-        actor=request.user,
-        object_type=policy.RULES[resource].model()._meta.label_lower,  # type: ignore[union-attr]
-        detail={"page": "business_drill_down", "row": row.pk, "shown": [o.pk for o in shown]},
-    )
+    if row.metric == Metric.PLAN_OUTREACH:
+        visible_count = parts[0][1].values("household_id").distinct().count()
+    else:
+        visible_count = sum(listed) if several else page.paginator.count
+    shown: list[tuple[str, Any]] = list(page.object_list)
+    for resource in resources:
+        model = policy.RULES[resource].model()
+        assert model is not None
+        ids = [obj.pk for kind, obj in shown if kind == resource]
+        audit_record(
+            AuditAction.LIST,
+            actor=request.user,
+            object_type=model._meta.label_lower,
+            detail={"page": "business_drill_down", "row": row.pk, "shown": ids},
+        )
     return render(
         request,
         "reports/business_drill_down.html",
@@ -225,8 +316,17 @@ def business_drill_down(request: StaffRequest, pk: int, column: int) -> HttpResp
             "visible_count": visible_count,
             "unit": _("世帯") if row.metric == Metric.PLAN_OUTREACH else _("件"),
             "description": metrics.describe(row),
+            "rule": metrics.counting_rule(row),
             "page": page,
-            "entries": _entries(resource, shown, bases),
+            "entries": _entries(request.user, shown, several),
+            "several": several,
+            # A figure adding kinds together: each kind's count and how many of them are listed.
+            "breakdown": [
+                (KIND_LABELS.get(resource, resource), count, shown_count)
+                for (resource, count), shown_count in zip(counted, listed, strict=True)
+            ]
+            if several
+            else [],
             "back": request.GET.get("back", ""),
             "query": request.GET.copy(),
         },

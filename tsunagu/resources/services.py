@@ -17,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import District
 from tsunagu.resources.models import (
     WEEKDAYS,
@@ -38,13 +40,8 @@ MAX_INTERVAL = 12
 _BYDAY_PART = re.compile(r"^(?P<ordinal>[+-]?[1-5])?(?P<code>MO|TU|WE|TH|FR|SA|SU)$")
 
 
-class ResourceConflict(Exception):
-    """The resource changed since the user loaded it; their change was not applied."""
-
-    message = _(
-        "この社会資源は、表示した後に他の職員が更新しました。"
-        "最新の内容を確認してから、もう一度保存してください（入力した内容は残っています）。"
-    )
+class ResourceConflict(EditConflict):
+    what = gettext_lazy("社会資源")
 
 
 @dataclass(frozen=True)
@@ -254,7 +251,7 @@ def resource_save(
     else:
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
         if version is None or locked.version != version:
-            raise ResourceConflict(ResourceConflict.message)
+            raise ResourceConflict()
         resource.version = locked.version + 1
     resource.interests = _clean_words(resource.interests)
     resource.updated_by = actor

@@ -116,6 +116,19 @@ def test_me_returns_roles_and_municipality(ward: Ward) -> None:
     assert body["full_name"] == staff.full_name
     assert body["municipality"] == "テスト区"
     assert body["roles"] == sorted([Role.COUNSELOR.value, Role.MANAGER.value])
+    assert {(m["organization_id"], m["role"], m["role_label"]) for m in body["memberships"]} == {
+        (ward.center.pk, "counselor", "相談員"),
+        (ward.department.pk, "manager", "管理職"),
+    }
+    assert body["acting_organization_id"] in {ward.center.pk, ward.department.pk}
+
+    chosen = as_staff(staff).get("/api/v1/me", HTTP_X_TSUNAGU_ORGANIZATION=str(ward.department.pk))
+    assert chosen.json()["acting_organization_id"] == ward.department.pk
+    refused = as_staff(staff).get(
+        "/api/v1/me", HTTP_X_TSUNAGU_ORGANIZATION=str(ward.coordinating.pk)
+    )
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "指定された所属機関として操作する権限がありません。"}
 
 
 @pytest.mark.django_db

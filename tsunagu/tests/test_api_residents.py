@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tsunagu.accounts.acting import SESSION_KEY as ACTING_ORGANIZATION_SESSION_KEY
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
@@ -22,7 +23,6 @@ from tsunagu.api import operations
 from tsunagu.audit.models import AuditAction, AuditEvent
 from tsunagu.consultations.models import Consultation, Topic
 from tsunagu.core import tenancy
-from tsunagu.core.middleware import ACTING_ORGANIZATION_SESSION_KEY
 from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship
 from tsunagu.people.services import emergency_access_open, person_create
 from tsunagu.referrals.models import Referral, Status
@@ -42,8 +42,8 @@ def token_client(staff: Staff) -> Client:
     return Client(enforce_csrf_checks=True, headers={"authorization": f"Bearer {raw}"})
 
 
-def post_json(client: Client, url: str, payload: dict[str, Any]) -> Any:
-    return client.post(url, json.dumps(payload), content_type="application/json")
+def post_json(client: Client, url: str, payload: dict[str, Any], **extra: Any) -> Any:
+    return client.post(url, json.dumps(payload), content_type="application/json", **extra)
 
 
 def views_of(object_type: str, pk: int) -> list[AuditEvent]:
@@ -341,26 +341,43 @@ def test_registering_a_person_refuses_blank_names_and_foreign_districts_in_japan
 
 
 @pytest.mark.django_db
-def test_the_acting_organization_must_be_one_the_staff_does_casework_for(ward: Ward) -> None:
+def test_the_acting_organization_is_one_the_staff_does_casework_for(ward: Ward) -> None:
+    """One rule (accounts.acting): without a choice, the first organization where
+    the action fits; a header naming one where it does not fit is refused, not replaced."""
     # The first organization (福祉政策課, the lowest id) is where they manage, not casework.
     staff = make.staff_at(ward, ward.coordinating, Role.MANAGER, "two-hats")
     add_member(staff, ward.center, Role.COUNSELOR)
     client = Client()
     client.force_login(staff)
 
-    response = post_json(client, "/api/v1/persons", PERSON)
-    assert response.status_code == 403
-    assert response.json() == {"detail": "この操作を行う権限がありません。"}
+    for named in (ward.coordinating.pk, ward.other_center.pk, "福祉政策課", "+5"):
+        response = post_json(
+            client, "/api/v1/persons", PERSON, HTTP_X_TSUNAGU_ORGANIZATION=str(named)
+        )
+        assert response.status_code == 403, named
+        assert response.json() == {"detail": "指定された所属機関として操作する権限がありません。"}
     assert not Person.all_tenants.exists()
-    denial = AuditEvent.objects.get(action=AuditAction.DENY, actor=staff)
-    assert (denial.object_type, denial.detail) == ("people.person", {"action": "create"})
+    assert AuditEvent.objects.filter(action=AuditAction.DENY, actor=staff).exists()
+
+    response = post_json(client, "/api/v1/persons", PERSON)
+    assert response.status_code == 201
+    assert Person.all_tenants.get().registered_by == ward.center
+
+    response = post_json(
+        client,
+        "/api/v1/persons",
+        {**PERSON, "given_name": "二郎"},
+        HTTP_X_TSUNAGU_ORGANIZATION=str(ward.center.pk),
+    )
+    assert response.status_code == 201
+    assert Person.all_tenants.get(given_name="二郎").registered_by == ward.center
 
     session = client.session
     session[ACTING_ORGANIZATION_SESSION_KEY] = ward.center.pk
     session.save()
-    response = post_json(client, "/api/v1/persons", PERSON)
+    response = post_json(client, "/api/v1/persons", {**PERSON, "given_name": "三郎"})
     assert response.status_code == 201
-    assert Person.all_tenants.get().registered_by == ward.center
+    assert Person.all_tenants.get(given_name="三郎").registered_by == ward.center
 
 
 # --- Households ---------------------------------------------------------------------------
@@ -647,6 +664,20 @@ def referral_payload(case: Case, **overrides: Any) -> dict[str, Any]:
 
 def transition(client: Client, referral_id: int, **payload: Any) -> Any:
     return post_json(client, f"/api/v1/referrals/{referral_id}/transition", payload)
+
+
+@pytest.mark.django_db
+def test_a_past_answer_date_is_refused_by_the_service_in_the_api_as_on_the_page(
+    case: Case,
+) -> None:
+    """The rule lives in the service (referral_create), so the API refuses what the form does."""
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    response = post_json(
+        token_client(case.counselor), "/api/v1/referrals", referral_payload(case, due_on=yesterday)
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"due_on": ["回答期限に過去の日付は指定できません。"]}
+    assert not Referral.all_tenants.exists()
 
 
 @pytest.mark.django_db

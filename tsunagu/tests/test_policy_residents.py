@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
@@ -144,10 +144,19 @@ def _coordinator(*steps: str, viewer: str = Role.COORDINATOR) -> Callable[[World
     return setup
 
 
-def _emergency(opener: str, expired: bool = False, viewer: str = "") -> Callable[[World], Staff]:
+def _emergency(
+    opener: str, expired: bool = False, viewer: str = "", written: bool = False
+) -> Callable[[World], Staff]:
     def setup(w: World) -> Staff:
         w.make(w.ward.coordinating)  # the opener has no other basis
         staff = w.south if opener == "south" else w.ward.member(opener)
+        if written:
+            assert w.records is not None
+            with tenancy.tenant_context(w.ward.municipality):
+                EmergencyAccess.objects.create(
+                    staff=staff, household=w.records.household, reason="直接書き込まれた行"
+                )
+            return staff
         grant = w.emergency(staff, w.ward.other_center if opener == "south" else None)
         if expired:
             with tenancy.tenant_context(w.ward.municipality):
@@ -188,10 +197,13 @@ CASES = [
         dict.fromkeys(RESOURCES, B.COORDINATOR),
     ),
     Case("coordinating-section-manager", _coordinator(Status.ACCEPTED, viewer=Role.MANAGER), NONE),
-    # Emergency: any staff member, stating a reason, for a working day.
+    # Emergency: staff doing casework, stating a reason, for a working day.
     Case("emergency-counselor", _emergency("south"), ALL_EMERGENCY),
-    Case("emergency-manager", _emergency(Role.MANAGER), ALL_EMERGENCY),
-    Case("emergency-auditor", _emergency(Role.AUDITOR), ALL_EMERGENCY),
+    # An opening row of someone without casework (written before openings were
+    # limited to casework) gives no basis: a guest, a manager, an auditor.
+    Case("emergency-row-of-a-guest", _emergency(Role.GUEST, written=True), NONE),
+    Case("emergency-row-of-a-manager", _emergency(Role.MANAGER, written=True), NONE),
+    Case("emergency-row-of-an-auditor", _emergency(Role.AUDITOR, written=True), NONE),
     Case("emergency-expired", _emergency("south", expired=True), NONE),
     Case("emergency-of-a-colleague", _emergency("south", viewer="south-2"), NONE),
     # Neighbours.
@@ -315,9 +327,29 @@ def test_the_strongest_basis_is_named_when_several_apply(world: World) -> None:
         )
 
 
+@pytest.mark.parametrize("role", [Role.GUEST, Role.MANAGER, Role.SYSADMIN, Role.AUDITOR])
+def test_the_service_refuses_an_emergency_opening_outside_casework(
+    world: World, role: Role
+) -> None:
+    records = world.make(world.ward.coordinating)
+    staff = world.ward.member(role)
+    with tenancy.tenant_context(world.ward.municipality):
+        with pytest.raises(PermissionDenied):
+            emergency_access_open(
+                actor=staff,
+                organization_id=None,
+                household=records.household,
+                reason="安否確認の通報があり、至急世帯の状況を確認するため",
+            )
+        assert not EmergencyAccess.objects.exists()
+    assert AuditEvent.objects.filter(
+        actor=staff, action="deny", object_type="people.emergencyaccess"
+    ).exists()
+
+
 def test_an_emergency_opening_needs_a_reason_and_is_audited_when_used(world: World) -> None:
     records = world.make(world.ward.coordinating)
-    manager = world.ward.member(Role.MANAGER)
+    manager = world.south  # a counselor of another centre, with no other basis
     with tenancy.tenant_context(world.ward.municipality):
         with pytest.raises(ValidationError, match="10文字以上"):
             emergency_access_open(
@@ -325,7 +357,7 @@ def test_an_emergency_opening_needs_a_reason_and_is_audited_when_used(world: Wor
             )
         with pytest.raises(Http404):
             policy.get_or_404(_fresh(manager), "household", A.VIEW, pk=records.household.pk)
-    grant = world.emergency(manager, None)
+    grant = world.emergency(manager, world.ward.other_center)
     assert AuditEvent.objects.filter(
         object_type="people.emergencyaccess", object_id=str(grant.pk), basis="emergency"
     ).exists()

@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu import policy
-from tsunagu.core.middleware import acting_organization_id
+from tsunagu.accounts.acting import acting_organization_id
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -107,7 +107,9 @@ def consent_payload(world: World, **overrides: Any) -> dict[str, Any]:
 
 CASE_OPERATIONS = {
     "/api/v1/cases": {"get", "post"},
-    "/api/v1/cases/{case_id}": {"get"},
+    "/api/v1/cases/{case_id}": {"get", "put"},
+    "/api/v1/cases/{case_id}/team": {"post"},
+    "/api/v1/cases/{case_id}/team/{member_id}/leave": {"post"},
     "/api/v1/cases/{case_id}/transition": {"post"},
     "/api/v1/cases/{case_id}/consents": {"get", "post"},
     "/api/v1/consents/{consent_id}/withdraw": {"post"},
@@ -116,6 +118,14 @@ CASE_OPERATIONS = {
     "/api/v1/meetings/{meeting_id}/agenda": {"post"},
     "/api/v1/meetings/{meeting_id}/hold": {"post"},
     "/api/v1/meetings/{meeting_id}/attendees/{attendee_id}/pledge": {"post"},
+    "/api/v1/meetings/{meeting_id}/attendees": {"post"},
+    "/api/v1/meetings/{meeting_id}/guests": {"post"},
+    "/api/v1/meetings/{meeting_id}/cancel": {"post"},
+    "/api/v1/meetings/{meeting_id}/minutes": {"put"},
+    "/api/v1/meetings/{meeting_id}/questionnaire": {"post"},
+    "/api/v1/meetings/agenda/{agenda_item_id}/brief": {"put"},
+    "/api/v1/meetings/agenda/{agenda_item_id}/decisions": {"post"},
+    "/api/v1/meetings/tasks/{action_item_id}/done": {"post"},
     "/api/v1/cases/{case_id}/plans": {"get"},
     "/api/v1/plans/{plan_id}": {"get"},
 }
@@ -170,13 +180,29 @@ def test_openapi_document_describes_the_operations_in_japanese(ward: Ward) -> No
         ("post", "/api/v1/meetings/1/agenda"),
         ("post", "/api/v1/meetings/1/hold"),
         ("post", "/api/v1/meetings/1/attendees/1/pledge"),
+        ("put", "/api/v1/cases/1"),
+        ("post", "/api/v1/cases/1/team"),
+        ("post", "/api/v1/cases/1/team/1/leave"),
+        ("post", "/api/v1/meetings/1/attendees"),
+        ("post", "/api/v1/meetings/1/guests"),
+        ("post", "/api/v1/meetings/1/cancel"),
+        ("put", "/api/v1/meetings/1/minutes"),
+        ("post", "/api/v1/meetings/1/questionnaire"),
+        ("put", "/api/v1/meetings/agenda/1/brief"),
+        ("post", "/api/v1/meetings/agenda/1/decisions"),
+        ("post", "/api/v1/meetings/tasks/1/done"),
         ("get", "/api/v1/cases/1/plans"),
         ("get", "/api/v1/plans/1"),
     ],
 )
 def test_without_authentication_the_answer_is_a_japanese_401(method: str, url: str) -> None:
     client = Client()
-    response = client.get(url) if method == "get" else post_json(client, url)
+    if method == "get":
+        response = client.get(url)
+    elif method == "put":
+        response = client.put(url, "{}", content_type="application/json")
+    else:
+        response = post_json(client, url)
     assert response.status_code == 401
     assert "ログインが必要です" in response.json()["detail"]
 

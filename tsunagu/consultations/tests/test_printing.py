@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tsunagu.accounts.roles import Role
 from tsunagu.consultations import printing
@@ -213,7 +214,7 @@ def test_consent_names_organizations_sent_to_on_consent_only(ward):
                     shared_summary="家賃滞納あり。",
                     shared_items=["identity"],
                     sharing_basis=basis,
-                    due_on=datetime.date(2025, 5, 30),
+                    due_on=timezone.localdate() + datetime.timedelta(days=14),
                 ),
             )
     named = list_items(sheet_html(ward, consultation), "consent-organizations")

@@ -9,17 +9,21 @@ from io import BytesIO
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from tsunagu.cases.models import Case
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import tenancy
 from tsunagu.core.models import Municipality
 from tsunagu.demo.report_figures import seed_periods
 from tsunagu.demo.tests.conftest import Loaded, staff
+from tsunagu.referrals.models import Referral
+from tsunagu.referrals.models import Status as ReferralStatus
 from tsunagu.reports import metrics
 from tsunagu.reports.business import business_report
 from tsunagu.reports.layout import SEED_000_LAYOUT
-from tsunagu.reports.models import ReportRow
+from tsunagu.reports.models import Metric, ReportRow
 from tsunagu.tests.two_factor import force_login_verified
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +86,48 @@ def test_each_figure_equals_its_row_counted_alone(demo: Municipality) -> None:
     periods = seed_periods()
     for line in business_report(periods).rows():
         assert line.values == [metrics.figure(line.row, p) for p in periods], line.row
+
+
+def test_the_current_year_shows_what_reached_the_coordinating_section(demo: Municipality) -> None:
+    """事務局相談受付件数 this year: the つなぐシート sent to 福祉政策課 and the
+    cases it opened, a case opened from one of those sheets counted once."""
+    _last, current = metrics.default_periods(timezone.localdate())
+    row = ReportRow.objects.select_related("organization").get(
+        table__business_number=2, label="相談受付件数"
+    )
+    assert row.metric == Metric.RECEIVED
+    section = row.organization
+    first, after = current.moments()
+    sheets = set(
+        Referral.objects.filter(to_organization=section, sent_at__gte=first, sent_at__lt=after)
+        .exclude(status__in=[ReferralStatus.DRAFT, ReferralStatus.CANCELLED])
+        .values_list("pk", flat=True)
+    )
+    window = set(
+        Consultation.objects.filter(
+            organization=section, received_at__gte=first, received_at__lt=after
+        ).values_list("pk", flat=True)
+    )
+    opened = list(
+        Case.objects.filter(
+            organization=section, opened_on__gte=current.start, opened_on__lte=current.end
+        ).select_related("referral")
+    )
+    from_sheets = [
+        case
+        for case in opened
+        if case.referral is not None
+        and case.referral.to_organization_id == section.pk
+        and case.referral.status not in (ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
+    ]
+    assert sheets and opened and from_sheets  # the demo escalates every year
+    expected = len(window) + len(sheets) + len(opened) - len(from_sheets)
+    assert metrics.figure(row, current) == expected
+    assert dict(metrics.figure_parts(row, current)) == {
+        "consultation": len(window),
+        "referral": len(sheets),
+        "case": len(opened) - len(from_sheets),
+    }
 
 
 def test_the_page_shows_the_seed_figures_with_wareki_headings(loaded: Loaded) -> None:

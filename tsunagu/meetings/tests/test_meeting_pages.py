@@ -159,7 +159,7 @@ def test_only_the_coordinating_section_opens_a_support_meeting(ward):
         },
     )
     assert response.status_code == 200
-    assert "支援会議・重層的支援会議を開けるのは多機関協働事務局です。" in _text(response)
+    assert "開催できるのは市区町村の多機関協働事務局（直営）です。" in _text(response)
     with tenancy.tenant_context(ward.municipality):
         assert not Meeting.objects.exists()
 

@@ -392,7 +392,7 @@ def test_referral_transition_through_the_api_is_a_409_that_applies_nothing(
         )
 
     done = transition(first, {"to_status": "accepted", "version": seen_first})
-    assert done.status_code == 200
+    assert done.status_code == 200, done.json()
     refused = transition(
         second,
         {"to_status": "rejected", "version": seen_second, "reason": "no_capacity", "note": MY_NOTE},

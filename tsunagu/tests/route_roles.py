@@ -1,0 +1,314 @@
+"""The answer every role must get from every route: the written table.
+
+Each page (by its URL pattern) and each API operation (by method and
+operation name) lists the roles that the policy lets through; every other
+role is refused (403, audited). `test_route_roles.py` enumerates the routes
+from the URL configuration and the API, fails on a route missing here or
+named here but gone, and walks every route as every role — the external
+guest included — against this table. Changing an answer means changing this
+table in the same commit, where a reviewer sees it.
+
+A role let through here still meets the object-level answer (missing and
+forbidden look alike: 404). Which records each basis opens is pinned by the
+permission matrices (`test_policy*.py`).
+"""
+
+from __future__ import annotations
+
+from tsunagu.accounts.roles import Role
+
+EVERYONE = frozenset(Role)
+GUEST = frozenset({Role.GUEST})
+#: Every staff member of the municipality; external guests reach only their meeting.
+STAFF = EVERYONE - GUEST
+#: Staff doing casework: the only ones who search, record and open an emergency.
+CASEWORK = frozenset({Role.COUNSELOR, Role.ORG_MANAGER, Role.COORDINATOR})
+SYSADMIN = frozenset({Role.SYSADMIN})
+AUDITOR = frozenset({Role.AUDITOR})
+COORDINATOR = frozenset({Role.COORDINATOR})
+#: Who shapes the business report and the strategy sheet.
+REPORT_EDITORS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.SYSADMIN})
+#: Who sees staff accounts: the system administrator, and a manager of an organization its own.
+STAFF_ADMINS = frozenset({Role.ORG_MANAGER, Role.SYSADMIN})
+#: Who undoes a merge of two person records.
+MERGE_UNDOERS = frozenset({Role.ORG_MANAGER, Role.COORDINATOR})
+
+PAGES: dict[str, frozenset[Role]] = {
+    "/": EVERYONE,  # own_account view
+    "/two-factor/setup/": EVERYONE,  # own_account change
+    "/two-factor/verify/": EVERYONE,  # own_account view
+    "/account/": EVERYONE,  # own_account change
+    "/account/tokens/<int:pk>/revoke/": EVERYONE,  # own_account change
+    "/account/acting-organization/": EVERYONE,  # own_account change
+    "/account/staff/": STAFF_ADMINS,  # staff list
+    "/account/staff/new/": SYSADMIN,  # staff create
+    "/account/staff/<int:pk>/": STAFF_ADMINS,  # staff view
+    "/account/memberships/<int:pk>/end/": SYSADMIN,  # staff change
+    "/account/security/": SYSADMIN,  # security_settings change
+    "/account/security/retention/": SYSADMIN,  # security_settings view
+    "/directory/organizations/": STAFF,  # organization list
+    "/directory/organizations/new/": SYSADMIN,  # organization create
+    "/directory/organizations/<int:pk>/": SYSADMIN,  # organization change
+    "/directory/organizations/<int:pk>/archive/": SYSADMIN,  # organization archive
+    "/directory/districts/": STAFF,  # district list
+    "/directory/districts/new/": SYSADMIN,  # district create
+    "/directory/districts/<int:pk>/": SYSADMIN,  # district change
+    "/directory/districts/<int:pk>/archive/": SYSADMIN,  # district archive
+    "/directory/businesses/": STAFF,  # business list
+    "/directory/businesses/new/": SYSADMIN,  # business create
+    "/directory/businesses/<int:pk>/": SYSADMIN,  # business change
+    "/directory/businesses/<int:pk>/archive/": SYSADMIN,  # business archive
+    "/directory/case-features/": STAFF,  # case_feature list
+    "/directory/case-features/new/": SYSADMIN,  # case_feature create
+    "/directory/case-features/<int:pk>/": SYSADMIN,  # case_feature change
+    "/directory/case-features/<int:pk>/archive/": SYSADMIN,  # case_feature archive
+    "/people/search/": CASEWORK,  # person list
+    "/people/search/consultations/": CASEWORK,  # consultation list
+    "/people/households/<int:pk>/": EVERYONE,  # household view
+    "/people/households/<int:pk>/edit/": CASEWORK,  # household change
+    "/people/households/<int:pk>/archive/": CASEWORK,  # household archive
+    "/people/households/<int:pk>/members/new/": CASEWORK,  # household change
+    "/people/memberships/<int:pk>/end/": CASEWORK,  # household change
+    "/people/persons/<int:pk>/": EVERYONE,  # person view
+    "/people/persons/<int:pk>/archive/": CASEWORK,  # person change
+    "/people/persons/<int:pk>/merge/<int:other>/": CASEWORK,  # person_merge create
+    "/people/merges/": MERGE_UNDOERS,  # person_merge list
+    "/people/merges/<int:pk>/undo/": MERGE_UNDOERS,  # person_merge change
+    "/people/matches/": CASEWORK,  # person create
+    "/people/reading/": CASEWORK,  # person create
+    "/people/emergency/": CASEWORK,  # emergency_access create
+    "/people/emergency/review/": AUDITOR,  # emergency_access list
+    "/people/name-variants/": STAFF,  # name_variant list
+    "/consultations/new/": CASEWORK,  # consultation create
+    "/consultations/<int:pk>/": EVERYONE,  # consultation view
+    "/consultations/<int:pk>/print/": EVERYONE,  # consultation print
+    "/referrals/": CASEWORK,  # referral list
+    "/referrals/new/": CASEWORK,  # referral create
+    "/referrals/<int:pk>/": EVERYONE,  # referral view
+    "/referrals/<int:pk>/transition/": CASEWORK,  # referral change
+    "/cases/": CASEWORK,  # case list
+    "/cases/new/": COORDINATOR,  # case create
+    "/cases/measures/": CASEWORK,  # case list
+    "/cases/<int:pk>/": EVERYONE,  # case view
+    "/cases/<int:pk>/transition/": CASEWORK,  # case change
+    "/cases/<int:pk>/update/": CASEWORK,  # case change
+    "/cases/<int:pk>/team/": CASEWORK,  # case change
+    "/cases/<int:pk>/team/<int:member_pk>/leave/": CASEWORK,  # case change
+    "/cases/<int:pk>/consents/new/": CASEWORK,  # consent create
+    "/cases/consents/<int:pk>/withdraw/": CASEWORK,  # consent change
+    "/meetings/": CASEWORK | GUEST,  # meeting list
+    "/meetings/new/": CASEWORK,  # meeting create
+    "/meetings/tasks/": CASEWORK,  # action_item list
+    "/meetings/tasks/<int:pk>/done/": CASEWORK,  # action_item change
+    "/meetings/<int:pk>/": EVERYONE,  # meeting view
+    "/meetings/<int:pk>/print/": EVERYONE,  # meeting print
+    "/meetings/<int:pk>/attendees/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/guests/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/attendees/<int:attendee_pk>/pledge/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/pledge/": EVERYONE,  # meeting view
+    "/meetings/<int:pk>/agenda/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/hold/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/cancel/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/minutes/": CASEWORK,  # meeting change
+    "/meetings/<int:pk>/questionnaire/": EVERYONE,  # meeting view
+    "/meetings/agenda/<int:pk>/brief/": CASEWORK,  # agenda_item change
+    "/meetings/agenda/<int:pk>/decisions/": CASEWORK,  # agenda_item change
+    "/plans/new/<int:case_pk>/": CASEWORK,  # support_plan create
+    "/plans/<int:pk>/": EVERYONE,  # support_plan view
+    "/plans/<int:pk>/activate/": CASEWORK,  # support_plan change
+    "/plans/<int:pk>/monitoring/": CASEWORK,  # support_plan change
+    "/plans/<int:pk>/print/": EVERYONE,  # support_plan print
+    "/outreach/": CASEWORK,  # outreach_contact list
+    "/outreach/households/<int:household_pk>/": CASEWORK,  # outreach_contact list
+    "/outreach/households/<int:household_pk>/new/": CASEWORK,  # outreach_contact create
+    "/outreach/<int:pk>/edit/": CASEWORK,  # outreach_contact change
+    "/outreach/counts/": STAFF,  # aggregate view
+    "/participation/": CASEWORK,  # participation list
+    "/participation/persons/<int:person_pk>/": CASEWORK,  # participation list
+    "/participation/persons/<int:person_pk>/profile/": CASEWORK,  # participation_profile create
+    "/participation/persons/<int:person_pk>/suggestions/": EVERYONE,  # participation_profile view
+    "/participation/persons/<int:person_pk>/propose/": CASEWORK,  # participation create
+    "/participation/<int:pk>/": EVERYONE,  # participation view
+    "/participation/<int:pk>/transition/": CASEWORK,  # participation change
+    "/participation/<int:pk>/notes/": CASEWORK,  # participation change
+    "/participation/counts/": STAFF,  # aggregate view
+    "/resources/": STAFF,  # resource list
+    "/resources/new/": CASEWORK | SYSADMIN,  # resource create
+    "/resources/<int:pk>/": STAFF,  # resource view
+    "/resources/<int:pk>/edit/": CASEWORK | SYSADMIN,  # resource change
+    "/resources/<int:pk>/archive/": CASEWORK | SYSADMIN,  # resource archive
+    "/resources/providers/": STAFF,  # provider list
+    "/resources/providers/new/": CASEWORK | SYSADMIN,  # provider create
+    "/resources/providers/<int:pk>/edit/": CASEWORK | SYSADMIN,  # provider change
+    "/resources/providers/<int:pk>/archive/": CASEWORK | SYSADMIN,  # provider archive
+    "/resources/hsds/import/": CASEWORK | SYSADMIN,  # resource create
+    "/community/": STAFF,  # community_place list
+    "/community/places/new/": CASEWORK | SYSADMIN,  # community_place create
+    "/community/places/<int:pk>/": STAFF,  # community_place view
+    "/community/places/<int:pk>/edit/": CASEWORK | SYSADMIN,  # community_place change
+    "/community/projects/new/": CASEWORK | SYSADMIN,  # community_project create
+    "/community/projects/<int:pk>/": STAFF,  # community_project view
+    "/community/projects/<int:pk>/edit/": CASEWORK | SYSADMIN,  # community_project change
+    "/community/projects/<int:pk>/transition/": CASEWORK | SYSADMIN,  # community_project change
+    "/community/projects/<int:pk>/notes/": CASEWORK | SYSADMIN,  # community_project change
+    "/community/issues/new/": CASEWORK | SYSADMIN,  # regional_issue create
+    "/community/issues/<int:pk>/": STAFF,  # regional_issue view
+    "/community/issues/<int:pk>/edit/": CASEWORK | SYSADMIN,  # regional_issue change
+    "/community/issues/<int:pk>/advance/": CASEWORK | SYSADMIN,  # regional_issue change
+    "/activities/": CASEWORK,  # activity_record list
+    "/activities/new/": CASEWORK,  # activity_record create
+    "/activities/<int:pk>/edit/": CASEWORK,  # activity_record change
+    "/activities/<int:pk>/archive/": CASEWORK,  # activity_record archive
+    "/activities/counted/": STAFF,  # counted_entry list
+    "/activities/counted/save/": CASEWORK,  # counted_entry create
+    "/reports/": STAFF,  # aggregate view
+    "/reports/business/": STAFF,  # aggregate view
+    "/reports/business/excel/": STAFF,  # aggregate export
+    "/reports/business/rows/<int:pk>/<int:column>/": STAFF,  # aggregate view
+    "/reports/business/layout/": REPORT_EDITORS,  # report_configuration change
+    "/reports/business/layout/rows/<int:pk>/": REPORT_EDITORS,  # report_configuration change
+    "/reports/business/layout/tables/<int:table_pk>/rows/new/": REPORT_EDITORS,  # report_configuration create
+    "/reports/strategy/": STAFF,  # report_configuration view
+    "/reports/strategy/excel/": STAFF,  # report_configuration export
+    "/reports/strategy/new/": REPORT_EDITORS,  # report_configuration create
+    "/reports/strategy/<int:pk>/manage/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/<int:pk>/edit/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/<int:pk>/values/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/<int:pk>/budgets/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/<int:pk>/narratives/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/<int:pk>/programmes/new/": REPORT_EDITORS,  # report_configuration create
+    "/reports/strategy/programmes/<int:pk>/edit/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/programmes/<int:pk>/move/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/programmes/<int:pk>/archive/": REPORT_EDITORS,  # report_configuration archive
+    "/reports/strategy/programmes/<int:pk>/indicators/new/": REPORT_EDITORS,  # report_configuration create
+    "/reports/strategy/indicators/<int:pk>/edit/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/indicators/<int:pk>/move/": REPORT_EDITORS,  # report_configuration change
+    "/reports/strategy/indicators/<int:pk>/archive/": REPORT_EDITORS,  # report_configuration archive
+    "/reports/survey/": STAFF,  # aggregate list
+    "/reports/process/": STAFF,  # aggregate list
+    "/audit/": AUDITOR,  # audit_event list
+    "/audit/verify/": AUDITOR,  # audit_event list
+    "/api/v1/openapi.json": EVERYONE,  # own_account view
+    "/api/v1/docs": EVERYONE,  # own_account view
+    "/api/v1/": EVERYONE,  # own_account view
+}
+
+API_OPERATIONS: dict[str, frozenset[Role]] = {
+    "GET me": EVERYONE,  # own_account view
+    "GET district_list": STAFF,  # district list
+    "GET sub_business_list": STAFF,  # business list
+    "GET organization_list": STAFF,  # organization list
+    "POST organization_create": SYSADMIN,  # organization create
+    "GET organization_detail": STAFF,  # organization view
+    "PUT organization_update": SYSADMIN,  # organization change
+    "GET staff_list": STAFF_ADMINS,  # staff list
+    "GET staff_detail": STAFF_ADMINS,  # staff view
+    "GET person_list": CASEWORK,  # person list
+    "POST person_create": CASEWORK,  # person create
+    "GET person_detail": EVERYONE,  # person view
+    "GET household_list": CASEWORK,  # household list
+    "POST household_create": CASEWORK,  # household create
+    "GET household_detail": EVERYONE,  # household view
+    "POST household_member_add": CASEWORK,  # household change
+    "POST household_member_end": CASEWORK,  # household change
+    "GET consultation_list": CASEWORK,  # consultation list
+    "POST consultation_create": CASEWORK,  # consultation create
+    "GET consultation_detail": EVERYONE,  # consultation view
+    "GET referral_list": CASEWORK,  # referral list
+    "POST referral_create": CASEWORK,  # referral create
+    "GET referral_detail": EVERYONE,  # referral view
+    "POST referral_transition": CASEWORK,  # referral change
+    "GET case_list": CASEWORK,  # case list
+    "POST case_create": COORDINATOR,  # case create
+    "GET case_detail": EVERYONE,  # case view
+    "POST case_transition": CASEWORK,  # case change
+    "PUT case_update": CASEWORK,  # case change
+    "POST case_team_add": CASEWORK,  # case change
+    "POST case_team_leave": CASEWORK,  # case change
+    "GET consent_list": CASEWORK,  # consent list
+    "POST consent_create": CASEWORK,  # consent create
+    "POST consent_withdraw": CASEWORK,  # consent change
+    "GET meeting_list": CASEWORK | GUEST,  # meeting list
+    "POST meeting_create": CASEWORK,  # meeting create
+    "GET meeting_detail": EVERYONE,  # meeting view
+    "POST agenda_item_create": CASEWORK,  # agenda_item create
+    "POST meeting_hold": CASEWORK,  # meeting change
+    "POST attendee_pledge": EVERYONE,  # meeting view
+    "POST meeting_attendee_add": CASEWORK,  # meeting change
+    "POST meeting_guest_invite": CASEWORK,  # meeting change
+    "PUT meeting_brief_save": CASEWORK,  # agenda_item change
+    "POST meeting_decisions_record": CASEWORK,  # agenda_item change
+    "GET meeting_task_list": CASEWORK,  # action_item list
+    "POST meeting_task_done": CASEWORK,  # action_item change
+    "POST meeting_cancel": CASEWORK,  # meeting change
+    "PUT meeting_minutes_save": CASEWORK,  # meeting change
+    "POST meeting_questionnaire_answer": EVERYONE,  # meeting view
+    "GET plan_list": CASEWORK,  # support_plan list
+    "GET plan_detail": EVERYONE,  # support_plan view
+    "POST plan_create": CASEWORK,  # support_plan create
+    "POST plan_activate": CASEWORK,  # support_plan change
+    "POST plan_monitoring_create": CASEWORK,  # support_plan change
+    "GET outreach_worklist": CASEWORK,  # outreach_contact list
+    "GET outreach_contact_list": CASEWORK,  # outreach_contact list
+    "POST outreach_contact_create": CASEWORK,  # outreach_contact create
+    "GET outreach_months": CASEWORK,  # outreach_contact list
+    "GET outreach_contact_detail": EVERYONE,  # outreach_contact view
+    "PUT outreach_contact_update": CASEWORK,  # outreach_contact change
+    "GET profile_detail": EVERYONE,  # participation_profile view
+    "PUT profile_save": CASEWORK,  # participation_profile create
+    "GET resource_suggestions": EVERYONE,  # participation_profile view
+    "GET participation_list": CASEWORK,  # participation list
+    "POST participation_create": CASEWORK,  # participation create
+    "GET participation_detail": EVERYONE,  # participation view
+    "POST participation_transition": CASEWORK,  # participation change
+    "POST participation_note": CASEWORK,  # participation change
+    "GET resource_list": STAFF,  # resource list
+    "POST resource_create": CASEWORK | SYSADMIN,  # resource create
+    "GET resource_detail": STAFF,  # resource view
+    "PUT resource_update": CASEWORK | SYSADMIN,  # resource change
+    "GET provider_list": STAFF,  # provider list
+    "GET hsds_meta": STAFF,  # resource export
+    "GET hsds_service_list": STAFF,  # resource export
+    "GET hsds_service_detail": STAFF,  # resource export
+    "GET hsds_organization_list": STAFF,  # provider export
+    "GET hsds_organization_detail": STAFF,  # provider export
+    "GET hsds_service_at_location_list": STAFF,  # resource export
+    "GET hsds_service_at_location_detail": STAFF,  # resource export
+    "GET hsds_taxonomy_list": STAFF,  # resource export
+    "GET hsds_taxonomy_detail": STAFF,  # resource export
+    "GET hsds_taxonomy_term_list": STAFF,  # resource export
+    "GET hsds_taxonomy_term_detail": STAFF,  # resource export
+    "POST hsds_import": CASEWORK | SYSADMIN,  # resource create
+    "GET activity_record_list": CASEWORK,  # activity_record list
+    "POST activity_record_create": CASEWORK,  # activity_record create
+    "GET activity_record_detail": EVERYONE,  # activity_record view
+    "PUT activity_record_update": CASEWORK,  # activity_record change
+    "POST activity_record_archive": CASEWORK,  # activity_record archive
+    "GET counted_entry_list": STAFF,  # counted_entry list
+    "POST counted_entry_save": CASEWORK,  # counted_entry create
+    "POST counted_entry_archive": CASEWORK,  # counted_entry archive
+    "GET place_list": STAFF,  # community_place list
+    "POST place_create": CASEWORK | SYSADMIN,  # community_place create
+    "GET place_detail": STAFF,  # community_place view
+    "PUT place_update": CASEWORK | SYSADMIN,  # community_place change
+    "GET project_list": STAFF,  # community_project list
+    "POST project_create": CASEWORK | SYSADMIN,  # community_project create
+    "GET project_detail": STAFF,  # community_project view
+    "PUT project_update": CASEWORK | SYSADMIN,  # community_project change
+    "POST project_transition": CASEWORK | SYSADMIN,  # community_project change
+    "POST project_note": CASEWORK | SYSADMIN,  # community_project change
+    "GET issue_list": STAFF,  # regional_issue list
+    "POST issue_create": CASEWORK | SYSADMIN,  # regional_issue create
+    "GET issue_detail": STAFF,  # regional_issue view
+    "PUT issue_update": CASEWORK | SYSADMIN,  # regional_issue change
+    "POST issue_advance": CASEWORK | SYSADMIN,  # regional_issue change
+    "GET business_report_get": STAFF,  # aggregate view
+    "GET business_row_records": STAFF,  # aggregate view
+    "GET strategy_sheet_list": STAFF,  # report_configuration list
+    "GET strategy_sheet_detail": STAFF,  # report_configuration view
+    "PUT strategy_narrative_update": REPORT_EDITORS,  # report_configuration change
+    "GET survey_answers": STAFF,  # aggregate list
+    "GET survey_installation": STAFF,  # aggregate list
+    "GET audit_event_list_api": AUDITOR,  # audit_event list
+    "GET audit_event_detail": AUDITOR,  # audit_event view
+}
