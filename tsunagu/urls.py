@@ -14,7 +14,7 @@ from django.urls.resolvers import RoutePattern
 from tsunagu import policy
 from tsunagu.accounts import views as accounts_views
 from tsunagu.accounts import views_retention
-from tsunagu.api import api, integer_path_params
+from tsunagu.api.root import api, integer_path_params
 from tsunagu.web import views as web_views
 
 

@@ -26,22 +26,20 @@ from ninja.pagination import paginate
 from tsunagu import policy
 from tsunagu.activities import selectors, services
 from tsunagu.activities.models import ActivityRecord, Category, CountedEntry, Direction, Kind, Mode
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.api.errors import ERRORS, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import (
+    acting_casework_organization,
+    basis_label,
+    changeable,
+    district_or_error,
+)
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import fiscal_year_range, format_wareki_month
 from tsunagu.directory.models import Organization
-from tsunagu.people.api import (
-    BasisPagination,
-    acting_casework_organization,
-    basis_label,
-    changeable,
-    district_or_error,
-    field_errors,
-    invalid,
-)
 
 #: Model field names as the payloads name them.
 RENAMED = {

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.api import ERRORS
+from tsunagu.api.errors import ERRORS
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.selectors import EventFilters, audit_event_list
 from tsunagu.audit.services import audit_record
@@ -92,5 +92,5 @@ def audit_event_detail(request: StaffRequest, event_id: int) -> Any:
     event, decision = policy.get_or_404(
         request.user, "audit_event", policy.Action.VIEW, pk=event_id
     )
-    audit_record(AuditAction.VIEW, obj=event, basis=decision.basis)
+    audit_record(AuditAction.VIEW, obj=event, basis=decision.basis or "")
     return event

@@ -23,7 +23,9 @@ from ninja.pagination import paginate
 from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.accounts.models import Staff
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import basis_label, changeable
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases import services
@@ -42,7 +44,6 @@ from tsunagu.cases.services import CaseConflict
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
-from tsunagu.people.api import BasisPagination, basis_label, changeable, field_errors, invalid
 from tsunagu.referrals.models import Referral
 
 #: Model field names as the payloads name them.

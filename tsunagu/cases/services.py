@@ -77,7 +77,7 @@ def case_open(
     household: Household,
     title: str,
     opened_on: datetime.date | None = None,
-    referral: object | None = None,
+    referral: Referral | None = None,
     consultations: Iterable[object] = (),
     lead_organization: Organization | None = None,
     team: Iterable[Organization] = (),
@@ -95,7 +95,7 @@ def case_open(
         organization=organization,
         title=title.strip(),
         opened_on=opened_on or timezone.localdate(),
-        referral=referral,  # type: ignore[misc]
+        referral=referral,
         lead_organization=lead_organization,
         created_by=actor,
         updated_by=actor,

@@ -23,7 +23,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.community import selectors, services
@@ -38,7 +38,6 @@ from tsunagu.community.models import (
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
-from tsunagu.people.api import field_errors, invalid
 
 #: Form field names as the payloads name them.
 RENAMED = {

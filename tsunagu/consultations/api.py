@@ -18,7 +18,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.api.errors import ERRORS, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import acting_casework_organization, basis_label, changeable
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.consultations import services
@@ -34,14 +36,6 @@ from tsunagu.consultations.models import (
 )
 from tsunagu.core.dates import Moment
 from tsunagu.core.http import StaffRequest
-from tsunagu.people.api import (
-    BasisPagination,
-    acting_casework_organization,
-    basis_label,
-    changeable,
-    field_errors,
-    invalid,
-)
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import consultation_search
 

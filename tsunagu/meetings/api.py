@@ -26,7 +26,8 @@ from ninja.pagination import paginate
 from tsunagu import policy
 from tsunagu.accounts.models import Membership
 from tsunagu.accounts.roles import Role
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import acting_casework_organization, basis_label
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
@@ -42,7 +43,6 @@ from tsunagu.meetings.models import (
     Meeting,
     QuestionnaireAnswer,
 )
-from tsunagu.people.api import acting_casework_organization, basis_label, field_errors, invalid
 
 #: Model field names as the payloads name them.
 RENAMED = {"case": "case_id", "organization": "organization_id"}

@@ -23,7 +23,13 @@ from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.accounts.models import Membership, Staff
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.api.errors import ERRORS, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import (
+    acting_casework_organization,
+    basis_label,
+    linkable_case,
+)
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
@@ -32,20 +38,12 @@ from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.outreach import selectors, services
 from tsunagu.outreach.models import Direction, Intent, Method, OutreachContact, Result, Stage
-from tsunagu.people.api import (
-    BasisPagination,
-    acting_casework_organization,
-    basis_label,
-    field_errors,
-    invalid,
-)
 from tsunagu.people.models import Person
 
 #: Model field names as the payloads name them.
 RENAMED = {"person": "person_id", "case": "case_id"}
 #: Bases to a case under which a record may be tied to it (the case's own
 #: working bases: not an emergency opening, not a 支援会議's material).
-LINKING_BASES = frozenset({policy.Basis.COORDINATOR, policy.Basis.CONSENT})
 OBJECT_TYPE = "outreach.outreachcontact"
 
 
@@ -205,18 +203,6 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value)
     return value
-
-
-def linkable_case(request: StaffRequest, pk: int | None) -> Case | None:
-    """The case a record may be tied to: one the staff member works on
-    (the coordinating section holding it, or an organization its consent covers)."""
-    if pk is None:
-        return None
-    case = policy.visible(request.user, "case", policy.Action.VIEW).filter(pk=pk).first()
-    if case is None:
-        return None
-    decision = policy.decide(request.user, policy.Action.VIEW, "case", case)
-    return case if decision.basis in LINKING_BASES else None
 
 
 def _member(request: StaffRequest, pk: int | None) -> Person | None:

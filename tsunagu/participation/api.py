@@ -24,12 +24,18 @@ from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization_id
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import (
+    LINKING_BASES,
+    acting_casework_organization,
+    basis_label,
+    linkable_case,
+)
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.outreach.api import LINKING_BASES, linkable_case
 from tsunagu.participation import matching, services
 from tsunagu.participation.models import (
     EventKind,
@@ -43,13 +49,6 @@ from tsunagu.participation.models import (
     Travel,
 )
 from tsunagu.participation.services import ParticipationConflict
-from tsunagu.people.api import (
-    BasisPagination,
-    acting_casework_organization,
-    basis_label,
-    field_errors,
-    invalid,
-)
 from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Ease
 

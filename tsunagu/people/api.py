@@ -11,132 +11,31 @@ Japanese field errors) are shared by the consultation and referral APIs.
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.accounts.acting import acting_organization
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.api.errors import ERRORS, INVALID, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import (
+    acting_casework_organization,
+    basis_label,
+    changeable,
+    district_or_error,
+)
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.core.pagination import LimitOffsetPagination
-from tsunagu.directory.models import District, Organization
+from tsunagu.directory.models import Organization
 from tsunagu.people import selectors, services
 from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship, Sex
-
-INVALID = "入力内容に誤りがあります。"
-
-# --- Shared by the residents' APIs ---------------------------------------------------
-
-
-class BasisPagination(LimitOffsetPagination):
-    """Limit/offset pages whose objects each carry ``basis``: the basis the
-    viewer sees them under (:func:`policy.bases`, one pass for the page).
-
-    ``annotate`` decorates the page's objects further (one pass as well)."""
-
-    def __init__(
-        self,
-        *,
-        resource: str,
-        annotate: Callable[[StaffRequest, list[Any]], None] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.resource = resource
-        self.annotate = annotate
-        super().__init__(**kwargs)
-
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        items = list(page["items"])
-        with_basis = policy.bases(request.user, self.resource, items)
-        # The visible queryset and the bases agree; should they ever not, a
-        # record without a basis is left out rather than shown without one.
-        items = [item for item in items if item.pk in with_basis]
-        for item in items:
-            item.basis = with_basis[item.pk]
-        if self.annotate is not None:
-            self.annotate(request, items)  # type: ignore[arg-type]
-        page["items"] = items
-        return page
-
-
-def acting_casework_organization(request: StaffRequest, resource: str) -> Organization:
-    """The organization the staff member acts for in this request (the one chosen
-    in the header, else their first), where they do casework: a new ``resource``
-    record is registered for it. Refused (403, audited) otherwise."""
-    return acting_organization(
-        request, policy.casework_organization_ids(request.user), resource=resource
-    )
-
-
-def invalid(errors: dict[str, list[str]], detail: str = INVALID) -> Status:
-    """422 with Japanese messages keyed by the field they are about (FormErrorsOut)."""
-    return Status(422, {"detail": detail, "errors": errors})
-
-
-def field_errors(
-    error: DjangoValidationError, renamed: dict[str, str] | None = None, field: str = "__all__"
-) -> dict[str, list[str]]:
-    """A Django ValidationError as ``{API field: [messages]}`` (model field names
-    renamed to the payload's; a message for no field under ``field``)."""
-    renamed = renamed or {}
-    if hasattr(error, "error_dict"):
-        return {
-            renamed.get(name, name): [str(message) for message in messages]
-            for name, messages in error.message_dict.items()
-        }
-    return {field: [str(message) for message in error.messages]}
-
-
-def basis_label(basis: Any) -> str:
-    return str(policy.Basis(basis).label)
-
-
-def district_or_error(
-    request: StaffRequest, district_id: int | None, errors: dict[str, list[str]]
-) -> District | None:
-    """The district of the staff's municipality with this id (None when not given)."""
-    if district_id is None:
-        return None
-    district = (
-        policy.visible(request.user, "district", policy.Action.VIEW)
-        .filter(pk=district_id, archived_at=None)
-        .first()
-    )
-    if district is None:
-        errors["district_id"] = ["指定された日常生活圏域が見つかりません。"]
-    return district
-
-
-def changeable(request: StaffRequest, resource: str, pk: int | None) -> Any | None:
-    """The object the staff member may act on (CHANGE) by this id, or None.
-
-    Linking a record to a household, person or consultation gives the acting
-    organization a basis to it, so linking needs a working basis (not an
-    emergency opening, not mere visibility)."""
-    if pk is None:
-        return None
-    found = (
-        policy.visible(request.user, resource, policy.Action.CHANGE)
-        .filter(pk=pk, archived_at=None)
-        .first()
-    )
-    if found is None or not policy.decide(request.user, policy.Action.CHANGE, resource, found):
-        return None
-    return found
-
 
 # --- Schemas -------------------------------------------------------------------------
 

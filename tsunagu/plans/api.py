@@ -20,14 +20,15 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import basis_label
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case, ClosureReason
 from tsunagu.cases.services import CaseConflict, household_members
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.people.api import BasisPagination, basis_label, field_errors, invalid
 from tsunagu.plans import services
 from tsunagu.plans.forms import GOAL_MAX_LENGTH
 from tsunagu.plans.models import (

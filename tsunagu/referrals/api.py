@@ -20,20 +20,14 @@ from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization_id
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
+from tsunagu.api.lookups import acting_casework_organization, basis_label, changeable
+from tsunagu.api.pagination import BasisPagination
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
-from tsunagu.people.api import (
-    BasisPagination,
-    acting_casework_organization,
-    basis_label,
-    changeable,
-    field_errors,
-    invalid,
-)
 from tsunagu.people.models import Person
 from tsunagu.referrals import services
 from tsunagu.referrals.models import (

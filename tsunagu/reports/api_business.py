@@ -17,12 +17,11 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.api.errors import ERRORS, FormErrorsOut, invalid
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.people.api import invalid
 from tsunagu.reports import metrics
 from tsunagu.reports.business import business_report
 from tsunagu.reports.metrics import Period

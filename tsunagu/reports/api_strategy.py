@@ -20,11 +20,10 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
-from tsunagu.people.api import field_errors, invalid
 from tsunagu.reports import services_strategy, strategy
 from tsunagu.reports.models import NarrativeSection, StrategySheet
 

@@ -13,12 +13,11 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, FormErrorsOut
+from tsunagu.api.errors import ERRORS, FormErrorsOut, invalid
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import fiscal_year_of
-from tsunagu.people.api import invalid
 from tsunagu.reports import survey
 
 router: Router = Router(tags=["調査回答"])

@@ -22,12 +22,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, ErrorOut, FormErrorsOut
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.people.api import field_errors, invalid
 from tsunagu.resources import selectors, services
 from tsunagu.resources.forms import LocationForm, ResourceForm
 from tsunagu.resources.models import Resource

@@ -22,7 +22,8 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from tsunagu import policy
-from tsunagu.api import ERRORS, BodyRefused, read_json_body
+from tsunagu.api.errors import ERRORS, BodyRefused
+from tsunagu.api.parsing import read_json_body
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Moment

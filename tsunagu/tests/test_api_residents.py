@@ -19,7 +19,7 @@ from tsunagu.accounts.acting import SESSION_KEY as ACTING_ORGANIZATION_SESSION_K
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.audit.models import AuditAction, AuditEvent
 from tsunagu.consultations.models import Consultation, Topic
 from tsunagu.core import tenancy

@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
-from tsunagu.api import api
+from tsunagu.api.root import api
 from tsunagu.core import tenancy
 from tsunagu.outreach.models import Intent, Method, Result, Stage
 from tsunagu.outreach.services import outreach_contact_record

@@ -259,7 +259,7 @@ def test_forms_refuse_dates_out_of_range(clerk: Staff, ward: Ward) -> None:
 def test_every_date_the_api_takes_is_of_the_one_type() -> None:
     """Enumerated from the OpenAPI document: every date or datetime in a query,
     a path or a request body carries core.dates' range."""
-    from tsunagu.api import api as ninja_api
+    from tsunagu.api.root import api as ninja_api
 
     document = json.loads(json.dumps(ninja_api.get_openapi_schema(), default=str))
     components = document.get("components", {}).get("schemas", {})

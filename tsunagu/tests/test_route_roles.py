@@ -18,7 +18,7 @@ from django.test import Client
 from tsunagu import policy
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.audit.models import AuditAction, AuditEvent
 from tsunagu.core import tenancy
 from tsunagu.tests import resident_factories

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.tests.routes import Route, undeclared, undeclared_api_operations, walk
 
 # The only pages a stranger may reach, and why (each is also declared public in code).

@@ -18,7 +18,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.activities.models import ActivityRecord, Category, CountedEntry, Kind
 from tsunagu.activities.services import activity_record_create, counted_entry_save
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.audit.models import AuditEvent
 from tsunagu.core import tenancy
 from tsunagu.people.services import emergency_access_open

@@ -16,7 +16,7 @@ from django.test import Client
 
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.audit.models import AuditAction, AuditEvent
 from tsunagu.cases.models import Case, CaseEvent, Consent, Stage
 from tsunagu.meetings.models import AgendaItem, Attendee, Kind, Meeting

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tsunagu.accounts.roles import Role
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.audit.models import AuditAction, AuditEvent
 from tsunagu.community.models import (
     CommunityPlace,

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
-from tsunagu.api import operations
+from tsunagu.api.root import operations
 from tsunagu.audit.models import AuditAction, AuditEvent
 from tsunagu.cases.models import Case
 from tsunagu.core import tenancy

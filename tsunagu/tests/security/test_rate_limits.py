@@ -78,7 +78,7 @@ def test_an_unknown_login_id_is_locked_like_a_real_one(
 
 def test_the_product_limits_the_api() -> None:
     import tsunagu.settings as product
-    from tsunagu.api import api
+    from tsunagu.api.root import api
     from tsunagu.core.throttling import StaffRateThrottle
 
     count, period = StaffRateThrottle().parse_rate(product.TSUNAGU_API_RATE)
