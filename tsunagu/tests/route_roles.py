@@ -304,6 +304,10 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST issue_advance": CASEWORK | SYSADMIN,  # regional_issue change
     "GET business_report_get": STAFF,  # aggregate view
     "GET business_row_records": STAFF,  # aggregate view
+    "POST business_layout_install": REPORT_EDITORS,  # report_configuration change
+    "POST business_row_create": REPORT_EDITORS,  # report_configuration create
+    "PUT business_row_update": REPORT_EDITORS,  # report_configuration change
+    "POST business_row_archive": REPORT_EDITORS,  # report_configuration change
     "GET strategy_sheet_list": STAFF,  # report_configuration list
     "GET strategy_sheet_detail": STAFF,  # report_configuration view
     "PUT strategy_narrative_update": REPORT_EDITORS,  # report_configuration change
