@@ -396,3 +396,39 @@ def test_another_municipality_s_rows_are_not_found(
     assert AuditEvent.objects.filter(
         action=AuditAction.DENY, actor=other_ward.member(Role.COORDINATOR)
     ).exists()
+
+
+def test_a_consultations_indicator_keeps_the_counted_entry_it_adds(
+    ward: Ward, built: Built
+) -> None:
+    """「*委託事業件数と合算」: the item typed on the page (counted_item) or sent to
+    the API (option) is kept, not cleared by the service."""
+    client = token_client(ward.member(Role.COORDINATOR))
+    created = send(
+        client,
+        "POST",
+        f"/strategy-programmes/{built.programme.pk}/indicators",
+        {
+            "name": "相談受付件数",
+            "unit": "件",
+            "metric": "consultations",
+            "organization_id": ward.center.pk,
+            "option": "委託事業の相談件数",
+        },
+    )
+    assert created.status_code == 201 and created.json()["option"] == "委託事業の相談件数"
+    page = Client()
+    page.force_login(ward.member(Role.COORDINATOR))
+    response = page.post(
+        f"/reports/strategy/programmes/{built.other.pk}/indicators/new/",
+        {
+            "name": "届いた相談",
+            "unit": "件",
+            "metric": "received",
+            "organization": ward.coordinating.pk,
+            "counted_item": "委託事業の受付件数",
+        },
+    )
+    assert response.status_code == 302
+    with tenancy.tenant_context(ward.municipality):
+        assert Indicator.objects.get(name="届いた相談").option == "委託事業の受付件数"
