@@ -688,3 +688,52 @@ def strategy_indicator_archive(
     except DjangoValidationError as error:
         return invalid(field_errors(error))
     return _indicator_out(indicator)
+
+
+class StrategyNarrativesIn(Schema):
+    #: The sections to save, each with the version read (results, society, findings, next).
+    sections: dict[str, NarrativeIn]
+
+
+class StrategyNarrativeConflictOut(Schema):
+    detail: str
+    #: The sections someone else saved after they were read.
+    sections: list[str]
+
+
+@router.put(
+    "/strategy-sheets/{sheet_id}/narratives/{fiscal_year}",
+    response={
+        200: list[NarrativeOut],
+        409: StrategyNarrativeConflictOut,
+        422: FormErrorsOut,
+        **ERRORS,
+    },
+    summary="点検シートの記述（複数項目）の保存",
+    description="画面と同じく、1年度の記述の複数の項目をまとめて保存します。sections の鍵は "
+    "results・society・findings・next、値は本文と読んだときの version です。どれか一つでも"
+    "その後に他の職員が保存していれば 409 で、その項目を返し、何も保存しません。"
+    "答えはその年度の4項目です。",
+)
+@policy.route(RESOURCE, policy.Action.CHANGE)
+def strategy_narratives_update(
+    request: StaffRequest, sheet_id: int, fiscal_year: int, payload: StrategyNarrativesIn
+) -> Any:
+    sheet = _sheet(request, sheet_id, policy.Action.CHANGE)
+    unknown = sorted(set(payload.sections) - set(NarrativeSection.values))
+    if unknown:
+        return invalid({"sections": [f"記述の項目が正しくありません（{', '.join(unknown)}）。"]})
+    try:
+        services_strategy.strategy_narratives_save(
+            actor=request.user,
+            sheet=sheet,
+            fiscal_year=fiscal_year,
+            changes={
+                section: (given.text, given.version) for section, given in payload.sections.items()
+            },
+        )
+    except services_strategy.NarrativeConflict as conflict:
+        return Status(409, {"detail": str(conflict), "sections": conflict.sections})
+    except DjangoValidationError as error:
+        return invalid(field_errors(error))
+    return strategy.narratives_of(sheet, fiscal_year)

@@ -311,6 +311,7 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET strategy_sheet_list": STAFF,  # report_configuration list
     "GET strategy_sheet_detail": STAFF,  # report_configuration view
     "PUT strategy_narrative_update": REPORT_EDITORS,  # report_configuration change
+    "PUT strategy_narratives_update": REPORT_EDITORS,  # report_configuration change
     "POST strategy_sheet_create": REPORT_EDITORS,  # report_configuration create
     "PUT strategy_sheet_update": REPORT_EDITORS,  # report_configuration change
     "PUT strategy_values_set": REPORT_EDITORS,  # report_configuration change

@@ -347,6 +347,11 @@ def _operations(built: Built) -> list[tuple[str, str, dict[str, Any]]]:
             f"/strategy-sheets/{sheet}/narratives/{now}/results",
             {"text": "乗っ取り", "version": 0},
         ),
+        (
+            "PUT",
+            f"/strategy-sheets/{sheet}/narratives/{now}",
+            {"sections": {"results": {"text": "乗っ取り", "version": 0}}},
+        ),
         ("POST", f"/strategy-sheets/{sheet}/programmes", {"name": "x", "department": "x"}),
         ("PUT", f"/strategy-programmes/{programme}", {"name": "x", "department": "x"}),
         ("POST", f"/strategy-programmes/{programme}/move", {"direction": "down"}),
@@ -432,3 +437,57 @@ def test_a_consultations_indicator_keeps_the_counted_entry_it_adds(
     assert response.status_code == 302
     with tenancy.tenant_context(ward.municipality):
         assert Indicator.objects.get(name="届いた相談").option == "委託事業の受付件数"
+
+
+def test_several_narrative_sections_are_saved_together_or_not_at_all(
+    ward: Ward, built: Built
+) -> None:
+    now = current_year()
+    url = f"/strategy-sheets/{built.sheet.pk}/narratives/{now}"
+    client = token_client(ward.member(Role.MANAGER))
+    saved = send(
+        client,
+        "PUT",
+        url,
+        {
+            "sections": {
+                "results": {"text": "支援会議を開いた。\r\n毎月。", "version": 0},
+                "next": {"text": "地区を広げる。", "version": 0},
+            }
+        },
+    )
+    assert saved.status_code == 200, saved.content
+    answered = {n["section"]: n for n in saved.json()}
+    assert answered["results"]["text"] == "支援会議を開いた。\n毎月。"
+    assert (answered["next"]["version"], answered["society"]["version"]) == (1, 0)
+    with tenancy.tenant_context(ward.municipality):
+        results = SheetNarrative.objects.get(section="results")
+    assert len(events(AuditAction.CREATE, results)) == 1
+    stale = send(
+        client,
+        "PUT",
+        url,
+        {
+            "sections": {
+                "society": {"text": "高齢化が進んだ。", "version": 0},
+                "next": {"text": "古い画面から", "version": 0},
+            }
+        },
+    )
+    assert stale.status_code == 409
+    assert stale.json()["sections"] == ["next"]
+    wrong = send(client, "PUT", url, {"sections": {"other": {"text": "x", "version": 0}}})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"]["sections"] == ["記述の項目が正しくありません（other）。"]
+    outside = send(
+        client,
+        "PUT",
+        f"/strategy-sheets/{built.sheet.pk}/narratives/1990",
+        {"sections": {"results": {"text": "x", "version": 0}}},
+    )
+    assert outside.status_code == 422 and "fiscal_year" in outside.json()["errors"]
+    with tenancy.tenant_context(ward.municipality):
+        assert not SheetNarrative.objects.filter(section="society").exists()
+    counselor = token_client(ward.member(Role.COUNSELOR))
+    refused = send(counselor, "PUT", url, {"sections": {"society": {"text": "x", "version": 0}}})
+    assert refused.status_code == 403
