@@ -9,23 +9,26 @@ with no basis to that kind of record gets 404.
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from tsunagu import policy
-from tsunagu.api.errors import ERRORS, FormErrorsOut, invalid
+from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
-from tsunagu.reports import metrics
+from tsunagu.directory.models import District, Organization
+from tsunagu.reports import metrics, services_business
 from tsunagu.reports.business import business_report
+from tsunagu.reports.layout import report_layout_install
 from tsunagu.reports.metrics import Period
-from tsunagu.reports.models import ReportRow
+from tsunagu.reports.models import Metric, ReportRow, ReportTable
 
 router: Router = Router(tags=["事業報告"])
 
@@ -232,3 +235,182 @@ def business_row_records(
         "resource": ",".join(resources),
         "records": out,
     }
+
+
+# --- The report's layout (as the pages under reports/business/layout/) ---------------
+
+
+class ReportRowIn(Schema):
+    #: 行の名前 (empty: the organization's or district's name is shown).
+    label: str = Field("", max_length=80)
+    metric: Metric
+    #: Count only this organization's records (all when null; required for
+    #: consultations and received).
+    organization_id: int | None = None
+    include_branches: bool = False
+    #: Count only this district's records.
+    district_id: int | None = None
+    #: The meeting kind or the activity category and kind; for counted entries, and
+    #: the counted entry added to consultations or received, the item's name.
+    option: str = Field("", max_length=60)
+    #: 数値の注記, e.g. 「*委託事業件数と合算」.
+    cell_note: str = Field("", max_length=60)
+    sort_order: int = Field(0, ge=0, le=32767)
+
+
+class ReportRowSavedOut(Schema):
+    id: int
+    table_id: int
+    label: str
+    metric: str
+    #: What the row counts, in words.
+    description: str
+    organization_id: int | None
+    include_branches: bool
+    district_id: int | None
+    option: str
+    cell_note: str
+    sort_order: int
+    archived_at: datetime | None
+    archive_reason: str
+
+
+class ReportRowArchiveIn(Schema):
+    #: Why the row leaves the report (the page's words when not given).
+    reason: str = Field("", max_length=200)
+
+
+class ReportLayoutInstalledOut(Schema):
+    #: How many rows the layout set up.
+    rows: int
+
+
+#: The payload's names of the model's fields, in the errors.
+ROW_RENAMED = {"organization": "organization_id", "district": "district_id"}
+#: What the page records as the reason when a row is taken out.
+ROW_ARCHIVE_REASON = "様式の変更で削除"
+
+
+def _row_out(row: ReportRow) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "table_id": row.table_id,
+        "label": row.label,
+        "metric": row.metric,
+        "description": metrics.describe(row),
+        "organization_id": row.organization_id,
+        "include_branches": row.include_branches,
+        "district_id": row.district_id,
+        "option": row.option,
+        "cell_note": row.cell_note,
+        "sort_order": row.sort_order,
+        "archived_at": row.archived_at,
+        "archive_reason": row.archive_reason,
+    }
+
+
+def _row_fields(row: ReportRow, payload: ReportRowIn) -> dict[str, list[str]]:
+    """Set the payload on ``row``, the organization and district looked up among
+    the municipality's (as the page's choices); the errors by field."""
+    errors: dict[str, list[str]] = {}
+    organization = None
+    if payload.organization_id is not None:
+        organization = Organization.objects.filter(
+            pk=payload.organization_id, archived_at=None
+        ).first()
+        if organization is None:
+            errors["organization_id"] = ["指定された機関が見つかりません。"]
+    district = None
+    if payload.district_id is not None:
+        district = District.objects.filter(pk=payload.district_id).first()
+        if district is None:
+            errors["district_id"] = ["指定された地区（圏域）が見つかりません。"]
+    row.label = payload.label
+    row.metric = payload.metric
+    row.organization = organization
+    row.include_branches = payload.include_branches
+    row.district = district
+    row.option = payload.option
+    row.cell_note = payload.cell_note
+    row.sort_order = payload.sort_order
+    return errors
+
+
+def _layout_row(row_id: int) -> ReportRow:
+    row = ReportRow.objects.filter(pk=row_id, archived_at=None).select_related("table").first()
+    if row is None:
+        raise Http404
+    return row
+
+
+@router.post(
+    "/reports/business/layout/install",
+    response={201: ReportLayoutInstalledOut, 409: ErrorOut, **ERRORS},
+    summary="事業報告の様式（標準）の設定",
+    description="標準の様式（事業ごとの表と行）を設定します。"
+    "すでに様式が設定されていれば 409 で、何も変えません。",
+)
+@policy.route("report_configuration", policy.Action.CHANGE)
+def business_layout_install(request: StaffRequest) -> Any:
+    try:
+        rows = report_layout_install(actor=request.user)
+    except ValueError as error:
+        return Status(409, {"detail": str(error)})
+    return Status(201, {"rows": rows})
+
+
+@router.post(
+    "/reports/business/tables/{table_id}/rows",
+    response={201: ReportRowSavedOut, 422: FormErrorsOut, **ERRORS},
+    summary="事業報告の表への行の追加",
+    description="表に、数え方を指定した行を加えます。相談受付件数・届いた相談の件数は受付機関"
+    "（organization_id）が必要です。件数入力の合計では option に項目名を入れます。",
+)
+@policy.route("report_configuration", policy.Action.CREATE)
+def business_row_create(request: StaffRequest, table_id: int, payload: ReportRowIn) -> Any:
+    table = ReportTable.objects.filter(pk=table_id, archived_at=None).first()
+    if table is None:
+        raise Http404
+    row = ReportRow()
+    errors = _row_fields(row, payload)
+    if errors:
+        return invalid(errors)
+    try:
+        services_business.report_row_create(actor=request.user, table=table, row=row)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, ROW_RENAMED))
+    return Status(201, _row_out(row))
+
+
+@router.put(
+    "/reports/business/rows/{row_id}",
+    response={200: ReportRowSavedOut, 422: FormErrorsOut, **ERRORS},
+    summary="事業報告の行の変更",
+    description="行の名前・数え方・注記・表示順を保存します（項目は行の追加と同じです）。",
+)
+@policy.route("report_configuration", policy.Action.CHANGE)
+def business_row_update(request: StaffRequest, row_id: int, payload: ReportRowIn) -> Any:
+    row = _layout_row(row_id)
+    errors = _row_fields(row, payload)
+    if errors:
+        return invalid(errors)
+    try:
+        services_business.report_row_update(actor=request.user, row=row)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, ROW_RENAMED))
+    return _row_out(row)
+
+
+@router.post(
+    "/reports/business/rows/{row_id}/archive",
+    response={200: ReportRowSavedOut, 422: FormErrorsOut, **ERRORS},
+    summary="事業報告の行を外す",
+    description="行を報告から外します（理由とともに残ります。理由を省くと「様式の変更で削除」）。",
+)
+@policy.route("report_configuration", policy.Action.CHANGE)
+def business_row_archive(request: StaffRequest, row_id: int, payload: ReportRowArchiveIn) -> Any:
+    row = _layout_row(row_id)
+    services_business.report_row_archive(
+        actor=request.user, row=row, reason=payload.reason.strip() or ROW_ARCHIVE_REASON
+    )
+    return _row_out(row)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
-from tsunagu.reports.models import ReportRow, ReportTable
+from tsunagu.reports.metrics import ADDS_COUNTED, option_choices
+from tsunagu.reports.models import Metric, ReportRow, ReportTable
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import Staff
@@ -31,8 +34,45 @@ def _values(row: ReportRow) -> dict[str, object]:
     return {name: getattr(row, name) for name in ROW_FIELDS}
 
 
+def _choosable_options() -> set[str]:
+    """The 種類 a row may name (the meeting kinds and the activity kinds)."""
+    found: set[str] = set()
+    for value, label in option_choices():
+        if isinstance(label, list | tuple):
+            found.update(str(v) for v, _label in label)
+        else:
+            found.add(str(value))
+    return found
+
+
+def _check(row: ReportRow) -> None:
+    """What a row counts must be countable: the rules the page's form showed
+    at the field, here so that every way in refuses alike."""
+    errors: dict[str, str] = {}
+    option = row.option.strip()
+    if row.metric in ADDS_COUNTED and row.organization_id is None:
+        errors["organization"] = _("相談受付件数は受付機関を選んでください。")
+    if row.metric == Metric.COUNTED and not option:
+        errors["option"] = _("件数入力の項目名を入れてください（例: 親子ひろば利用者数）。")
+    elif (
+        row.metric not in (Metric.COUNTED, *ADDS_COUNTED)
+        and option
+        and option not in _choosable_options()
+    ):
+        errors["option"] = _("種類は会議の種類か、活動記録の区分・種類から選んでください。")
+    row.option = option
+    try:
+        row.full_clean(exclude=["municipality", "table"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, messages[0])
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def report_row_create(*, actor: Staff, table: ReportTable, row: ReportRow) -> ReportRow:
+    _check(row)
     row.table = table
     row.created_by = actor
     row.updated_by = actor
@@ -44,6 +84,7 @@ def report_row_create(*, actor: Staff, table: ReportTable, row: ReportRow) -> Re
 @transaction.atomic
 def report_row_update(*, actor: Staff, row: ReportRow) -> ReportRow:
     """Save the changes made to ``row`` (a form's instance), recording before and after."""
+    _check(row)
     before = _values(ReportRow.objects.get(pk=row.pk))
     row.updated_by = actor
     row.save()

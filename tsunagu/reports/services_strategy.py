@@ -27,7 +27,7 @@ from tsunagu.audit.services import audit_record
 from tsunagu.core.models import TrackedModel
 from tsunagu.core.services import tracked_archive
 from tsunagu.core.versioning import EditConflict
-from tsunagu.reports.metrics import activity_option
+from tsunagu.reports.metrics import ADDS_COUNTED, activity_option
 from tsunagu.reports.models import (
     Indicator,
     IndicatorValue,
@@ -52,6 +52,8 @@ INDICATOR_FIELDS = (
 )
 #: The longest plan period a sheet may span (the seed's is six years, R4–R9).
 LONGEST_PERIOD = 10
+#: The fiscal years a plan period may name (平成元年 to a far horizon).
+EARLIEST_YEAR, LATEST_YEAR = 1989, 2100
 
 
 class NarrativeConflict(EditConflict):
@@ -112,6 +114,14 @@ def _save(actor: Staff, instance: TrackedModel, fields: Mapping[str, Any]) -> li
 
 
 def _check_period(first_year: int, last_year: int) -> None:
+    outside = {
+        name: _("%(first)s〜%(last)s年度の範囲で指定してください。")
+        % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        for name, year in (("first_year", first_year), ("last_year", last_year))
+        if not EARLIEST_YEAR <= year <= LATEST_YEAR
+    }
+    if outside:
+        raise ValidationError(outside)
     if last_year < first_year:
         raise ValidationError({"last_year": _("最後の年度は、最初の年度以降にしてください。")})
     if last_year - first_year + 1 > LONGEST_PERIOD:
@@ -205,12 +215,22 @@ def strategy_programme_move(*, actor: Staff, programme: StrategyProgramme, offse
     _move(actor, programme, siblings, offset)
 
 
+def _reason(reason: str) -> str:
+    """Why a row leaves the sheet: required, so that the record says why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("アーカイブの理由を入力してください。")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("アーカイブの理由は200文字以内で入力してください。")})
+    return reason
+
+
 @transaction.atomic
 def strategy_programme_archive(
     *, actor: Staff, programme: StrategyProgramme, reason: str
 ) -> StrategyProgramme:
     """Take a programme off the sheet (kept, with its figures, for the record)."""
-    tracked_archive(actor=actor, instance=programme, reason=reason)
+    tracked_archive(actor=actor, instance=programme, reason=_reason(reason))
     return programme
 
 
@@ -244,7 +264,8 @@ def _check_spec(fields: dict[str, Any]) -> dict[str, Any]:
             errors["option"] = _("直接/間接は個人支援だけに指定できます。")
     elif metric == Metric.COUNTED and not option:
         errors["option"] = _("件数入力の項目名を入力してください。")
-    elif metric not in (Metric.MEETINGS_HELD, Metric.ACTIVITIES, Metric.COUNTED):
+    elif metric not in (Metric.MEETINGS_HELD, Metric.ACTIVITIES, Metric.COUNTED, *ADDS_COUNTED):
+        # Consultations and received keep theirs: the counted entry added (委託事業件数と合算).
         option = ""
     if errors:
         raise ValidationError(errors)
@@ -290,7 +311,7 @@ def strategy_indicator_move(*, actor: Staff, indicator: Indicator, offset: int) 
 
 @transaction.atomic
 def strategy_indicator_archive(*, actor: Staff, indicator: Indicator, reason: str) -> Indicator:
-    tracked_archive(actor=actor, instance=indicator, reason=reason)
+    tracked_archive(actor=actor, instance=indicator, reason=_reason(reason))
     return indicator
 
 
@@ -303,6 +324,13 @@ def _check_year(sheet: StrategySheet, fiscal_year: int) -> None:
             {"fiscal_year": _("計画期間（%(first)s〜%(last)s年度）の年度を指定してください。")
              % {"first": sheet.first_year, "last": sheet.last_year}}
         )  # fmt: skip
+
+
+def _check_once(keys: list[tuple[int, int]]) -> None:
+    """One figure per row and year: a second one for the same cell is refused
+    (which one should win?), rather than failing on the unique constraint."""
+    if len(set(keys)) != len(keys):
+        raise ValidationError(_("同じ行と年度の値が2回指定されています。"))
 
 
 def _programme_ids(sheet: StrategySheet) -> set[int]:
@@ -319,6 +347,7 @@ def strategy_values_set(
     entries = list(entries)
     errors: list[str] = []
     programmes = _programme_ids(sheet)
+    _check_once([(entry.indicator.pk, entry.fiscal_year) for entry in entries])
     for entry in entries:
         _check_year(sheet, entry.fiscal_year)
         if entry.indicator.programme_id not in programmes:
@@ -375,6 +404,7 @@ def strategy_budgets_set(
     returns how many changed."""
     entries = list(entries)
     programmes = _programme_ids(sheet)
+    _check_once([(entry.programme.pk, entry.fiscal_year) for entry in entries])
     for entry in entries:
         _check_year(sheet, entry.fiscal_year)
         if entry.programme.pk not in programmes:
@@ -443,7 +473,9 @@ def strategy_narratives_save(
     if stale:
         raise NarrativeConflict(sorted(stale, key=NarrativeSection.values.index))
     saved = []
-    for section, (text, _version) in changes.items():
+    for section, (typed, _version) in changes.items():
+        # Line breaks as LF only, whichever way they were sent (CR LF from a browser).
+        text = typed.replace("\r\n", "\n").replace("\r", "\n")
         narrative = current.get(section)
         if narrative is None:
             narrative = SheetNarrative(sheet=sheet, fiscal_year=fiscal_year, section=section)

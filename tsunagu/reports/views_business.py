@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -30,6 +31,7 @@ from tsunagu import policy
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.dates import range_error
+from tsunagu.core.forms_base import add_service_errors
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import format_wareki, format_wareki_month
 from tsunagu.reports import metrics, services_business
@@ -369,9 +371,13 @@ def business_row_edit(request: StaffRequest, pk: int) -> HttpResponse:
             messages.success(request, _("行「%(label)s」を報告から外しました。") % {"label": row})
             return redirect("reports:business_layout")
         if form.is_valid():
-            services_business.report_row_update(actor=request.user, row=form.save(commit=False))
-            messages.success(request, _("行を保存しました。"))
-            return redirect("reports:business_layout")
+            try:
+                services_business.report_row_update(actor=request.user, row=form.save(commit=False))
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("行を保存しました。"))
+                return redirect("reports:business_layout")
     return render(
         request, "reports/business_row_form.html", {"form": form, "row": row, "table": row.table}
     )
@@ -384,9 +390,13 @@ def business_row_create(request: StaffRequest, table_pk: int) -> HttpResponse:
         raise Http404
     form = ReportRowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services_business.report_row_create(
-            actor=request.user, table=table, row=form.save(commit=False)
-        )
-        messages.success(request, _("行を追加しました。"))
-        return redirect("reports:business_layout")
+        try:
+            services_business.report_row_create(
+                actor=request.user, table=table, row=form.save(commit=False)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("行を追加しました。"))
+            return redirect("reports:business_layout")
     return render(request, "reports/business_row_form.html", {"form": form, "table": table})

@@ -304,9 +304,26 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST issue_advance": CASEWORK | SYSADMIN,  # regional_issue change
     "GET business_report_get": STAFF,  # aggregate view
     "GET business_row_records": STAFF,  # aggregate view
+    "POST business_layout_install": REPORT_EDITORS,  # report_configuration change
+    "POST business_row_create": REPORT_EDITORS,  # report_configuration create
+    "PUT business_row_update": REPORT_EDITORS,  # report_configuration change
+    "POST business_row_archive": REPORT_EDITORS,  # report_configuration change
     "GET strategy_sheet_list": STAFF,  # report_configuration list
     "GET strategy_sheet_detail": STAFF,  # report_configuration view
     "PUT strategy_narrative_update": REPORT_EDITORS,  # report_configuration change
+    "PUT strategy_narratives_update": REPORT_EDITORS,  # report_configuration change
+    "POST strategy_sheet_create": REPORT_EDITORS,  # report_configuration create
+    "PUT strategy_sheet_update": REPORT_EDITORS,  # report_configuration change
+    "PUT strategy_values_set": REPORT_EDITORS,  # report_configuration change
+    "PUT strategy_budgets_set": REPORT_EDITORS,  # report_configuration change
+    "POST strategy_programme_create": REPORT_EDITORS,  # report_configuration create
+    "PUT strategy_programme_update": REPORT_EDITORS,  # report_configuration change
+    "POST strategy_programme_move": REPORT_EDITORS,  # report_configuration change
+    "POST strategy_programme_archive": REPORT_EDITORS,  # report_configuration archive
+    "POST strategy_indicator_create": REPORT_EDITORS,  # report_configuration create
+    "PUT strategy_indicator_update": REPORT_EDITORS,  # report_configuration change
+    "POST strategy_indicator_move": REPORT_EDITORS,  # report_configuration change
+    "POST strategy_indicator_archive": REPORT_EDITORS,  # report_configuration archive
     "GET survey_answers": STAFF,  # aggregate list
     "GET survey_installation": STAFF,  # aggregate list
     "GET audit_event_list_api": AUDITOR,  # audit_event list
