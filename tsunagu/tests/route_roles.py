@@ -211,6 +211,11 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET household_detail": EVERYONE,  # household view
     "POST household_member_add": CASEWORK,  # household change
     "POST household_member_end": CASEWORK,  # household change
+    "PUT household_update": CASEWORK,  # household change
+    "POST household_archive": CASEWORK,  # household archive
+    "POST person_archive": CASEWORK,  # person change
+    "POST person_merge": CASEWORK,  # person_merge create
+    "POST person_merge_undo": MERGE_UNDOERS,  # person_merge change
     "GET consultation_list": CASEWORK,  # consultation list
     "POST consultation_create": CASEWORK,  # consultation create
     "GET consultation_detail": EVERYONE,  # consultation view
