@@ -272,6 +272,10 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET resource_detail": STAFF,  # resource view
     "PUT resource_update": CASEWORK | SYSADMIN,  # resource change
     "GET provider_list": STAFF,  # provider list
+    "POST resource_archive": CASEWORK | SYSADMIN,  # resource archive
+    "POST provider_create": CASEWORK | SYSADMIN,  # provider create
+    "PUT provider_update": CASEWORK | SYSADMIN,  # provider change
+    "POST provider_archive": CASEWORK | SYSADMIN,  # provider archive
     "GET hsds_meta": STAFF,  # resource export
     "GET hsds_service_list": STAFF,  # resource export
     "GET hsds_service_detail": STAFF,  # resource export
