@@ -36,7 +36,7 @@ from tsunagu.core.services import tracked_save_form
 from tsunagu.core.text import reject_control_characters
 from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.forms import OrganizationForm
-from tsunagu.directory.models import District, Organization, SubBusiness
+from tsunagu.directory.models import Organization
 
 
 class TokenAuth(HttpBearer):
@@ -317,35 +317,6 @@ class MeOut(Schema):
     acting_organization_id: int | None
 
 
-class DistrictOut(ModelSchema):
-    class Meta:
-        model = District
-        fields = ["id", "name", "sort_order"]
-
-
-class SubBusinessOut(ModelSchema):
-    business_number: int = Field(..., alias="business.number")
-    business: str = Field(..., alias="business.name")
-    department_ids: list[int]
-
-    class Meta:
-        model = SubBusiness
-        fields = [
-            "id",
-            "name",
-            "legal_basis",
-            "content",
-            "capacity_count",
-            "capacity_unit",
-            "capacity_note",
-            "report_items",
-        ]
-
-    @staticmethod
-    def resolve_department_ids(obj: SubBusiness) -> list[int]:
-        return [department.pk for department in obj.departments.all()]
-
-
 class OrganizationOut(ModelSchema):
     district_ids: list[int]
     sub_business_ids: list[int]
@@ -433,25 +404,6 @@ def me(request: StaffRequest) -> Any:
         .order_by("organization__sort_order", "organization_id", "role"),
         "acting_organization_id": acting_organization_id(request),
     }
-
-
-@router.get("/districts", response={200: list[DistrictOut], **ERRORS}, summary="日常生活圏域")
-@paginate
-@policy.route("district", policy.Action.LIST)
-def district_list(request: StaffRequest) -> Any:
-    return policy.visible(request.user, "district", policy.Action.LIST).filter(archived_at=None)
-
-
-@router.get("/sub-businesses", response={200: list[SubBusinessOut], **ERRORS}, summary="区該当事業")
-@paginate
-@policy.route("business", policy.Action.LIST)
-def sub_business_list(request: StaffRequest) -> Any:
-    return (
-        policy.visible(request.user, "business", policy.Action.LIST)
-        .filter(archived_at=None)
-        .select_related("business")
-        .prefetch_related("departments")
-    )
 
 
 def _organizations(request: StaffRequest, action: policy.Action) -> Any:
@@ -562,6 +514,7 @@ from tsunagu.audit.api import router as audit_router  # noqa: E402
 from tsunagu.cases.api import router as cases_router  # noqa: E402
 from tsunagu.community.api import router as community_router  # noqa: E402
 from tsunagu.consultations.api import router as consultations_router  # noqa: E402
+from tsunagu.directory.api import router as directory_router  # noqa: E402
 from tsunagu.meetings.api import router as meetings_router  # noqa: E402
 from tsunagu.outreach.api import router as outreach_router  # noqa: E402
 from tsunagu.participation.api import router as participation_router  # noqa: E402
@@ -574,6 +527,7 @@ from tsunagu.reports.api_survey import router as reports_survey_router  # noqa: 
 from tsunagu.resources.api import router as resources_router  # noqa: E402
 from tsunagu.resources.hsds_api import router as hsds_router  # noqa: E402
 
+api.add_router("/", directory_router)
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
 api.add_router("/", referrals_router)

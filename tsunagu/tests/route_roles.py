@@ -201,6 +201,17 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST organization_create": SYSADMIN,  # organization create
     "GET organization_detail": STAFF,  # organization view
     "PUT organization_update": SYSADMIN,  # organization change
+    "POST organization_archive": SYSADMIN,  # organization archive
+    "POST district_create": SYSADMIN,  # district create
+    "PUT district_update": SYSADMIN,  # district change
+    "POST district_archive": SYSADMIN,  # district archive
+    "POST sub_business_create": SYSADMIN,  # business create
+    "PUT sub_business_update": SYSADMIN,  # business change
+    "POST sub_business_archive": SYSADMIN,  # business archive
+    "GET case_feature_list": STAFF,  # case_feature list
+    "POST case_feature_create": SYSADMIN,  # case_feature create
+    "PUT case_feature_update": SYSADMIN,  # case_feature change
+    "POST case_feature_archive": SYSADMIN,  # case_feature archive
     "GET staff_list": STAFF_ADMINS,  # staff list
     "GET staff_detail": STAFF_ADMINS,  # staff view
     "GET person_list": CASEWORK,  # person list
