@@ -21,6 +21,7 @@ from tsunagu.cases.api import router as cases_router
 from tsunagu.community.api import router as community_router
 from tsunagu.consultations.api import router as consultations_router
 from tsunagu.core.throttling import StaffRateThrottle
+from tsunagu.directory.api import router as directory_router
 from tsunagu.directory.api_organizations import router as organizations_router
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.outreach.api import router as outreach_router
@@ -52,6 +53,7 @@ _forbidden = errors.install(api)
 
 api.add_router("/", accounts_router)
 api.add_router("/", organizations_router)
+api.add_router("/", directory_router)
 api.add_router("/", people_router)
 api.add_router("/", consultations_router)
 api.add_router("/", referrals_router)

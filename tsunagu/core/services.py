@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
@@ -36,7 +38,12 @@ def tracked_save_form(*, actor: Staff, form: ModelForm[Any]) -> Any:
 
 @transaction.atomic
 def tracked_archive(*, actor: Staff, instance: TrackedModel, reason: str) -> TrackedModel:
-    """Archive instead of deleting: the record stays, with who, when and why."""
+    """Archive instead of deleting: the record stays, with who, when and why.
+
+    The reason is required here, not only by the pages' forms, so that every
+    caller (page or API) refuses a blank one alike."""
+    if not reason.strip():
+        raise ValidationError({"archive_reason": _("アーカイブの理由を入力してください。")})
     instance.archived_at = timezone.now()
     instance.archive_reason = reason
     instance.updated_by = actor

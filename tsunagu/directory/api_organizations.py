@@ -1,5 +1,6 @@
-"""API of the master data every record refers to: districts (日常生活圏域),
-the businesses' sub-businesses, and organizations (支援関係機関)."""
+"""API of the organizations (支援関係機関) every record refers to: list, one,
+register and change. (Districts, sub-businesses, 世帯の特徴 and archiving an
+organization: tsunagu/directory/api.py.)"""
 
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
@@ -14,38 +15,9 @@ from tsunagu.api.errors import ERRORS, FormErrorsOut
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.services import tracked_save_form
 from tsunagu.directory.forms import OrganizationForm
-from tsunagu.directory.models import District, Organization, SubBusiness
+from tsunagu.directory.models import Organization
 
 router: Router = Router(tags=["マスタデータ"])
-
-
-class DistrictOut(ModelSchema):
-    class Meta:
-        model = District
-        fields = ["id", "name", "sort_order"]
-
-
-class SubBusinessOut(ModelSchema):
-    business_number: int = Field(..., alias="business.number")
-    business: str = Field(..., alias="business.name")
-    department_ids: list[int]
-
-    class Meta:
-        model = SubBusiness
-        fields = [
-            "id",
-            "name",
-            "legal_basis",
-            "content",
-            "capacity_count",
-            "capacity_unit",
-            "capacity_note",
-            "report_items",
-        ]
-
-    @staticmethod
-    def resolve_department_ids(obj: SubBusiness) -> list[int]:
-        return [department.pk for department in obj.departments.all()]
 
 
 class OrganizationOut(ModelSchema):
@@ -94,25 +66,6 @@ class OrganizationIn(Schema):
     phone: str = Field("", max_length=20)
     address: str = Field("", max_length=120)
     sort_order: int = Field(0, ge=0, le=32767)
-
-
-@router.get("/districts", response={200: list[DistrictOut], **ERRORS}, summary="日常生活圏域")
-@paginate
-@policy.route("district", policy.Action.LIST)
-def district_list(request: StaffRequest) -> Any:
-    return policy.visible(request.user, "district", policy.Action.LIST).filter(archived_at=None)
-
-
-@router.get("/sub-businesses", response={200: list[SubBusinessOut], **ERRORS}, summary="区該当事業")
-@paginate
-@policy.route("business", policy.Action.LIST)
-def sub_business_list(request: StaffRequest) -> Any:
-    return (
-        policy.visible(request.user, "business", policy.Action.LIST)
-        .filter(archived_at=None)
-        .select_related("business")
-        .prefetch_related("departments")
-    )
 
 
 def _organizations(request: StaffRequest, action: policy.Action) -> Any:

@@ -502,3 +502,178 @@ def household_member_end(
 
 def _first_message(errors: dict[str, list[str]]) -> str:
     return next((messages[0] for messages in errors.values() if messages), INVALID)
+
+
+# --- Editing, archiving and merging (as the household and person pages) ----------------
+
+
+class HouseholdUpdateIn(Schema):
+    """The household's own fields, as the household's edit page has them."""
+
+    address: str = Field("", max_length=200)
+    district_id: int | None = None
+    phone: str = Field("", max_length=30)
+    note: str = ""
+
+
+class HouseholdArchiveIn(Schema):
+    #: アーカイブの理由 (the household's records stay).
+    reason: str = Field(..., max_length=200)
+
+
+class PersonArchiveIn(Schema):
+    #: アーカイブの理由 (the person's records stay).
+    reason: str = Field(..., max_length=200)
+
+
+class PersonMergeIn(Schema):
+    #: 統合の理由.
+    reason: str = Field(..., max_length=200)
+
+
+class PersonMergeUndoIn(Schema):
+    #: 取り消しの理由.
+    reason: str = Field(..., max_length=200)
+
+
+class PersonMergeOut(Schema):
+    id: int
+    #: The record kept; every record that named the other now names it.
+    survivor_id: int
+    #: The record made part of the survivor (archived, pointing at it).
+    absorbed_id: int
+    reason: str
+    merged_by_id: int
+    merged_at: datetime
+    undone_by_id: int | None
+    undone_at: datetime | None
+    undo_reason: str
+
+
+#: The reason's model field names as the payloads name them.
+REASON_RENAMED = {"archive_reason": "reason", "undo_reason": "reason"}
+
+
+def _with_basis(request: StaffRequest, resource: str, record: Any) -> Any:
+    """``record`` fresh from the visible queryset, with the basis it is now seen under."""
+    decision = policy.decide(request.user, policy.Action.VIEW, resource, record)
+    record.basis = decision.basis
+    return record
+
+
+@router.put(
+    "/households/{household_id}",
+    response={200: HouseholdOut, 422: FormErrorsOut, **ERRORS},
+    summary="世帯の情報の更新",
+    description="世帯の住所・日常生活圏域・電話番号・世帯の状況を更新します（世帯の編集画面と同じ）。"
+    "すべての項目を送ってください（送らない項目は空になります）。"
+    "変更した項目名（値は含みません）が監査記録に残ります。",
+)
+@policy.route("household", policy.Action.CHANGE)
+def household_update(request: StaffRequest, household_id: int, payload: HouseholdUpdateIn) -> Any:
+    household, _decision = policy.get_or_404(
+        request.user, "household", policy.Action.CHANGE, pk=household_id
+    )
+    data = payload.dict()
+    errors: dict[str, list[str]] = {}
+    district = district_or_error(request, data.pop("district_id"), errors)
+    if errors:
+        return invalid(errors)
+    changed = [name for name, value in data.items() if getattr(household, name) != value]
+    if district != household.district:
+        changed.append("district")
+    for name, value in data.items():
+        setattr(household, name, value)
+    household.district = district
+    try:
+        services.household_update(actor=request.user, household=household, changed=changed)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, {"district": "district_id"}))
+    return _with_basis(request, "household", household)
+
+
+@router.post(
+    "/households/{household_id}/archive",
+    response={200: HouseholdOut, 422: FormErrorsOut, **ERRORS},
+    summary="世帯のアーカイブ",
+    description="世帯を一覧から外します。記録は削除されず、理由・日時・職員とともに残ります"
+    "（世帯のアーカイブ画面と同じ）。",
+)
+@policy.route("household", policy.Action.ARCHIVE)
+def household_archive(request: StaffRequest, household_id: int, payload: HouseholdArchiveIn) -> Any:
+    from tsunagu.core.services import tracked_archive
+
+    household, _decision = policy.get_or_404(
+        request.user, "household", policy.Action.ARCHIVE, pk=household_id
+    )
+    try:
+        tracked_archive(actor=request.user, instance=household, reason=payload.reason)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, REASON_RENAMED, field="reason"))
+    return _with_basis(request, "household", household)
+
+
+@router.post(
+    "/persons/{person_id}/archive",
+    response={200: PersonOut, 422: FormErrorsOut, **ERRORS},
+    summary="本人のアーカイブ",
+    description="本人の記録を一覧・検索から外します。記録は削除されず、理由・日時・職員とともに"
+    "残ります（本人のアーカイブ画面と同じ）。",
+)
+@policy.route("person", policy.Action.CHANGE)
+def person_archive(request: StaffRequest, person_id: int, payload: PersonArchiveIn) -> Any:
+    person, _decision = policy.get_or_404(
+        request.user, "person", policy.Action.ARCHIVE, pk=person_id
+    )
+    try:
+        services.person_archive(actor=request.user, person=person, reason=payload.reason)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, REASON_RENAMED, field="reason"))
+    return _with_basis(request, "person", person)
+
+
+@router.post(
+    "/persons/{person_id}/merge/{other_person_id}",
+    response={201: PersonMergeOut, 422: FormErrorsOut, **ERRORS},
+    summary="本人の記録の統合",
+    description="同じ人の2つの記録を1つにします。other_person_id の記録（世帯歴・相談・つなぎ・"
+    "同意・プランなど）は person_id の記録に移り、other_person_id の記録は統合先を示して"
+    "アーカイブされます。移した記録は1件ずつ残るので、機関管理者・多機関協働事務局は"
+    "統合を取り消せます。どちらの記録も変更できる（緊急時の閲覧ではない根拠のある）本人に限ります。",
+)
+@policy.route("person_merge", policy.Action.CREATE)
+def person_merge(
+    request: StaffRequest, person_id: int, other_person_id: int, payload: PersonMergeIn
+) -> Any:
+    survivor, _d1 = policy.get_or_404(request.user, "person", policy.Action.CHANGE, pk=person_id)
+    absorbed, _d2 = policy.get_or_404(
+        request.user, "person", policy.Action.CHANGE, pk=other_person_id
+    )
+    try:
+        merge = services.person_merge(
+            actor=request.user, survivor=survivor, absorbed=absorbed, reason=payload.reason
+        )
+    except DjangoValidationError as error:
+        errors = field_errors(error, field="__all__")
+        return invalid(errors, detail=_first_message(errors))
+    return Status(201, merge)
+
+
+@router.post(
+    "/person-merges/{merge_id}/undo",
+    response={200: PersonMergeOut, 422: FormErrorsOut, **ERRORS},
+    summary="本人の記録の統合の取り消し",
+    description="統合で移したすべての記録を元の本人の記録に戻し、その記録のアーカイブを解除します"
+    "（統合の一覧画面の取り消しと同じ）。すでに取り消された統合は取り消せません（422）。",
+)
+@policy.route("person_merge", policy.Action.CHANGE)
+def person_merge_undo(request: StaffRequest, merge_id: int, payload: PersonMergeUndoIn) -> Any:
+    merge, _decision = policy.get_or_404(
+        request.user, "person_merge", policy.Action.CHANGE, pk=merge_id
+    )
+    try:
+        merge = services.person_merge_undo(actor=request.user, merge=merge, reason=payload.reason)
+    except DjangoValidationError as error:
+        errors = field_errors(error, REASON_RENAMED, field="__all__")
+        return invalid(errors, detail=_first_message(errors))
+    return merge

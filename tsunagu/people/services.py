@@ -88,6 +88,17 @@ def person_update(*, actor: Staff, person: Person, changed: list[str]) -> Person
     return person
 
 
+@transaction.atomic
+def household_update(*, actor: Staff, household: Household, changed: list[str]) -> Household:
+    """Save the household's edited fields (住所, 圏域, 電話番号, 世帯の状況): who
+    changed it, and an audit event naming the changed fields (not their values)."""
+    household.full_clean(exclude=["registered_by", "label"])
+    household.updated_by = actor
+    household.save()
+    audit_record(AuditAction.CHANGE, actor=actor, obj=household, detail={"fields": sorted(changed)})
+    return household
+
+
 def _household_label(household: Household) -> str:
     """The head's name (or the longest-standing member's, where no head is recorded)."""
     current = list(

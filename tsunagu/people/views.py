@@ -146,9 +146,9 @@ def household_edit(request: StaffRequest, pk: int) -> HttpResponse:
     household, decision = policy.get_or_404(request.user, "household", policy.Action.CHANGE, pk=pk)
     form = HouseholdForm(request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
-        from tsunagu.core.services import tracked_save_form
-
-        tracked_save_form(actor=request.user, form=form)
+        services.household_update(
+            actor=request.user, household=form.instance, changed=form.changed_data
+        )
         messages.success(request, _("世帯の情報を更新しました。"))
         return redirect("people:household_detail", pk=household.pk)
     return render(

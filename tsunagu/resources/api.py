@@ -29,7 +29,7 @@ from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.resources import selectors, services
 from tsunagu.resources.forms import LocationForm, ResourceForm
-from tsunagu.resources.models import Resource
+from tsunagu.resources.models import Provider, ProviderKind, Resource
 from tsunagu.resources.services import KEEP, ScheduleSpec
 
 #: Form field names as the payloads name them.
@@ -412,3 +412,113 @@ def resource_update(request: StaffRequest, resource_id: int, payload: ResourceUp
 def provider_list(request: StaffRequest, include_archived: bool = False) -> Any:
     audit_record(AuditAction.LIST, object_type="resources.provider", detail={"via": "api"})
     return selectors.provider_list(request.user, include_archived=include_archived)
+
+
+# --- Archiving a resource; keeping the providers (as the pages) ---------------------
+
+
+class ResourceArchiveIn(Schema):
+    #: アーカイブの理由 (例: 活動を終了した).
+    reason: str = Field(..., max_length=200)
+
+
+@router.post(
+    "/resources/{resource_id}/archive",
+    response={200: ResourceDetailOut, 422: FormErrorsOut, **ERRORS},
+    summary="社会資源のアーカイブ",
+    description="社会資源を一覧から外します。記録（これまでのつながりを含む）は理由とともに残ります"
+    "（社会資源の画面のアーカイブと同じ）。すでにアーカイブされている場合は、そのまま返します。",
+)
+@policy.route("resource", policy.Action.ARCHIVE)
+def resource_archive(request: StaffRequest, resource_id: int, payload: ResourceArchiveIn) -> Any:
+    resource, _decision = policy.get_or_404(
+        request.user, "resource", policy.Action.ARCHIVE, pk=resource_id
+    )
+    if not resource.is_archived:
+        try:
+            services.resource_archive(actor=request.user, resource=resource, reason=payload.reason)
+        except DjangoValidationError as error:
+            return invalid(field_errors(error, field="reason"))
+    return _detail(request, resource.pk)
+
+
+class ProviderIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    alternate_name: str = Field("", max_length=120)
+    kind: ProviderKind = ProviderKind.OTHER
+    description: str = ""
+    phone: str = Field("", max_length=30)
+    email: str = ""
+    #: ウェブサイト (https://…).
+    website: str = Field("", max_length=200)
+    #: 設立年 (西暦).
+    year_incorporated: int | None = None
+
+
+class ProviderArchiveIn(Schema):
+    #: アーカイブの理由.
+    reason: str = Field(..., max_length=200)
+
+
+def _provider(request: StaffRequest, pk: int) -> Any:
+    """The provider with its count of listed resources, as the list shows it."""
+    return selectors.provider_list(request.user, include_archived=True).get(pk=pk)
+
+
+def _provider_save(request: StaffRequest, payload: ProviderIn, provider: Provider | None) -> Any:
+    data = payload.dict()
+    instance = provider or Provider()
+    changed = [name for name, value in data.items() if getattr(instance, name) != value]
+    for name, value in data.items():
+        setattr(instance, name, value)
+    try:
+        saved = services.provider_save(actor=request.user, provider=instance, changed=changed)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error))
+    return Status(201 if provider is None else 200, _provider(request, saved.pk))
+
+
+@router.post(
+    "/providers",
+    response={201: ProviderOut, 422: FormErrorsOut, **ERRORS},
+    summary="運営団体の登録",
+    description="社会資源を運営する団体・受け入れ先を登録します（運営団体の画面と同じ）。"
+    "相談支援を行う機関の職員とシステム管理者が登録できます。",
+)
+@policy.route("provider", policy.Action.CREATE)
+def provider_create(request: StaffRequest, payload: ProviderIn) -> Any:
+    return _provider_save(request, payload, None)
+
+
+@router.put(
+    "/providers/{provider_id}",
+    response={200: ProviderOut, 422: FormErrorsOut, **ERRORS},
+    summary="運営団体の更新",
+    description="すべての項目を送ってください（送らない項目は既定の値になります）。"
+    "変更した項目名（値は含みません）が監査記録に残ります。",
+)
+@policy.route("provider", policy.Action.CHANGE)
+def provider_update(request: StaffRequest, provider_id: int, payload: ProviderIn) -> Any:
+    provider, _decision = policy.get_or_404(
+        request.user, "provider", policy.Action.CHANGE, pk=provider_id
+    )
+    return _provider_save(request, payload, provider)
+
+
+@router.post(
+    "/providers/{provider_id}/archive",
+    response={200: ProviderOut, 422: FormErrorsOut, **ERRORS},
+    summary="運営団体のアーカイブ",
+    description="掲載中の社会資源がない団体を一覧から外します。記録は理由とともに残ります"
+    "（掲載中の社会資源があるときは 422）。",
+)
+@policy.route("provider", policy.Action.ARCHIVE)
+def provider_archive(request: StaffRequest, provider_id: int, payload: ProviderArchiveIn) -> Any:
+    provider, _decision = policy.get_or_404(
+        request.user, "provider", policy.Action.ARCHIVE, pk=provider_id
+    )
+    try:
+        services.provider_archive(actor=request.user, provider=provider, reason=payload.reason)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, field="reason"))
+    return _provider(request, provider.pk)

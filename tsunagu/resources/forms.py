@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.forms import WarekiDateField
@@ -465,16 +464,6 @@ class ProviderForm(StyledModelForm):
             "year_incorporated": forms.NumberInput(attrs={"inputmode": "numeric"}),
         }
         help_texts = {"year_incorporated": _("西暦で入力します（例: 1998）")}
-
-    def clean_year_incorporated(self) -> int | None:
-        year = self.cleaned_data.get("year_incorporated")
-        this_year = timezone.localdate().year
-        if year is not None and not 1868 <= year <= this_year:
-            raise forms.ValidationError(
-                _("設立年は1868年から%(year)s年までの西暦で入力してください。")
-                % {"year": this_year}
-            )
-        return year
 
 
 class ArchiveForm(StyledForm):

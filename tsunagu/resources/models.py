@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.fields import FreeTextField
@@ -63,6 +65,21 @@ class Provider(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A year of incorporation is a Western year from Meiji 1 to this year:
+        # the page's form and the API refuse the same ones.
+        this_year = timezone.localdate().year
+        year = self.year_incorporated
+        if year is not None and not 1868 <= year <= this_year:
+            raise ValidationError(
+                {
+                    "year_incorporated": _(
+                        "設立年は1868年から%(year)s年までの西暦で入力してください。"
+                    )
+                    % {"year": this_year}
+                }
+            )
 
 
 class Category(models.TextChoices):

@@ -322,7 +322,9 @@ def resource_restore(*, actor: Staff, resource: Resource) -> Resource:
 
 @transaction.atomic
 def provider_save(*, actor: Staff, provider: Provider, changed: Iterable[str] = ()) -> Provider:
-    """Register or change a provider (its fields already set and validated by a form)."""
+    """Register or change a provider (its fields already set). The model's rules
+    are checked here, so that the page and the API refuse alike."""
+    provider.full_clean()
     creating = provider.pk is None
     if creating:
         provider.created_by = actor

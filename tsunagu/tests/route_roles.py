@@ -201,6 +201,17 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST organization_create": SYSADMIN,  # organization create
     "GET organization_detail": STAFF,  # organization view
     "PUT organization_update": SYSADMIN,  # organization change
+    "POST organization_archive": SYSADMIN,  # organization archive
+    "POST district_create": SYSADMIN,  # district create
+    "PUT district_update": SYSADMIN,  # district change
+    "POST district_archive": SYSADMIN,  # district archive
+    "POST sub_business_create": SYSADMIN,  # business create
+    "PUT sub_business_update": SYSADMIN,  # business change
+    "POST sub_business_archive": SYSADMIN,  # business archive
+    "GET case_feature_list": STAFF,  # case_feature list
+    "POST case_feature_create": SYSADMIN,  # case_feature create
+    "PUT case_feature_update": SYSADMIN,  # case_feature change
+    "POST case_feature_archive": SYSADMIN,  # case_feature archive
     "GET staff_list": STAFF_ADMINS,  # staff list
     "GET staff_detail": STAFF_ADMINS,  # staff view
     "GET person_list": CASEWORK,  # person list
@@ -211,6 +222,11 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET household_detail": EVERYONE,  # household view
     "POST household_member_add": CASEWORK,  # household change
     "POST household_member_end": CASEWORK,  # household change
+    "PUT household_update": CASEWORK,  # household change
+    "POST household_archive": CASEWORK,  # household archive
+    "POST person_archive": CASEWORK,  # person change
+    "POST person_merge": CASEWORK,  # person_merge create
+    "POST person_merge_undo": MERGE_UNDOERS,  # person_merge change
     "GET consultation_list": CASEWORK,  # consultation list
     "POST consultation_create": CASEWORK,  # consultation create
     "GET consultation_detail": EVERYONE,  # consultation view
@@ -267,6 +283,10 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET resource_detail": STAFF,  # resource view
     "PUT resource_update": CASEWORK | SYSADMIN,  # resource change
     "GET provider_list": STAFF,  # provider list
+    "POST resource_archive": CASEWORK | SYSADMIN,  # resource archive
+    "POST provider_create": CASEWORK | SYSADMIN,  # provider create
+    "PUT provider_update": CASEWORK | SYSADMIN,  # provider change
+    "POST provider_archive": CASEWORK | SYSADMIN,  # provider archive
     "GET hsds_meta": STAFF,  # resource export
     "GET hsds_service_list": STAFF,  # resource export
     "GET hsds_service_detail": STAFF,  # resource export

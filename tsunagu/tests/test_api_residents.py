@@ -121,7 +121,7 @@ RESIDENT_OPERATIONS = {
     "/api/v1/persons": {"get", "post"},
     "/api/v1/persons/{person_id}": {"get"},
     "/api/v1/households": {"get", "post"},
-    "/api/v1/households/{household_id}": {"get"},
+    "/api/v1/households/{household_id}": {"get", "put"},
     "/api/v1/consultations": {"get", "post"},
     "/api/v1/consultations/{consultation_id}": {"get"},
     "/api/v1/referrals": {"get", "post"},
