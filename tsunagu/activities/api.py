@@ -26,6 +26,7 @@ from ninja.pagination import paginate
 from tsunagu import policy
 from tsunagu.activities import selectors, services
 from tsunagu.activities.models import ActivityRecord, Category, CountedEntry, Direction, Kind, Mode
+from tsunagu.api.choices import api_choices
 from tsunagu.api.errors import ERRORS, FormErrorsOut, field_errors, invalid
 from tsunagu.api.lookups import (
     acting_casework_organization,
@@ -40,6 +41,9 @@ from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import fiscal_year_range, format_wareki_month
 from tsunagu.directory.models import Organization
+
+ActivityKind = api_choices("ActivityKind", Kind)
+ActivityDirection = api_choices("ActivityDirection", Direction)
 
 #: Model field names as the payloads name them.
 RENAMED = {
@@ -110,10 +114,10 @@ class ActivityRecordIn(Schema):
     #: One of the category's kinds (個人支援: 関係形成・個別支援・連絡調整; 地域支援:
     #: 関係形成・立上支援・運営支援・連絡調整; 生活支援コーディネーター: 情報収集・関係形成・
     #: 企画立案・運営支援; 新規相談: new_individual・new_community).
-    kind: Kind
+    kind: ActivityKind
     #: 直接支援/間接支援: required for 個人支援, left out otherwise.
     mode: Mode | None = None
-    direction: Direction = Direction.OUTGOING
+    direction: ActivityDirection = ActivityDirection.OUTGOING
     #: 働きかけの意図 (required; no personal names).
     intent: str = Field(..., max_length=200)
     note: str = ""
@@ -298,7 +302,7 @@ def activity_record_list(
     organization_id: int | None = None,
     district_id: int | None = None,
     category: Category | None = None,
-    kind: Kind | None = None,
+    kind: ActivityKind | None = None,
     household_id: int | None = None,
     include_archived: bool = False,
 ) -> Any:

@@ -23,6 +23,7 @@ from ninja.pagination import paginate
 from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization_id
 from tsunagu.accounts.models import Staff
+from tsunagu.api.choices import api_choices
 from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.api.lookups import basis_label, changeable
 from tsunagu.api.pagination import BasisPagination
@@ -45,6 +46,8 @@ from tsunagu.core.dates import Day
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.referrals.models import Referral
+
+CaseStage = api_choices("CaseStage", Stage)
 
 #: Model field names as the payloads name them.
 CASE_RENAMED = {
@@ -157,7 +160,7 @@ class CaseIn(Schema):
 
 
 class CaseTransitionIn(Schema):
-    to_stage: Stage
+    to_stage: CaseStage
     #: The version the change was made on (optimistic lock): 409 when outdated.
     version: int
     note: str = ""
@@ -387,7 +390,7 @@ router: Router = Router(tags=["多機関協働ケース"])
 )
 @paginate(BasisPagination, resource="case")
 @policy.route("case", policy.Action.LIST)
-def case_list(request: StaffRequest, stage: Stage | None = None) -> Any:
+def case_list(request: StaffRequest, stage: CaseStage | None = None) -> Any:
     audit_record(
         AuditAction.LIST,
         object_type="cases.case",

@@ -202,7 +202,7 @@ class ProjectUpdateIn(ProjectFieldsIn):
     version: int
 
 
-class TransitionIn(Schema):
+class CommunityProjectTransitionIn(Schema):
     to_stage: str
     version: int
     #: Needed where the transitions table says so (going back, ending).
@@ -211,7 +211,7 @@ class TransitionIn(Schema):
     happened_on: Day | None = None
 
 
-class NoteIn(Schema):
+class CommunityProjectNoteIn(Schema):
     support: str
     happened_on: Day | None = None
 
@@ -649,7 +649,9 @@ def project_update(request: StaffRequest, project_id: int, payload: ProjectUpdat
     "表示した後に他の職員が更新していた場合は 409 を返します。",
 )
 @policy.route("community_project", policy.Action.CHANGE)
-def project_transition(request: StaffRequest, project_id: int, payload: TransitionIn) -> Any:
+def project_transition(
+    request: StaffRequest, project_id: int, payload: CommunityProjectTransitionIn
+) -> Any:
     project, _decision = policy.get_or_404(
         request.user, "community_project", policy.Action.CHANGE, pk=project_id
     )
@@ -679,7 +681,7 @@ def project_transition(request: StaffRequest, project_id: int, payload: Transiti
     description="段階を変えずに、支援の内容を経過に記録します。",
 )
 @policy.route("community_project", policy.Action.CHANGE)
-def project_note(request: StaffRequest, project_id: int, payload: NoteIn) -> Any:
+def project_note(request: StaffRequest, project_id: int, payload: CommunityProjectNoteIn) -> Any:
     project, _decision = policy.get_or_404(
         request.user, "community_project", policy.Action.CHANGE, pk=project_id
     )

@@ -11,11 +11,14 @@ from ninja import Field, ModelSchema, Router, Schema, Status
 from ninja.pagination import paginate
 
 from tsunagu import policy
+from tsunagu.api.choices import api_choices
 from tsunagu.api.errors import ERRORS, FormErrorsOut
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.services import tracked_save_form
 from tsunagu.directory.forms import OrganizationForm
 from tsunagu.directory.models import Organization
+
+OrganizationKind = api_choices("OrganizationKind", Organization.Kind)
 
 router: Router = Router(tags=["マスタデータ"])
 
@@ -55,7 +58,7 @@ class OrganizationOut(ModelSchema):
 
 class OrganizationIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
-    kind: Organization.Kind
+    kind: OrganizationKind
     management: Organization.Management = Organization.Management.DIRECT
     operator: str = Field("", max_length=80)
     parent: int | None = None

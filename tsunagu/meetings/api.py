@@ -26,6 +26,7 @@ from ninja.pagination import paginate
 from tsunagu import policy
 from tsunagu.accounts.models import Membership
 from tsunagu.accounts.roles import Role
+from tsunagu.api.choices import api_choices
 from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.api.lookups import acting_casework_organization, basis_label
 from tsunagu.audit.models import AuditAction
@@ -43,6 +44,8 @@ from tsunagu.meetings.models import (
     Meeting,
     QuestionnaireAnswer,
 )
+
+MeetingKind = api_choices("MeetingKind", Kind)
 
 #: Model field names as the payloads name them.
 RENAMED = {"case": "case_id", "organization": "organization_id"}
@@ -168,14 +171,14 @@ class MeetingIn(Schema):
     ends_at: time | None = None
     place: str = Field("", max_length=120)
     #: The parts held in turn, in order (支援会議 and 重層的支援会議 only by a 多機関協働事務局).
-    kinds: list[Kind]
+    kinds: list[MeetingKind]
     #: The host: an organization the staff member does casework for (by default the acting one).
     organization_id: int | None = None
 
 
 class AgendaItemIn(Schema):
     #: The part of the sitting the case is put before.
-    kind: Kind
+    kind: MeetingKind
     case_id: int
     review: AgendaItem.Review = AgendaItem.Review.NEW
 

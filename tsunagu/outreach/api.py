@@ -23,6 +23,7 @@ from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.accounts.models import Membership, Staff
+from tsunagu.api.choices import api_choices
 from tsunagu.api.errors import ERRORS, FormErrorsOut, field_errors, invalid
 from tsunagu.api.lookups import (
     acting_casework_organization,
@@ -39,6 +40,9 @@ from tsunagu.directory.models import Organization
 from tsunagu.outreach import selectors, services
 from tsunagu.outreach.models import Direction, Intent, Method, OutreachContact, Result, Stage
 from tsunagu.people.models import Person
+
+OutreachStage = api_choices("OutreachStage", Stage)
+OutreachDirection = api_choices("OutreachDirection", Direction)
 
 #: Model field names as the payloads name them.
 RENAMED = {"person": "person_id", "case": "case_id"}
@@ -112,10 +116,10 @@ class OutreachContactIn(Schema):
     occurred_at: Moment | None = None
     method: Method
     result: Result
-    direction: Direction = Direction.OUTGOING
+    direction: OutreachDirection = OutreachDirection.OUTGOING
     intent: Intent
     intent_note: str = Field("", max_length=200)
-    stage_after: Stage
+    stage_after: OutreachStage
     content: str = ""
     next_step: str = Field("", max_length=200)
     next_on: Day | None = None

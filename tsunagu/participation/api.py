@@ -24,6 +24,7 @@ from ninja.pagination import paginate
 
 from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization_id
+from tsunagu.api.choices import api_choices
 from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.api.lookups import (
     LINKING_BASES,
@@ -51,6 +52,8 @@ from tsunagu.participation.models import (
 from tsunagu.participation.services import ParticipationConflict
 from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Ease
+
+ParticipationStage = api_choices("ParticipationStage", Stage)
 
 #: Model field names as the payloads name them.
 RENAMED = {"resource": "resource_id", "case": "case_id", "plan": "plan_id"}
@@ -199,8 +202,8 @@ class ParticipationIn(Schema):
     next_follow_up_on: Day | None = None
 
 
-class TransitionIn(Schema):
-    to_stage: Stage
+class ParticipationTransitionIn(Schema):
+    to_stage: ParticipationStage
     #: The version the change was made on (optimistic lock): 409 when outdated.
     version: int
     happened_on: Day | None = None
@@ -209,7 +212,7 @@ class TransitionIn(Schema):
     next_follow_up_on: Day | None = None
 
 
-class NoteIn(Schema):
+class ParticipationNoteIn(Schema):
     kind: Literal["follow_up", "host_support"]
     note: str
     happened_on: Day | None = None
@@ -509,7 +512,7 @@ def participation_detail(request: StaffRequest, participation_id: int) -> Any:
 )
 @policy.route("participation", policy.Action.CHANGE)
 def participation_transition(
-    request: StaffRequest, participation_id: int, payload: TransitionIn
+    request: StaffRequest, participation_id: int, payload: ParticipationTransitionIn
 ) -> Any:
     # CHANGE: the supporting organization only.
     participation, _decision = policy.get_or_404(
@@ -538,7 +541,9 @@ def participation_transition(
     summary="参加支援の経過の記録（本人へのフォローアップ・受け入れ先支援）",
 )
 @policy.route("participation", policy.Action.CHANGE)
-def participation_note(request: StaffRequest, participation_id: int, payload: NoteIn) -> Any:
+def participation_note(
+    request: StaffRequest, participation_id: int, payload: ParticipationNoteIn
+) -> Any:
     participation, _decision = policy.get_or_404(
         request.user, "participation", policy.Action.CHANGE, pk=participation_id
     )

@@ -125,7 +125,7 @@ class ReferralIn(Schema):
     send: bool = True
 
 
-class TransitionIn(Schema):
+class ReferralTransitionIn(Schema):
     to_status: ReferralStatus
     #: The version the change was made on (optimistic lock): 409 when outdated.
     version: int
@@ -321,7 +321,9 @@ def _acting_party(request: StaffRequest, referral: Referral) -> Organization:
     summary="つなぐシートの状態変更（受理・差戻し・完了など）",
 )
 @policy.route("referral", policy.Action.CHANGE)
-def referral_transition(request: StaffRequest, referral_id: int, payload: TransitionIn) -> Any:
+def referral_transition(
+    request: StaffRequest, referral_id: int, payload: ReferralTransitionIn
+) -> Any:
     # CHANGE needs a working basis (sender or addressee), never an emergency opening.
     referral, _decision = policy.get_or_404(
         request.user, "referral", policy.Action.CHANGE, pk=referral_id
