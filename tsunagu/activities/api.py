@@ -13,7 +13,7 @@ keyed by the payload's fields.
 # endpoint annotations at import time through the policy wrapper.
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -42,8 +42,14 @@ from tsunagu.core.http import StaffRequest
 from tsunagu.core.wareki import fiscal_year_range, format_wareki_month
 from tsunagu.directory.models import Organization
 
-ActivityKind = api_choices("ActivityKind", Kind)
-ActivityDirection = api_choices("ActivityDirection", Direction)
+# The choices under the API's own names (tsunagu/api/choices.py); to the type
+# checker they are the model's choices, whose values they are.
+if TYPE_CHECKING:
+    ActivityKind = Kind
+    ActivityDirection = Direction
+else:
+    ActivityKind = api_choices("ActivityKind", Kind)
+    ActivityDirection = api_choices("ActivityDirection", Direction)
 
 #: Model field names as the payloads name them.
 RENAMED = {

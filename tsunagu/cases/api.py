@@ -13,7 +13,7 @@ period, who recorded it and its withdrawal.
 # endpoint annotations at import time through the policy wrapper.
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -47,7 +47,12 @@ from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import Organization
 from tsunagu.referrals.models import Referral
 
-CaseStage = api_choices("CaseStage", Stage)
+# The choices under the API's own names (tsunagu/api/choices.py); to the type
+# checker they are the model's choices, whose values they are.
+if TYPE_CHECKING:
+    CaseStage = Stage
+else:
+    CaseStage = api_choices("CaseStage", Stage)
 
 #: Model field names as the payloads name them.
 CASE_RENAMED = {

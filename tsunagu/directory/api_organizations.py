@@ -5,7 +5,7 @@ organization: tsunagu/directory/api.py.)"""
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ninja import Field, ModelSchema, Router, Schema, Status
 from ninja.pagination import paginate
@@ -18,7 +18,12 @@ from tsunagu.core.services import tracked_save_form
 from tsunagu.directory.forms import OrganizationForm
 from tsunagu.directory.models import Organization
 
-OrganizationKind = api_choices("OrganizationKind", Organization.Kind)
+# The choices under the API's own names (tsunagu/api/choices.py); to the type
+# checker they are the model's choices, whose values they are.
+if TYPE_CHECKING:
+    OrganizationKind = Organization.Kind
+else:
+    OrganizationKind = api_choices("OrganizationKind", Organization.Kind)
 
 router: Router = Router(tags=["マスタデータ"])
 

@@ -13,7 +13,7 @@ a 支援会議's attendee sees no material before their pledge. A
 # endpoint annotations at import time through the policy wrapper.
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -45,7 +45,12 @@ from tsunagu.meetings.models import (
     QuestionnaireAnswer,
 )
 
-MeetingKind = api_choices("MeetingKind", Kind)
+# The choices under the API's own names (tsunagu/api/choices.py); to the type
+# checker they are the model's choices, whose values they are.
+if TYPE_CHECKING:
+    MeetingKind = Kind
+else:
+    MeetingKind = api_choices("MeetingKind", Kind)
 
 #: Model field names as the payloads name them.
 RENAMED = {"case": "case_id", "organization": "organization_id"}

@@ -13,7 +13,7 @@ corrects a contact; a joint visitor's organization reads it as its own.
 # endpoint annotations at import time through the policy wrapper.
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -41,8 +41,14 @@ from tsunagu.outreach import selectors, services
 from tsunagu.outreach.models import Direction, Intent, Method, OutreachContact, Result, Stage
 from tsunagu.people.models import Person
 
-OutreachStage = api_choices("OutreachStage", Stage)
-OutreachDirection = api_choices("OutreachDirection", Direction)
+# The choices under the API's own names (tsunagu/api/choices.py); to the type
+# checker they are the model's choices, whose values they are.
+if TYPE_CHECKING:
+    OutreachStage = Stage
+    OutreachDirection = Direction
+else:
+    OutreachStage = api_choices("OutreachStage", Stage)
+    OutreachDirection = api_choices("OutreachDirection", Direction)
 
 #: Model field names as the payloads name them.
 RENAMED = {"person": "person_id", "case": "case_id"}

@@ -14,7 +14,7 @@ version is answered 409.
 # endpoint annotations at import time through the policy wrapper.
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -53,7 +53,12 @@ from tsunagu.participation.services import ParticipationConflict
 from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Ease
 
-ParticipationStage = api_choices("ParticipationStage", Stage)
+# The choices under the API's own names (tsunagu/api/choices.py); to the type
+# checker they are the model's choices, whose values they are.
+if TYPE_CHECKING:
+    ParticipationStage = Stage
+else:
+    ParticipationStage = api_choices("ParticipationStage", Stage)
 
 #: Model field names as the payloads name them.
 RENAMED = {"resource": "resource_id", "case": "case_id", "plan": "plan_id"}
