@@ -17,7 +17,7 @@ never silently replaced: the client asked to act for it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -50,27 +50,35 @@ def named_organization_id(request: HttpRequest) -> int | None:
 
 
 def acting_organization_id(
-    request: HttpRequest, among: frozenset[int] | None = None, *, resource: str = ""
+    request: HttpRequest,
+    among: frozenset[int] | None = None,
+    *,
+    resource: str = "",
+    audited: bool = True,
 ) -> int | None:
     """The organization ``request``'s staff member acts for, among ``among``
     (default: all their organizations).
 
     None for an anonymous request, or when ``among`` is empty and no
     ``resource`` is named; with a ``resource`` (the record kind about to be
-    made), having no fitting organization is refused (403, audited)."""
+    made), having no fitting organization is refused (403, audited unless
+    ``audited`` is false: the middleware's early look, which the API repeats)."""
     user: Any = request.user
     if not user.is_authenticated:
         return None
     member_of = user.organization_ids()
     candidates = member_of if among is None else frozenset(among) & member_of
-    named = named_organization_id(request)
+    try:
+        named = named_organization_id(request)
+    except NotActingFor:
+        _refuse(request, resource, audited)
     if request.META.get(_META_KEY) is not None and named not in candidates:
-        _refuse(request, resource)
+        _refuse(request, resource, audited)
     if named in candidates:
         return named
     first = next((pk for pk in user.organizations_in_order() if pk in candidates), None)
     if first is None and resource:
-        _refuse(request, resource)
+        _refuse(request, resource, audited)
     return first
 
 
@@ -83,9 +91,16 @@ def acting_organization(request: HttpRequest, among: frozenset[int], *, resource
     return Organization.objects.get(pk=chosen)
 
 
-def _refuse(request: HttpRequest, resource: str) -> None:
+def _refuse(request: HttpRequest, resource: str, audited: bool = True) -> NoReturn:
+    """Refuse (403), audited: as a refusal to make ``resource`` when one is being
+    made, else as a refusal to act for the organization the request named."""
     from tsunagu import policy
 
-    if resource:
+    if not audited:
+        pass  # the middleware's early look: the API's own look refuses and audits
+    elif resource:
         policy.audit_denial(request.user, policy.Action.CREATE, resource)
+    else:
+        named = request.META.get(_META_KEY, "")
+        policy.audit_denial(request.user, policy.Action.CHANGE, "organization", named[:40])
     raise NotActingFor(NotActingFor.message)

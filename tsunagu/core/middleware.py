@@ -21,7 +21,7 @@ def _audited_organization_id(request: HttpRequest) -> int | None:
     """The acting organization that audit events are recorded under; a header
     naming one the staff member may not act for is refused later, by the API."""
     try:
-        return acting_organization_id(request)
+        return acting_organization_id(request, audited=False)
     except NotActingFor:
         return None
 

@@ -129,6 +129,11 @@ def test_me_returns_roles_and_municipality(ward: Ward) -> None:
     )
     assert refused.status_code == 403
     assert refused.json() == {"detail": "指定された所属機関として操作する権限がありません。"}
+    denial = AuditEvent.objects.get(action=AuditAction.DENY, actor=staff)
+    assert (denial.object_type, denial.object_id) == (
+        "directory.organization",
+        str(ward.coordinating.pk),
+    )
 
 
 @pytest.mark.django_db
