@@ -24,7 +24,9 @@ from typing import Any
 import httpx
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
@@ -119,6 +121,21 @@ def call(operation: ModuleType, expected: int, **arguments: Any) -> Any:
     return response.parsed
 
 
+@pytest.fixture
+def _connection_kept() -> Iterator[None]:
+    """The WSGI handler closes the database connection at the end of each
+    request (close_old_connections); inside a test's transaction it must not,
+    as Django's own test client arranges for its requests."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_connection_kept")
 def test_a_generated_client_walks_the_seed_003_household(generated: ModuleType, ward: Ward) -> None:
     g = Generated(generated)
     m = g.models
