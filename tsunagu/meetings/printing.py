@@ -5,7 +5,7 @@ decisions (方針, 役割分担, 主担当機関) and tasks; then the minutes.
 The caller has fetched the meeting through the policy
 (``policy.get_or_404(user, "meeting", Action.PRINT, pk=...)``, which records
 the print) and worked out the material the viewer may see with
-:func:`tsunagu.meetings.views.material_for` (which records each agenda item
+:func:`tsunagu.meetings.selectors.material_for` (which records each agenda item
 printed); this module lays out only that, and names the basis in the footer.
 
 As for the 相談受付・申込票 (:mod:`tsunagu.consultations.printing`): one
@@ -31,7 +31,7 @@ from tsunagu.meetings.models import CASE_KINDS, Meeting
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import Staff
-    from tsunagu.meetings.views import Material
+    from tsunagu.meetings.selectors import Material
 
 TEMPLATE = "meetings/minutes_print.html"
 
