@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.policy.vocabulary import Basis
+
 GENESIS_HASH = "0" * 64
 
 
@@ -122,8 +124,6 @@ class AuditEvent(models.Model):
 
     @property
     def basis_label(self) -> str:
-        from tsunagu.policy import Basis
-
         try:
             return str(Basis(self.basis).label)
         except ValueError:

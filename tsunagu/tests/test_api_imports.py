@@ -4,11 +4,17 @@
 pagination, look-ups); `tsunagu/api/root.py` assembles the routers and is
 imported by the URL configuration alone. Each app's API imports the shared
 modules, never the root and never another app's API module.
+
+The audit trail imports the policy's vocabulary alone, never its engine
+(which writes to the audit trail): no circle between the two.
 """
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import tsunagu
@@ -120,3 +126,40 @@ def test_an_app_api_imports_no_other_app_api() -> None:
 
 def test_the_circle_check_finds_a_circle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_audit_trail_imports_the_policy_vocabulary_only() -> None:
+    """The audit ↔ policy circle is gone: the audit trail (its models and
+    services, which the engine writes refusals and views through) records a
+    decision's basis with the vocabulary, which imports nothing from tsunagu."""
+    graph = _imports()
+    from_policy = sorted(
+        f"{name} → {other}"
+        for name in ("tsunagu.audit.models", "tsunagu.audit.services")
+        for other in graph[name]
+        if other.startswith("tsunagu.policy")
+    )
+    assert from_policy == ["tsunagu.audit.models → tsunagu.policy.vocabulary"]
+    assert graph["tsunagu.policy.vocabulary"] == set()
+    assert "tsunagu.audit.services" in graph["tsunagu.policy.engine"]
+
+
+def test_loading_the_apps_imports_no_policy_engine_or_rule() -> None:
+    """Loading the models (the audit trail's among them) and the audit services
+    imports the policy's vocabulary and nothing that needs the models: the
+    engine and the rules are imported on first use (tsunagu/policy/__init__.py)."""
+    script = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "import tsunagu.audit.models, tsunagu.audit.services\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tsunagu.policy')))\n"
+    )
+    result = subprocess.run(  # noqa: S603 — our own interpreter and script
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE.parent,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tsunagu.settings_test"},
+    )
+    assert result.stdout.split("\n")[-2] == "['tsunagu.policy', 'tsunagu.policy.vocabulary']"
