@@ -150,31 +150,25 @@ def _compiled(queryset: Any) -> tuple[str, list[Any]]:
 
 
 def _visible_persons_sql(staff: Any) -> tuple[str, list[Any]]:
-    """The persons search lets through for ``staff``, as a condition on
-    ``people_person p``: registered by their organizations, or a member of a
-    household their organizations have a way to (``people_householdaccess``)
-    or that they opened in an emergency, or named on a referral to them —
-    correlated ``EXISTS`` probes, the best shape one statement can take.
-    (The policy's whole visible set as a subquery takes minutes on PostgreSQL
-    at the ward scale: the database works it out before the first row.) The
-    policy may still drop a person this lets through (a consent withdrawn);
-    the id-for-id check reports it."""
+    """The persons the policy lets ``staff`` see, as a condition on
+    ``people_person p``: a row of ``grants_grant`` naming the person, or one
+    (not a consent's) for a household they belong or belonged to — correlated
+    ``EXISTS`` probes, the best shape one statement can take."""
     from django.utils import timezone
 
     from tsunagu.policy import casework_organization_ids
 
-    orgs = _ids(casework_organization_ids(staff))
-    sql = f"""(p.registered_by_id IN ({orgs})
+    orgs = _ids(casework_organization_ids(staff)) or "NULL"
+    in_force = "(g.valid_from IS NULL OR g.valid_from <= %s) AND (g.valid_until IS NULL OR g.valid_until > %s)"
+    sql = f"""(EXISTS (SELECT 1 FROM grants_grant g
+                   WHERE g.person_id = p.id AND g.subject = 'person'
+                     AND g.organization_id IN ({orgs}) AND {in_force})
         OR EXISTS (SELECT 1 FROM people_householdmembership hm
-                   JOIN people_householdaccess a ON a.household_id = hm.household_id
-                   WHERE hm.person_id = p.id AND a.organization_id IN ({orgs}))
-        OR EXISTS (SELECT 1 FROM referrals_referral_persons rp
-                   JOIN referrals_referral r ON r.id = rp.referral_id
-                   WHERE rp.person_id = p.id AND r.to_organization_id IN ({orgs}))
-        OR EXISTS (SELECT 1 FROM people_householdmembership hm
-                   JOIN people_emergencyaccess e ON e.household_id = hm.household_id
-                   WHERE hm.person_id = p.id AND e.staff_id = %s AND e.expires_at > %s))"""  # noqa: S608 - ids only
-    return sql, [staff.pk, timezone.now()]
+                   JOIN grants_grant g ON g.household_id = hm.household_id
+                   WHERE hm.person_id = p.id AND g.subject = 'household' AND g.basis <> 'consent'
+                     AND (g.organization_id IN ({orgs}) OR g.staff_id = %s) AND {in_force}))"""  # noqa: S608 - ids only
+    now = timezone.now()
+    return sql, [now, now, staff.pk, now, now]
 
 
 def raw_person_search(staff: Any, query: str, *, visible: bool) -> list[int]:

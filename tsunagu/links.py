@@ -9,6 +9,7 @@ from tsunagu.cases import links as cases
 from tsunagu.community import links as community
 from tsunagu.consultations import links as consultations
 from tsunagu.core.links import Kind, Link, Registry, Unlinked
+from tsunagu.grants import links as grants
 from tsunagu.meetings import links as meetings
 from tsunagu.outreach import links as outreach
 from tsunagu.participation import links as participation
@@ -27,6 +28,7 @@ MODULES = (
     participation,
     activities,
     community,
+    grants,
 )
 
 registry = Registry(MODULES)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tsunagu.participation",
     "tsunagu.community",
     "tsunagu.activities",
+    "tsunagu.grants",
     "tsunagu.reports",
     "tsunagu.web",
     "tsunagu.demo",

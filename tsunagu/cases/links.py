@@ -11,15 +11,12 @@ LINKS = (
         "cases.Case",
         "household",
         Kind.HOUSEHOLD,
-        organizations=("organization",),
         record_kind="case",
     ),
     Link("cases.CaseEvent", "case", Kind.CASE),
-    Link("cases.CaseTeamMember", "case", Kind.CASE, organizations=("organization",)),
+    Link("cases.CaseTeamMember", "case", Kind.CASE),
     # Each organization a consent names (in force or not: the policy decides).
-    Link(
-        "cases.Consent", "case", Kind.CASE, organizations=("organizations",), record_kind="consent"
-    ),
+    Link("cases.Consent", "case", Kind.CASE, record_kind="consent"),
     Link(
         "cases.Consent",
         "grantor",

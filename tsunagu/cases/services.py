@@ -30,7 +30,7 @@ from tsunagu.cases.models import (
 )
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
-from tsunagu.people import access
+from tsunagu.grants import services as grants
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.referrals.models import TRANSITIONS as REFERRAL_TRANSITIONS
 from tsunagu.referrals.models import Referral
@@ -111,7 +111,7 @@ def case_open(
         CaseTeamMember.objects.create(case=case, organization=member, joined_on=case.opened_on)
         for member in members.values()
     ]
-    access.record_ways(case, *team_members)
+    grants.refresh_for(case, *team_members)
     _event(case, actor, CaseEvent.Kind.STAGE, _("ケースを受付"), to_stage=Stage.INTAKE)
     audit_record(AuditAction.CREATE, actor=actor, obj=case, organization_id=organization.pk)
     _referral_follows(
@@ -248,6 +248,8 @@ def case_transition(
         locked.next_action = ""
         locked.next_action_on = None
     locked.save()
+    # A 支援会議's attendees see an open case only: closing it ends their way.
+    grants.refresh_for(locked)
     _event(
         locked,
         actor,
@@ -321,7 +323,7 @@ def _team_join(case: Case, organization: Organization, role: str = "") -> CaseTe
     if current is not None:
         return current
     member = CaseTeamMember.objects.create(case=case, organization=organization, role=role)
-    access.record_ways(member)
+    grants.refresh_for(member)
     return member
 
 
@@ -348,6 +350,8 @@ def case_team_leave(*, actor: Staff, case: Case, member: CaseTeamMember) -> Case
         raise ValidationError(_("事務局はチームから外せません。"))
     member.left_on = timezone.localdate()
     member.save(update_fields=["left_on"])
+    # A consent covering "the case team" stops covering it with this commit.
+    grants.refresh_for(member)
     _event(
         case,
         actor,
@@ -409,7 +413,7 @@ def consent_record(
     consent.save()
     consent.members.set(members)
     consent.organizations.set(organizations)
-    access.record_ways(consent)
+    grants.refresh_for(consent)
     _event(
         case,
         actor,
@@ -457,6 +461,8 @@ def consent_withdraw(*, actor: Staff, consent: Consent, note: str) -> Consent:
             "updated_at",
         ]
     )
+    # Access that relied on it ends with this commit.
+    grants.refresh_for(consent)
     _event(case, actor, CaseEvent.Kind.CONSENT, _("本人同意の撤回: %(note)s") % {"note": note})
     audit_record(AuditAction.CHANGE, actor=actor, obj=consent, detail={"withdrawn": True})
     locked = Case.objects.select_for_update().get(pk=case.pk)

@@ -10,7 +10,6 @@ LINKS = (
         "consultations.Consultation",
         "household",
         Kind.HOUSEHOLD,
-        organizations=("organization",),
         own=("organization",),
         record_kind="consultation",
         activity=("received_at",),

@@ -20,7 +20,7 @@ from tsunagu.consultations.models import (
 )
 from tsunagu.core import tenancy
 from tsunagu.directory.models import Organization
-from tsunagu.people import access
+from tsunagu.grants import services as grants
 from tsunagu.people.models import Person
 from tsunagu.people.names import normalize_text
 
@@ -72,7 +72,7 @@ def consultation_create(
         for person in subjects
     )
     consultation.case_features.set(list(case_features))
-    access.record_ways(consultation)
+    grants.refresh_for(consultation)
     audit_record(AuditAction.CREATE, actor=actor, obj=consultation)
     return consultation
 
@@ -85,7 +85,7 @@ def consultation_link_household(
     consultation.household_id = household_id
     consultation.updated_by = actor
     consultation.save(update_fields=["household", "updated_by", "updated_at"])
-    access.record_ways(consultation)
+    grants.refresh_for(consultation)
     for person in subjects:
         ConsultationSubject.objects.get_or_create(consultation=consultation, person=person)
     audit_record(

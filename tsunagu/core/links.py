@@ -3,7 +3,7 @@
 Every record tied to a person (本人) or a household (世帯) — directly, by a
 many-to-many list, or through a 多機関協働 case — is declared once, by the app
 that owns the record, as a :class:`Link`. Merge, retention, the 家族年表, the
-search pre-filter (``HouseholdAccess``) and the policy read these
+grants (``tsunagu.policy.ways``: the organizations' own records) and the policy read these
 declarations (assembled in ``tsunagu.links``) instead of keeping lists of
 their own, and ``tests/test_links.py`` walks Django's model graph so that a
 new relation to a person, a household or a case fails until it is declared
@@ -37,10 +37,8 @@ class Kind(StrEnum):
 class Link:
     """One field of one model that ties its record to a person, a household or a case.
 
-    ``organizations``: lookups from the record to the organizations it gives a
-    way in to its household (the search pre-filter, ``people.access``); a
-    superset of the policy's bases, never a permission. ``own``: those of them
-    whose own record it is (basis 1 of access.md).
+    ``own``: lookups from the record to the organizations whose own record it
+    is (basis 1 of access.md: ``policy.ways.own_records``).
 
     For a person link: ``key`` names its rows in ``PersonMerge.moved``;
     ``on_conflict`` says what a merge does where the survivor already has a
@@ -62,7 +60,6 @@ class Link:
     model: str
     field: str
     kind: Kind
-    organizations: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
     key: str = ""
     on_conflict: Literal["drop", "keep"] = "keep"
@@ -173,18 +170,9 @@ class Registry:
         """Links to a household, directly or through a case."""
         return tuple(link for link in self.links if link.kind != Kind.PERSON)
 
-    @property
-    def ways(self) -> tuple[Link, ...]:
-        """Links that give organizations a way in to a household."""
-        return tuple(link for link in self.household_links if link.organizations)
-
     def of_model(self, model: type[models.Model] | str) -> tuple[Link, ...]:
         label = model if isinstance(model, str) else model._meta.label
         return tuple(link for link in self.links if link.model == label)
-
-    def ways_of(self, model: type[models.Model]) -> tuple[Link, ...]:
-        """The links of ``model`` that give organizations a way in to a household."""
-        return tuple(link for link in self.of_model(model) if link.organizations)
 
     def person_link(self, key: str) -> Link:
         return next(link for link in self.person_links if link.key == key)

@@ -13,7 +13,6 @@ LINKS = (
         "meetings.AgendaItem",
         "case",
         Kind.CASE,
-        organizations=("part__meeting__attendees__organization",),
         record_kind="agenda_item",
         activity=("part__meeting__held_on",),
     ),

@@ -30,6 +30,7 @@ from tsunagu.cases.services import CaseEvent, _event, _team_join, consent_covers
 from tsunagu.core.printing import wareki_or_western
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
 from tsunagu.meetings.models import (
     CASE_KINDS,
     ActionItem,
@@ -41,7 +42,6 @@ from tsunagu.meetings.models import (
     QuestionnaireAnswer,
     Status,
 )
-from tsunagu.people import access
 
 
 class MeetingConflict(EditConflict):
@@ -192,8 +192,9 @@ def attendee_add(
 
 
 def _record_meeting_ways(meeting: Meeting) -> None:
-    """An attendee's organization has a way to every case on the meeting's agenda."""
-    access.record_ways(*AgendaItem.objects.filter(part__meeting=meeting))
+    """The ways the meeting gives (a pledged attendee's organization to the
+    open cases on a 支援会議's agenda) follow its attendees, pledges and status."""
+    grants.refresh_for(*AgendaItem.objects.filter(part__meeting=meeting))
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,8 @@ def pledge_record(*, actor: Staff, attendee: Attendee) -> Attendee:
     attendee.pledged_at = timezone.now()
     attendee.pledge_recorded_by = actor
     attendee.save(update_fields=["pledged_at", "pledge_recorded_by"])
+    # The pledge is what opens the 支援会議's cases to the attendee's organization.
+    _record_meeting_ways(meeting)
     audit_record(AuditAction.CHANGE, actor=actor, obj=meeting, detail={"pledge": attendee.pk})
     return attendee
 
@@ -381,7 +384,7 @@ def agenda_item_add(
         **brief_prefill(actor, case),
     )
     item.save()
-    access.record_ways(item)
+    grants.refresh_for(item)
     if kind == Kind.SUPPORT_MEETING and case.stage in (Stage.INTAKE, Stage.ASSESSMENT):
         _event(
             case, actor, CaseEvent.Kind.NOTE, _("支援会議の議題に: %(title)s") % {"title": meeting}
@@ -454,6 +457,8 @@ def meeting_cancel(*, actor: Staff, meeting: Meeting, reason: str) -> Meeting:
     # The minutes changed: an edit opened before must not overwrite this line.
     meeting.version += 1
     meeting.save(update_fields=["status", "minutes", "updated_by", "updated_at", "version"])
+    # A cancelled 支援会議 gives its attendees no way to its cases.
+    _record_meeting_ways(meeting)
     audit_record(AuditAction.CHANGE, actor=actor, obj=meeting, detail={"cancelled": True})
     return meeting
 

@@ -11,7 +11,6 @@ LINKS = (
         "outreach.OutreachContact",
         "household",
         Kind.HOUSEHOLD,
-        organizations=("organization", "visitors__organization"),
         own=("organization", "visitors__organization"),
         record_kind="outreach_contact",
         activity=("occurred_at",),

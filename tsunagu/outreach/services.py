@@ -20,8 +20,8 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
 from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
 from tsunagu.outreach.models import OutreachContact, OutreachVisitor
-from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 
 #: Fields a contact is written with (the form's and the API's).
@@ -128,7 +128,7 @@ def outreach_contact_record(
     contact.full_clean(exclude=["municipality"])
     contact.save()
     _set_visitors(contact, actor, visitors)
-    access.record_ways(contact)
+    grants.refresh_for(contact)
     audit_record(AuditAction.CREATE, actor=actor, obj=contact, organization_id=organization.pk)
     return contact
 
@@ -166,7 +166,7 @@ def outreach_contact_update(
     contact.save()
     if visitors is not None:
         _set_visitors(contact, actor, visitors)
-    access.record_ways(contact)
+    grants.refresh_for(contact)
     audit_record(
         AuditAction.CHANGE,
         actor=actor,

@@ -20,6 +20,7 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
 from tsunagu.participation.models import (
     TRANSITIONS,
     EventKind,
@@ -28,7 +29,6 @@ from tsunagu.participation.models import (
     ParticipationProfile,
     Stage,
 )
-from tsunagu.people import access
 from tsunagu.people.models import Household, HouseholdMembership, Person
 from tsunagu.plans.models import SupportPlan
 from tsunagu.resources.models import Resource, Status
@@ -120,7 +120,7 @@ def profile_save(
             profile.household = current_household(person)
     profile.full_clean(exclude=["municipality", "person", "household", "organization"])
     profile.save()
-    access.record_ways(profile)
+    grants.refresh_for(profile)
     audit_record(
         AuditAction.CREATE if created else AuditAction.CHANGE,
         actor=actor,
@@ -201,7 +201,7 @@ def participation_propose(
         created_by=actor,
         updated_by=actor,
     )
-    access.record_ways(participation)
+    grants.refresh_for(participation)
     _event(participation, actor, EventKind.PROPOSED, proposed_on, reason, to_stage=Stage.PROPOSED)
     audit_record(
         AuditAction.CREATE, actor=actor, obj=participation, organization_id=organization.pk

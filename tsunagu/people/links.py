@@ -24,12 +24,10 @@ LINKS = (
         "people.Household",
         "pk",
         Kind.HOUSEHOLD,
-        organizations=("registered_by",),
         own=("registered_by",),
         record_kind="household",
     ),
-    # The staff member who opened it is matched by search without the
-    # pre-filter (``access.search_condition``), for as long as it lasts.
+    # The staff member who opened it has a way of their own for its hours (grants).
     Link("people.EmergencyAccess", "household", Kind.HOUSEHOLD, record_kind="emergency_access"),
 )
 
@@ -46,9 +44,4 @@ UNLINKED = (
     ),
     Unlinked("people.PersonMerge", "survivor", "the merge's own record of who was merged"),
     Unlinked("people.PersonMerge", "absorbed", "the merge's own record of who was merged"),
-    Unlinked(
-        "people.HouseholdAccess",
-        "household",
-        "the search pre-filter's rows, derived from the links (people.access)",
-    ),
 )

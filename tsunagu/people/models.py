@@ -276,37 +276,6 @@ def _emergency_expiry() -> object:
     return timezone.now() + timedelta(hours=EMERGENCY_ACCESS_HOURS)
 
 
-class HouseholdAccess(TenantModel):
-    """An organization has, or once had, a way to a household: its own record
-    about it, a referral sent or received, a place on the case team, a consent
-    naming it, a 支援会議 that discussed the case. One row per organization and
-    household, written in the transaction of the record that opens the way
-    (``people.access``); never deleted, never shown.
-
-    It is a *pre-filter*, not a permission: search reads it to skip, by an
-    index, the persons an organization has nothing to do with, and the policy
-    then decides on the few left exactly as before (a withdrawn consent or a
-    closed case still stops access at once). A missing row can hide a person
-    from search; it can never show one (``tests/test_household_access.py``
-    holds it to every basis of the policy on the demo ward)."""
-
-    organization = models.ForeignKey(
-        "directory.Organization", on_delete=models.CASCADE, related_name="+"
-    )
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
-
-    class Meta(TenantModel.Meta):
-        verbose_name = _("機関と世帯の関わり（検索索引）")
-        verbose_name_plural = _("機関と世帯の関わり（検索索引）")
-        constraints = [
-            # Read by household then organization (EXISTS from a person's
-            # memberships), so the household comes first.
-            models.UniqueConstraint(
-                fields=["household", "organization"], name="household_access_unique"
-            )
-        ]
-
-
 class EmergencyAccess(TenantModel):
     """緊急時の閲覧 (break-glass): a staff member opened a household they had no
     other basis to see, stating why. It works for a working day, is marked

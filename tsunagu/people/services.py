@@ -18,8 +18,8 @@ from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
 from tsunagu.core.links import Link, attname
 from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
 from tsunagu.links import registry
-from tsunagu.people import access
 from tsunagu.people.models import (
     EmergencyAccess,
     Household,
@@ -74,6 +74,7 @@ def person_create(*, actor: Staff, organization: Organization, person: Person) -
     person.full_clean(exclude=["registered_by"])
     person.save()
     person_grams_write([person])
+    grants.refresh_for(person)
     audit_record(AuditAction.CREATE, actor=actor, obj=person)
     return person
 
@@ -130,7 +131,7 @@ def household_create(
         household.district_id = head.district_id
     household.label = head.full_name[:90]
     household.save()
-    access.record_ways(household)
+    grants.refresh_for(household)
     audit_record(AuditAction.CREATE, actor=actor, obj=household)
     household_member_add(actor=actor, household=household, person=head, relationship=relationship)
     return household
@@ -334,6 +335,7 @@ def person_merge(*, actor: Staff, survivor: Person, absorbed: Person, reason: st
         moved={**moved, "ended_memberships": ended, "dropped": dropped, "kept": kept},
         merged_by=actor,
     )
+    grants.refresh_persons(survivor.municipality_id, [survivor.pk, absorbed.pk])
     audit_record(
         AuditAction.CHANGE,
         actor=actor,
@@ -365,6 +367,7 @@ def person_merge_undo(*, actor: Staff, merge: PersonMerge, reason: str) -> Perso
     merge.undone_by = actor
     merge.undo_reason = reason
     merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+    grants.refresh_persons(absorbed.municipality_id, [merge.survivor_id, absorbed.pk])
     audit_record(
         AuditAction.CHANGE,
         actor=actor,
@@ -408,6 +411,7 @@ def _emergency_access_create(
     grant = EmergencyAccess.objects.create(
         staff=actor, organization_id=organization_id, household=household, reason=reason
     )
+    grants.refresh_for(grant)
     audit_record(
         AuditAction.CREATE,
         actor=actor,

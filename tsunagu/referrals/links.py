@@ -11,7 +11,6 @@ LINKS = (
         "referrals.Referral",
         "household",
         Kind.HOUSEHOLD,
-        organizations=("from_organization", "to_organization"),
         own=("from_organization",),
         record_kind="referral",
         activity=("created_at", "sent_at", "closed_at", "report_back_at"),

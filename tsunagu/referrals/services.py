@@ -16,7 +16,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
-from tsunagu.people import access
+from tsunagu.grants import services as grants
 from tsunagu.people.models import Person
 from tsunagu.referrals.models import (
     NEEDS_REASON,
@@ -85,7 +85,7 @@ def referral_create(
     referral.updated_by = actor
     referral.save()
     referral.persons.set(list(persons))
-    access.record_ways(referral)
+    grants.refresh_for(referral)
     ReferralEvent.objects.create(
         referral=referral,
         from_status="",
@@ -176,6 +176,9 @@ def referral_transition(
         organization=organization,
         occurred_at=now,
     )
+    # Accepting gives the receiver the household; a rejection or a
+    # cancellation before that gives none, at once.
+    grants.refresh_for(locked)
     audit_record(
         AuditAction.CHANGE,
         actor=actor,

@@ -26,6 +26,7 @@ from tsunagu.audit.models import AuditEvent
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import tenancy
 from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
 from tsunagu.people.models import EmergencyAccess, Household, Person
 from tsunagu.people.services import emergency_access_open
 from tsunagu.referrals.models import Reason, Referral, Status
@@ -160,9 +161,12 @@ def _emergency(
         grant = w.emergency(staff, w.ward.other_center if opener == "south" else None)
         if expired:
             with tenancy.tenant_context(w.ward.municipality):
+                # Its hours are over: the opening's row ends in the past, as
+                # its grant does (written with the opening, ``grants.refresh_for``).
                 EmergencyAccess.objects.filter(pk=grant.pk).update(
                     expires_at=timezone.now() - timedelta(minutes=1)
                 )
+                grants.refresh_for(EmergencyAccess.objects.get(pk=grant.pk))
         return {"south-2": w.south_colleague}.get(viewer, staff)
 
     return setup

@@ -1,11 +1,16 @@
 """The bases of access to residents' personal data (access.md): which
 households, persons and cases a staff member reaches, and on what basis.
 
-Access is decided household by household from the records themselves, so
-that it follows them at once (a referral rejected, an emergency opening
-expired): nothing is granted by a flag that could be forgotten. Every rule
-over residents' records reads its bases from the functions here, and only
-here, so that how a basis is found can change in one place.
+The ways in are rows of ``grants.Grant`` (relation tuples, as in Google's
+Zanzibar): organization — or, for an emergency opening, one staff member —
+→ household, case or person, under a basis, because of a record, from when
+until when. :mod:`.ways` works them out from the records and the services
+keep them in their own transactions, so that they follow the records at
+once (a consent withdrawn, a referral rejected); time-bounded ways (a
+consent's period, the 8-hour break-glass) are read against the moment of
+the request. Every rule over residents' records reads its bases from the
+functions here, and only here: a visible set is an indexed join on the
+rows, a decision on one object one statement.
 
 Imports the models: loaded with the rules, once the app registry is ready
 (see :mod:`tsunagu.policy`).
@@ -13,20 +18,18 @@ Imports the models: loaded with the rules, once the app registry is ready
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
 
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
-from tsunagu.cases.models import OPEN_STAGES, PURPOSE_FIELDS, Case, active_consents
+from tsunagu.cases.models import PURPOSE_FIELDS, active_consents
 from tsunagu.directory.models import Organization
-from tsunagu.links import registry
-from tsunagu.meetings.models import AgendaItem
-from tsunagu.meetings.models import Kind as MeetingKind
-from tsunagu.meetings.models import Status as MeetingStatus
-from tsunagu.people.models import EmergencyAccess, Household
+from tsunagu.grants.models import Grant, Subject, in_force
+from tsunagu.people.models import HouseholdMembership
 from tsunagu.policy.vocabulary import BASIS_ORDER, Basis
 from tsunagu.referrals.models import RECEIVER_HOLDS, Referral
 
@@ -47,15 +50,29 @@ def casework_organization_ids(staff: Staff) -> frozenset[int]:
     return staff.organization_ids(*CASEWORK_ROLES)
 
 
+def _grants(staff: Staff, subject: str) -> models.QuerySet[Grant]:
+    """The rows in force that give ``staff`` a way to a ``subject``: through
+    their casework organizations, or their own (an emergency opening). None
+    without casework: an opening outlives no casework membership either."""
+    orgs = casework_organization_ids(staff)
+    if not orgs:
+        return Grant.all_tenants.none()
+    return Grant.all_tenants.filter(
+        in_force(), Q(organization_id__in=orgs) | Q(staff_id=staff.pk), subject=subject
+    )
+
+
+def _organization_grants(
+    orgs: frozenset[int], subject: str, basis: Basis
+) -> models.QuerySet[Grant]:
+    return Grant.all_tenants.filter(
+        in_force(), organization_id__in=orgs, subject=subject, basis=basis
+    )
+
+
 def emergency_household_ids(staff: Staff) -> models.QuerySet[Any]:
     """Households this staff member opened in an emergency and may still see."""
-    if not casework_organization_ids(staff):
-        # An opening outlives no casework membership: a counselor who became a
-        # manager or left the organization keeps no emergency basis.
-        return EmergencyAccess.objects.none().values("household_id")
-    return EmergencyAccess.objects.filter(staff=staff, expires_at__gt=timezone.now()).values(
-        "household_id"
-    )
+    return _grants(staff, Subject.HOUSEHOLD).filter(staff_id=staff.pk).values("household_id")
 
 
 def held_referrals(staff: Staff, orgs: frozenset[int]) -> models.QuerySet[Any]:
@@ -66,18 +83,24 @@ def held_referrals(staff: Staff, orgs: frozenset[int]) -> models.QuerySet[Any]:
 
 def consent_case_ids(orgs: frozenset[int], purpose: str = "information_sharing") -> Any:
     """Cases whose consent in force names one of ``orgs``, or the case team while
-    one of them is in it (basis 3). Read at every request: a withdrawal, an
-    expiry or an organization leaving the team stops access at once."""
-    return consents_covering(orgs, purpose).values("case_id")
+    one of them is in it (basis 3). A withdrawal, an expiry or an
+    organization leaving the team stops access at once.
+
+    Sharing is the way in, kept as grants; whether a consent in force also
+    covers a 重層的支援会議 or the making of a plan is read from the consents."""
+    if purpose != "information_sharing":
+        return consents_covering(orgs, purpose).values("case_id")
+    return _organization_grants(orgs, Subject.CASE, Basis.CONSENT).values("case_id")
 
 
 def consent_member_ids(orgs: frozenset[int]) -> Any:
     """Persons a consent in force for sharing, covering one of ``orgs``, names
     as its members (a consent may leave household members out)."""
-    return consents_covering(orgs).values("members")
+    return _organization_grants(orgs, Subject.PERSON, Basis.CONSENT).values("person_id")
 
 
 def consents_covering(orgs: frozenset[int], purpose: str = "information_sharing") -> Any:
+    """The consents in force for ``purpose`` that cover one of ``orgs``, from the records."""
     return (
         active_consents()
         .filter(**{PURPOSE_FIELDS[purpose]: True})
@@ -96,160 +119,115 @@ def support_meeting_case_ids(orgs: frozenset[int]) -> Any:
     """Open cases on the agenda of a 支援会議 that a pledged staff member of one of
     ``orgs`` attended (basis 4): the organization keeps access to what was put
     before the meeting until the case closes."""
-    return (
-        AgendaItem.objects.filter(
-            part__kind=MeetingKind.SUPPORT_MEETING,
-            part__meeting__attendees__organization_id__in=orgs,
-            part__meeting__attendees__pledged_at__isnull=False,
-            part__meeting__attendees__is_guest=False,
-            case__stage__in=OPEN_STAGES,
-        )
-        .exclude(part__meeting__status=MeetingStatus.CANCELLED)
-        .values("case_id")
-    )
+    return _organization_grants(orgs, Subject.CASE, Basis.SUPPORT_MEETING).values("case_id")
 
 
 def case_bases(staff: Staff, cases: list[Any]) -> dict[int, set[Basis]]:
-    """Every basis this staff member has to each case (the case record itself)."""
+    """Every basis this staff member has to each case (the case record itself),
+    in one statement: the cases' rows, and the emergency openings of their households."""
+    found: dict[int, set[Basis]] = {case.pk: set() for case in cases}
     orgs = casework_organization_ids(staff)
-    ids = [case.pk for case in cases]
-    found: dict[int, set[Basis]] = {pk: set() for pk in ids}
-    if orgs and ids:
-        for case in cases:
-            if case.organization_id in orgs:
-                found[case.pk].add(Basis.COORDINATOR)
-        for pk in Case.objects.filter(pk__in=ids, id__in=consent_case_ids(orgs)).values_list(
-            "pk", flat=True
-        ):
-            found[pk].add(Basis.CONSENT)
-        for pk in Case.objects.filter(
-            pk__in=ids, id__in=support_meeting_case_ids(orgs)
-        ).values_list("pk", flat=True):
-            found[pk].add(Basis.SUPPORT_MEETING)
-    emergency = set(emergency_household_ids(staff).values_list("household_id", flat=True))
+    if not orgs or not cases:
+        return found
+    by_household: dict[int, list[int]] = defaultdict(list)
     for case in cases:
-        if case.household_id in emergency:
-            found[case.pk].add(Basis.EMERGENCY)
+        by_household[case.household_id].append(case.pk)
+    rows = Grant.all_tenants.filter(in_force()).filter(
+        Q(subject=Subject.CASE, case_id__in=list(found), organization_id__in=orgs)
+        | Q(subject=Subject.HOUSEHOLD, staff_id=staff.pk, household_id__in=list(by_household))
+    )
+    for case_id, household_id, basis in rows.values_list("case_id", "household_id", "basis"):
+        for pk in [case_id] if case_id is not None else by_household[household_id]:
+            found[pk].add(Basis(basis))
     return found
 
 
 def visible_case_condition(staff: Staff) -> models.Q:
     """The cases this staff member sees, as a condition on Case."""
-    orgs = casework_organization_ids(staff)
-    condition = models.Q(household_id__in=emergency_household_ids(staff))
-    if orgs:
-        condition |= (
-            models.Q(organization_id__in=orgs)
-            | models.Q(pk__in=consent_case_ids(orgs))
-            | models.Q(pk__in=support_meeting_case_ids(orgs))
-        )
-    return condition
+    return Q(pk__in=_grants(staff, Subject.CASE).values("case_id")) | Q(
+        household_id__in=emergency_household_ids(staff)
+    )
 
 
 def household_bases(
     staff: Staff, household_ids: list[int], include_consent: bool = True
 ) -> dict[int, Basis]:
-    """For each household, the basis this staff member sees it under (absent: none)."""
-    orgs = casework_organization_ids(staff)
-    found: dict[int, set[Basis]] = {pk: set() for pk in household_ids}
+    """For each household, the basis this staff member sees it under (absent:
+    none), in one statement."""
     if not household_ids:
         return {}
-    if orgs:
-        own: set[int] = set()
-        for link in _own_links():
-            own |= _own_households(link, orgs, household_ids)
-        for pk in own:
-            found[pk].add(Basis.OWN_ORGANIZATION)
-        for pk, coordinating in (
-            held_referrals(staff, orgs)
-            .filter(household_id__in=household_ids)
-            .values_list("household_id", "to_organization__is_coordinating")
-        ):
-            found[pk].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
-        cases = Case.objects.filter(household_id__in=household_ids)
-        for pk in cases.filter(organization_id__in=orgs).values_list("household_id", flat=True):
-            found[pk].add(Basis.COORDINATOR)
-        # The consents and meetings of these households' cases, then whether
-        # they cover ``orgs`` — not every case any consent or meeting of
-        # ``orgs`` covers, worked out whole (20 ms a household at 20,000 cases).
-        if include_consent:
-            for pk in (
-                consents_covering(orgs)
-                .filter(case__household_id__in=household_ids)
-                .values_list("case__household_id", flat=True)
-            ):
-                found[pk].add(Basis.CONSENT)
-        for pk in (
-            support_meeting_case_ids(orgs)
-            .filter(case__household_id__in=household_ids)
-            .values_list("case__household_id", flat=True)
-        ):
-            found[pk].add(Basis.SUPPORT_MEETING)
-    for pk in (
-        emergency_household_ids(staff)
-        .filter(household_id__in=household_ids)
-        .values_list("household_id", flat=True)
-    ):
-        found[pk].add(Basis.EMERGENCY)
+    rows = _grants(staff, Subject.HOUSEHOLD).filter(household_id__in=household_ids)
+    if not include_consent:
+        rows = rows.exclude(basis=Basis.CONSENT)
+    found: dict[int, set[Basis]] = {pk: set() for pk in household_ids}
+    for pk, basis in rows.values_list("household_id", "basis"):
+        found[pk].add(Basis(basis))
     return strongest(found)
-
-
-def _own_links() -> tuple[Any, ...]:
-    """The records that are an organization's own about a household (basis 1),
-    as their apps declare them (``tsunagu.links``: the household's
-    registration, consultations, referrals sent, outreach contacts and their
-    visits, participation paths and profiles)."""
-    return tuple(link for link in registry.household_links if link.own)
-
-
-def _own_households(link: Any, orgs: frozenset[int], household_ids: list[int]) -> set[int]:
-    """Which of ``household_ids`` a record of ``link`` that is one of ``orgs``'s own ties to.
-
-    By household only, the organization checked here: given both, SQLite
-    walks the organization's index (every consultation it ever took, 70 ms at
-    the ward scale) instead of these households' few records."""
-    household = "pk" if link.is_self else link.household_path
-    rows = (
-        link.model_class._default_manager.filter(**{f"{household}__in": household_ids})
-        .order_by()
-        .values_list(household, *link.own)
-        .distinct()
-    )
-    return {row[0] for row in rows if any(org in orgs for org in row[1:])}
-
-
-def _own_household_condition(orgs: frozenset[int]) -> models.Q:
-    """The households ``orgs`` have a record of their own about, as a condition on Household."""
-    condition = models.Q()
-    for link in _own_links():
-        if link.is_self:
-            for lookup in link.own:
-                condition |= models.Q(**{f"{lookup}__in": orgs})
-            continue
-        records = models.Q()
-        for lookup in link.own:
-            records |= models.Q(**{f"{lookup}__in": orgs})
-        condition |= models.Q(
-            pk__in=link.model_class._default_manager.filter(
-                records, **{f"{link.household_path}__isnull": False}
-            ).values(link.household_path)
-        )
-    return condition
 
 
 def visible_household_ids(staff: Staff, include_consent: bool = True) -> models.QuerySet[Any]:
     """A subquery of the households this staff member may see on any basis."""
-    orgs = casework_organization_ids(staff)
-    condition = models.Q(pk__in=emergency_household_ids(staff))
-    if orgs:
-        condition |= _own_household_condition(orgs) | models.Q(
-            pk__in=held_referrals(staff, orgs).values("household_id")
+    rows = _grants(staff, Subject.HOUSEHOLD)
+    if not include_consent:
+        rows = rows.exclude(basis=Basis.CONSENT)
+    return rows.values("household_id")
+
+
+def person_bases(staff: Staff, person_ids: list[int]) -> dict[int, Basis]:
+    """A person is seen under the basis of a household they belong or belonged
+    to — under a consent, only if the consent names them — or of a row naming
+    them (registered by the organization, named on a つなぐシート it holds, a
+    consent's member). Two statements: the memberships, and the rows."""
+    found: dict[int, set[Basis]] = {pk: set() for pk in person_ids}
+    if not person_ids:
+        return {}
+    links = list(
+        HouseholdMembership.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "household_id"
         )
-        cases = models.Q(organization_id__in=orgs) | models.Q(pk__in=support_meeting_case_ids(orgs))
-        if include_consent:
-            cases |= models.Q(pk__in=consent_case_ids(orgs))
-        condition |= models.Q(pk__in=Case.objects.filter(cases).values("household_id"))
-    return Household.objects.filter(condition).values("pk")
+    )
+    persons_of: dict[int, list[int]] = defaultdict(list)
+    for person_id, household_id in links:
+        persons_of[household_id].append(person_id)
+    rows = (
+        Grant.all_tenants.filter(in_force())
+        .filter(
+            Q(subject=Subject.PERSON, person_id__in=person_ids)
+            | (
+                Q(subject=Subject.HOUSEHOLD, household_id__in=list(persons_of))
+                & ~Q(basis=Basis.CONSENT)
+            )
+        )
+        .filter(_grantee(staff))
+    )
+    for subject, person_id, household_id, basis in rows.values_list(
+        "subject", "person_id", "household_id", "basis"
+    ):
+        for pk in [person_id] if subject == Subject.PERSON else persons_of[household_id]:
+            found[pk].add(Basis(basis))
+    return strongest(found)
+
+
+def _grantee(staff: Staff) -> Q:
+    orgs = casework_organization_ids(staff)
+    if not orgs:
+        return Q(pk__in=[])
+    return Q(organization_id__in=orgs) | Q(staff_id=staff.pk)
+
+
+def person_condition(staff: Staff) -> Q:
+    """The persons this staff member may see, as a condition on Person: index
+    probes from each person (a row naming them; a membership of a household
+    with a row), so that search pays for the persons whose names match, not
+    for the size of the municipality."""
+    named = _grants(staff, Subject.PERSON).filter(person_id=OuterRef("pk"))
+    way = (
+        _grants(staff, Subject.HOUSEHOLD)
+        .exclude(basis=Basis.CONSENT)
+        .filter(household_id=OuterRef("household_id"))
+    )
+    member = HouseholdMembership.all_tenants.filter(person_id=OuterRef("pk"))
+    return Q(Exists(named)) | Q(Exists(member.filter(Exists(way))))
 
 
 def coordinating_organization_ids(staff: Staff) -> frozenset[int]:

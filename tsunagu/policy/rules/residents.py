@@ -16,18 +16,17 @@ from tsunagu.consultations.models import Consultation
 from tsunagu.people.models import (
     EmergencyAccess,
     Household,
-    HouseholdMembership,
     Person,
     PersonMerge,
 )
 from tsunagu.policy.rules.bases import (
     casework_organization_ids,
     consent_case_ids,
-    consent_member_ids,
-    consents_covering,
     emergency_household_ids,
     held_referrals,
     household_bases,
+    person_bases,
+    person_condition,
     strongest,
     visible_household_ids,
 )
@@ -53,8 +52,9 @@ class HouseholdRule(ResidentRule):
 
 class PersonRule(ResidentRule):
     """A person is seen under the basis of a household they belong or belonged
-    to, or because the staff member's organization registered them. Under a
-    consent, only the household members the consent names."""
+    to, or because the staff member's organization registered them, or a
+    つなぐシート it holds names them. Under a consent, only the household
+    members the consent names (``bases.person_bases``)."""
 
     resource = "person"
 
@@ -62,61 +62,12 @@ class PersonRule(ResidentRule):
         return Person
 
     def bases(self, staff: Staff, objects: list[Any]) -> dict[int, Basis]:
-        person_ids = [obj.pk for obj in objects]
-        links = list(
-            HouseholdMembership.objects.filter(person_id__in=person_ids).values_list(
-                "person_id", "household_id"
-            )
-        )
-        by_household = household_bases(staff, sorted({h for _p, h in links}))
-        orgs = casework_organization_ids(staff)
-        by_consent = [h for h, basis in by_household.items() if basis == Basis.CONSENT]
-        without_consent: dict[int, Basis] = {}
-        covered: set[int] = set()
-        if by_consent:
-            without_consent = household_bases(staff, by_consent, include_consent=False)
-            covered = set(
-                Person.objects.filter(
-                    pk__in=person_ids, id__in=consent_member_ids(orgs)
-                ).values_list("pk", flat=True)
-            )
-        found: dict[int, set[Basis]] = {pk: set() for pk in person_ids}
-        for person_id, household_id in links:
-            basis = by_household.get(household_id)
-            if basis == Basis.CONSENT and person_id not in covered:
-                basis = without_consent.get(household_id)
-            if basis is not None:
-                found[person_id].add(basis)
-        for obj in objects:
-            if obj.registered_by_id in orgs:
-                found[obj.pk].add(Basis.OWN_ORGANIZATION)
-        if orgs:
-            # Persons named on an accepted referral, with or without a household.
-            through = Referral.persons.through
-            for person_id, coordinating in through.objects.filter(
-                person_id__in=person_ids,
-                referral_id__in=held_referrals(staff, orgs).values("pk"),
-            ).values_list("person_id", "referral__to_organization__is_coordinating"):
-                found[person_id].add(Basis.COORDINATOR if coordinating else Basis.REFERRAL)
-        return strongest(found)
+        return person_bases(staff, [obj.pk for obj in objects])
 
     def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
         if not self.type_level(staff, action):
             return Person.objects.none()
-        condition = models.Q(
-            pk__in=HouseholdMembership.objects.filter(
-                household_id__in=visible_household_ids(staff, include_consent=False)
-            ).values("person_id")
-        )
-        orgs = casework_organization_ids(staff)
-        if orgs:
-            condition |= models.Q(pk__in=consent_member_ids(orgs))
-            condition |= models.Q(registered_by_id__in=orgs) | models.Q(
-                pk__in=Referral.persons.through.objects.filter(
-                    referral_id__in=held_referrals(staff, orgs).values("pk")
-                ).values("person_id")
-            )
-        return Person.objects.filter(condition)
+        return Person.objects.filter(person_condition(staff))
 
 
 class ConsultationRule(ResidentRule):
@@ -162,7 +113,7 @@ class ConsultationRule(ResidentRule):
             cases = {case for _pk, case, _holder in links}
             consented = (
                 set(
-                    consents_covering(orgs)
+                    consent_case_ids(orgs)
                     .filter(case_id__in=cases)
                     .values_list("case_id", flat=True)
                 )
