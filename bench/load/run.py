@@ -1,4 +1,4 @@
-"""Load test: gunicorn on loopback, simulated staff of the demo ward, then verify_audit.
+"""Load test: gunicorn on loopback, simulated staff of the demo ward, then the two checkers.
 
 Steps, for one database (``--db sqlite`` or ``--db postgresql``):
 
@@ -10,9 +10,9 @@ Steps, for one database (``--db sqlite`` or ``--db postgresql``):
 2. Start gunicorn on 127.0.0.1 (a free port) as production runs it:
    ``tsunagu.wsgi``, DEBUG off, static files collected and served by WhiteNoise.
 3. Run Locust headless with ``bench/load/locustfile.py``.
-4. Stop gunicorn and run ``manage.py verify_audit`` on the same database.
+4. Stop gunicorn and run ``manage.py verify_audit`` and ``manage.py check_grants`` on the same database.
 5. Write ``bench/results/load-<db>.json`` and ``.md``; exit 1 unless there
-   were no failures, no server errors and verify_audit passed.
+   were no failures, no server errors, and verify_audit and check_grants passed.
 
 Usage::
 
@@ -464,6 +464,9 @@ def markdown(r: dict[str, Any]) -> str:
         f"- Server errors in gunicorn's log: {len(r['server_errors'])}.",
         f"- verify_audit afterwards: {'passed' if r['verify_audit']['passed'] else 'FAILED'} — "
         f"{r['verify_audit']['output']}",
+        f"- check_grants afterwards: "
+        f"{'passed' if r.get('check_grants', {}).get('passed') else 'FAILED'} — "
+        f"{r.get('check_grants', {}).get('output', '')}",
         f"- Load average (1, 5, 15 min) before {r['load_average_before']}, after "
         f"{r['load_average_after']}; the machine's CPUs were {cpu['machine_busy_percent']} % busy "
         f"(gunicorn {cpu['gunicorn_seconds']} CPU·s, Locust {cpu['locust_seconds']} CPU·s"
@@ -557,12 +560,15 @@ def main(argv: list[str] | None = None) -> int:
         after = inspect_database(env)
         log("verify_audit …")
         verified = manage(env, "verify_audit", check=False)
+        log("check_grants …")
+        granted = manage(env, "check_grants", check=False)
     finally:
         if not args.keep:
             remove_copy(args.db)
     requests = summarize(work / "samples.json", run["elapsed_s"])
     errors = server_errors(work / "gunicorn.log")
     verify_output = (verified.stdout + verified.stderr).strip()
+    grants_output = (granted.stdout + granted.stderr).strip()
     import gunicorn
     import locust
 
@@ -593,19 +599,26 @@ def main(argv: list[str] | None = None) -> int:
             "exit_code": verified.returncode,
             "output": verify_output.splitlines()[-1] if verify_output else "",
         },
+        "check_grants": {
+            "passed": granted.returncode == 0,
+            "exit_code": granted.returncode,
+            "output": grants_output.splitlines()[-1] if grants_output else "",
+        },
     }
     result["passed"] = (
         requests["overall"]["requests"] > 0
         and requests["overall"]["failures"] == 0
         and not errors
         and verified.returncode == 0
+        and granted.returncode == 0
     )
     write_results(result, args.db)
     o = requests["overall"]
     log(
         f"{args.db}: {o['requests']} requests, {o['failures']} failures, {o['per_s']}/s, "
         f"p50 {o['p50_ms']} ms, p95 {o['p95_ms']} ms; server errors {len(errors)}; "
-        f"verify_audit {'passed' if verified.returncode == 0 else 'FAILED'} "
+        f"verify_audit {'passed' if verified.returncode == 0 else 'FAILED'}, "
+        f"check_grants {'passed' if granted.returncode == 0 else 'FAILED'} "
         f"→ bench/results/load-{args.db}.md"
     )
     return 0 if result["passed"] else 1
