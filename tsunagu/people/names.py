@@ -148,13 +148,15 @@ def pairs(text: str) -> set[str]:
 
 def name_grams(*keys: str) -> set[str]:
     """The pieces of folded name keys that person search finds in its index
-    (``PersonNameGram``): every two characters in a row, and each character
-    that is not kana on its own (one kanji such as 林 is a name; one kana is
-    not)."""
+    (``PersonNameGram``): every two characters in a row, each character that
+    is not kana on its own (one kanji such as 林 is a name), and the last
+    character of each key on its own. So every character begins a piece, and
+    one kana typed alone is found among the pieces that begin with it."""
     grams: set[str] = set()
     for key in keys:
         grams |= pairs(key)
         grams.update(char for char in key if not _is_kana(char))
+        grams.update(key[-1:])
     return grams
 
 

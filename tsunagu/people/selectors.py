@@ -54,6 +54,15 @@ def _terms(query: str) -> list[str]:
 _SEARCH_ROUNDS = (100, 400, 2_000, 20_000)
 
 
+def _first_piece(key: str) -> Q:
+    """A condition on the index of names that every person whose key contains
+    ``key`` meets: its first two characters, or for one character the range of
+    pieces that begin with it (every character of a key begins a piece)."""
+    if len(key) >= 2:
+        return Q(gram=key[:2])
+    return Q(gram__gte=key, gram__lte=key + LAST_CHARACTER)
+
+
 def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
     """Persons the staff member may see whose kanji or kana name contains every
     term (variants, kana script, width, long-vowel marks folded); a term that
@@ -81,7 +90,8 @@ def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
     terms = _terms(query)
     variants = name_variants()
     persons = Person.objects.filter(archived_at__isnull=True)
-    grams: set[str] = set()
+    grams: set[str] = set()  # pieces every person found has
+    some_of: list[Q] = []  # per term, pieces of which each person found has one
     matched = False
     for term in terms:
         try:
@@ -98,22 +108,29 @@ def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
             pieces = [piece for piece in map(search_grams, keys) if piece is not None]
             if len(pieces) == len(keys):
                 grams |= set.intersection(*pieces)
+            else:
+                # One kana alone (or a reading folded to one, とう → と): a
+                # person with any of the readings has its first piece, or for
+                # one character a piece that begins with it.
+                some_of.append(Q.create([_first_piece(key) for key in sorted(keys)], Q.OR))
         else:
             persons = persons.filter(birth_date=born)
         matched = True
     if not matched:  # nothing typed, or only marks (ー, ・): nothing to look for
         return []
+    index = PersonNameGram.objects.values("person_id")
     if grams:
         # The persons with every piece, from the index alone (one range per
         # piece, counted by person), before any person row is read: a piece
         # as common as いち or けん would otherwise fetch tens of thousands.
         persons = persons.filter(
-            pk__in=PersonNameGram.objects.filter(gram__in=sorted(grams))
-            .values("person_id")
+            pk__in=index.filter(gram__in=sorted(grams))
             .annotate(pieces=Count("gram", distinct=True))
             .filter(pieces=len(grams))
             .values("person_id")
         )
+    for condition in some_of:
+        persons = persons.filter(pk__in=index.filter(condition))
     # Only persons the staff member's organizations have a way to (the
     # ``HouseholdAccess`` pre-filter, an index probe per person found): the
     # policy then decides on these few, exactly.

@@ -140,6 +140,8 @@ def test_every_piece_of_a_key_is_in_the_index_of_the_name(
         end = data.draw(st.integers(start + 1, len(key)))
         needed = search_grams(key[start:end])
         assert needed is None or needed <= index
+        # One kana alone is found among the pieces that begin with it.
+        assert any(gram.startswith(key[start]) for gram in index)
 
 
 @given(st.text(), st.data())

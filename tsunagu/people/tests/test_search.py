@@ -99,6 +99,10 @@ def test_a_person_is_found_by_any_part_of_the_name_reading_or_birth_date(
         ("昭和50年1月3日", {"namesake"}),
         ("高橋 昭和50年1月3日", set()),
         ("佐藤", set()),
+        ("こ", {"michiko", "namesake"}),  # one kana alone, last in the reading
+        ("だ", {"namesake"}),
+        ("ﾀﾞ", {"namesake"}),
+        ("だ みちこ", {"namesake"}),
     ],
 )
 def test_every_term_must_match(
@@ -116,6 +120,20 @@ def test_an_empty_query_finds_nobody(ward: Ward, michiko: Person, query: str) ->
 @pytest.mark.parametrize("query", ["ー", "・", "-", "ー ・"])
 def test_a_query_of_marks_only_finds_nobody(ward: Ward, michiko: Person, query: str) -> None:
     assert persons(ward.member(Role.COUNSELOR), query) == []
+
+
+@pytest.mark.parametrize("query", ["高橋", "た", "こ", "とう", "はし みちこ", "橋 S50.1.2"])
+def test_names_are_matched_only_on_the_persons_the_index_gives(
+    ward: Ward, michiko: Person, query: str
+) -> None:
+    # LIKE '%…%' on its own reads every person of the municipality: the
+    # statement that matches the keys also asks the index for the candidates.
+    with CaptureQueriesContext(connection) as captured:
+        persons(ward.member(Role.COUNSELOR), query)
+    matching = [q["sql"] for q in captured.captured_queries if "LIKE" in q["sql"].upper()]
+    assert matching
+    for sql in matching:
+        assert '"people_personnamegram"' in sql, sql
 
 
 def test_only_persons_the_searcher_may_see_are_found(
