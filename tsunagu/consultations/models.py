@@ -274,3 +274,22 @@ class ConsultationSubject(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.consultation_id}:{self.person_id}"
+
+
+class ConsultationGram(TenantModel):
+    """An index of consultations' text for word search: one row per
+    consultation and piece of its ``search_text`` (``names.text_grams``). A
+    search reads the rows of its words' pieces instead of every consultation
+    of the municipality (see ``people.selectors.consultation_search``).
+    Written with the text by ``services.consultation_grams_write``; never
+    shown."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=2)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("相談の語句索引")
+        verbose_name_plural = _("相談の語句索引")
+        indexes = [
+            models.Index(fields=["municipality", "gram", "consultation"], name="consultation_gram"),
+        ]

@@ -15,6 +15,7 @@ from tsunagu.consultations.models import (
     DEFAULT_CASE_FEATURES,
     CaseFeature,
     Consultation,
+    ConsultationGram,
     ConsultationSubject,
     ConsultationTopic,
 )
@@ -22,12 +23,31 @@ from tsunagu.core import tenancy
 from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
 from tsunagu.people.models import Person
-from tsunagu.people.names import normalize_text
+from tsunagu.people.names import normalize_text, text_grams
 
 
 def consultation_search_text(consultation: Consultation) -> str:
     parts = [consultation.summary, consultation.unknown_subject, consultation.consulter_note]
     return normalize_text(" ".join(part for part in parts if part))
+
+
+def consultation_grams_write(consultations: list[Consultation]) -> None:
+    """Write the search index rows of ``consultations`` from their (saved)
+    ``search_text``, replacing what was there: with every write of the text,
+    so that search finds exactly what the text says."""
+    if not consultations:
+        return
+    ConsultationGram.objects.filter(consultation__in=consultations).delete()
+    ConsultationGram.objects.bulk_create(
+        [
+            ConsultationGram(
+                municipality_id=consultation.municipality_id, consultation=consultation, gram=gram
+            )
+            for consultation in consultations
+            for gram in sorted(text_grams(consultation.search_text))
+        ],
+        batch_size=2000,
+    )
 
 
 @transaction.atomic
@@ -59,6 +79,7 @@ def consultation_create(
     consultation.updated_by = actor
     consultation.search_text = consultation_search_text(consultation)
     consultation.save()
+    consultation_grams_write([consultation])
     ConsultationTopic.objects.bulk_create(
         ConsultationTopic(
             consultation=consultation, topic=topic, municipality_id=consultation.municipality_id

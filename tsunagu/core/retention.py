@@ -58,7 +58,8 @@ free text (summaries, notes, plan text, briefs, decisions, and the minutes
 of a case meeting every case of which is anonymised) with :data:`MARKER` (an empty text stays
 empty), sets the birth date to none (nothing counts by it) and empties the
 search keys and the name index (``PersonNameGram``), so that no name or word
-search finds the person again. Dates, states, categories, organizations and
+search finds the person again; a consultation's search text and its index
+(``ConsultationGram``) are emptied likewise. Dates, states, categories, organizations and
 links stay, and nothing is archived: the business report, the indicator
 sheet and the process measures count the same before and after. Each
 anonymised household, person, case, consultation, referral, outreach
@@ -100,7 +101,7 @@ from tsunagu.activities.models import ActivityRecord
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES, Case, CaseEvent, CaseTeamMember, Consent, Stage
-from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.models import Consultation, ConsultationGram
 from tsunagu.core import tenancy
 from tsunagu.core.links import Kind, Link
 from tsunagu.core.models import AnonymisedRecord, Municipality
@@ -939,6 +940,8 @@ def _anonymise(unit: Unit, households: list[int], persons: list[int]) -> None:
         "summary",
         search_text="",
     )
+    # The text is gone, and so are its pieces in the search index.
+    ConsultationGram.objects.filter(consultation_id__in=ids[CONSULTATION]).delete()
     _scrub(
         Referral.objects.filter(id__in=ids[REFERRAL]), "request", "shared_summary", "report_back"
     )

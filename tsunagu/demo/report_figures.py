@@ -43,6 +43,7 @@ from tsunagu.consultations.models import (
     Channel,
     ConsentToShare,
     Consultation,
+    ConsultationGram,
     Consulter,
     Outcome,
     Topic,
@@ -55,7 +56,7 @@ from tsunagu.demo.names import synthetic_name
 from tsunagu.directory.models import District, Organization
 from tsunagu.meetings.models import Attendee, Kind, Meeting, MeetingPart
 from tsunagu.meetings.models import Status as MeetingStatus
-from tsunagu.people.names import normalize_text
+from tsunagu.people.names import normalize_text, text_grams
 from tsunagu.reports import metrics
 from tsunagu.reports.layout import (
     SEED_000_LAYOUT,
@@ -345,6 +346,18 @@ class _Writer:
                 " WHERE id > %s AND municipality_id = %s",
                 [before, self.municipality.pk],
             )
+        # And the pieces of its text, for word search (a handful of texts, split once each).
+        pieces = {text: sorted(text_grams(text)) for text in search_text.values()}
+        written = list(
+            Consultation.all_tenants.filter(
+                pk__gt=before, municipality=self.municipality
+            ).values_list("pk", "search_text")
+        )  # read before the insert: PostgreSQL's COPY holds the connection
+        insert_rows(
+            ConsultationGram,
+            ["municipality", "consultation", "gram"],
+            ((self.municipality.pk, pk, gram) for pk, text in written for gram in pieces[text]),
+        )
         self.counts["consultations"] += len(rows)
 
     # -- meetings ---------------------------------------------------------------------

@@ -139,16 +139,55 @@ def _is_kana(char: str) -> bool:
     return "ぁ" <= char <= "ゟ" or char == "ー"
 
 
+def pairs(text: str) -> set[str]:
+    """Every two characters in a row of ``text``: the pieces of the search
+    indexes of names (``PersonNameGram``) and of consultations' text
+    (``ConsultationGram``). A text containing ``text`` has all of them."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def name_grams(*keys: str) -> set[str]:
     """The pieces of folded name keys that person search finds in its index
-    (``PersonNameGram``): every two characters in a row, and each character
-    that is not kana on its own (one kanji such as 林 is a name; one kana is
-    not)."""
+    (``PersonNameGram``): every two characters in a row, each character that
+    is not kana on its own (one kanji such as 林 is a name), and the last
+    character of each key on its own. So every character begins a piece, and
+    one kana typed alone is found among the pieces that begin with it."""
     grams: set[str] = set()
     for key in keys:
-        grams.update(key[i : i + 2] for i in range(len(key) - 1))
+        grams |= pairs(key)
         grams.update(char for char in key if not _is_kana(char))
+        grams.update(key[-1:])
     return grams
+
+
+def text_grams(text: str) -> set[str]:
+    """The pieces of a normalized free text (``normalize_text``) that
+    consultation search finds in its index (``ConsultationGram``): every two
+    characters in a row within a word, and the last character of each word on
+    its own. So every character begins a piece, and one character typed alone
+    is found among the pieces that begin with it (``text_search_grams``).
+    Spaces are in no piece: a search term has none."""
+    return {piece for word in text.split(" ") if word for piece in pairs(word) | {word[-1]}}
+
+
+#: Above every character: ``c + LAST_CHARACTER`` is the greatest piece that
+#: begins with ``c`` (pieces compare by code point: the database's collation is
+#: C, and SQLite's is binary).
+LAST_CHARACTER = "\U0010ffff"
+
+
+def text_search_grams(*terms: str) -> tuple[set[str], set[str]]:
+    """What normalized search terms need of the consultation index: the
+    pieces a text must have (``pairs`` of each word of two characters or more)
+    and the characters one of its pieces must begin with (a word of one
+    character not already in a piece). A text containing every term has them
+    all; the converse is checked on the text itself."""
+    words = [word for term in terms for word in term.split(" ") if word]
+    grams: set[str] = set()
+    for word in words:
+        grams |= pairs(word)
+    covered = set("".join(grams))
+    return grams, {word for word in words if len(word) == 1 and word not in covered}
 
 
 #: Terms longer than a name are folded whole only: a split at every place
@@ -179,7 +218,7 @@ def search_grams(key: str) -> set[str] | None:
     contains the key has all of them. None when the index cannot answer (one
     kana alone)."""
     if len(key) >= 2:
-        return {key[i : i + 2] for i in range(len(key) - 1)}
+        return pairs(key)
     if key and not _is_kana(key):
         return {key}
     return None

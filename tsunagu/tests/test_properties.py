@@ -16,7 +16,7 @@ from datetime import date
 
 import jaconv
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from tsunagu.accounts.roles import Role
@@ -29,6 +29,8 @@ from tsunagu.people.names import (
     normalize_text,
     search_grams,
     search_keys,
+    text_grams,
+    text_search_grams,
 )
 from tsunagu.people.selectors import person_search
 from tsunagu.tests import resident_factories as make
@@ -138,6 +140,24 @@ def test_every_piece_of_a_key_is_in_the_index_of_the_name(
         end = data.draw(st.integers(start + 1, len(key)))
         needed = search_grams(key[start:end])
         assert needed is None or needed <= index
+        # One kana alone is found among the pieces that begin with it.
+        assert any(gram.startswith(key[start]) for gram in index)
+
+
+@given(st.text(), st.data())
+def test_every_word_of_a_text_has_its_pieces_in_the_index_of_the_text(
+    text: str, data: st.DataObject
+) -> None:
+    """Consultation search narrows by the index first: a part of the text it
+    does not hold would make the consultation unfindable."""
+    text = normalize_text(text)
+    index = text_grams(text)
+    assume(text)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    grams, firsts = text_search_grams(text[start:end])
+    assert grams <= index
+    assert all(any(gram.startswith(first) for gram in index) for first in firsts)
 
 
 @given(name_text, name_text)

@@ -28,7 +28,7 @@ from tsunagu.activities.models import ActivityRecord
 from tsunagu.audit.models import AuditEvent
 from tsunagu.audit.services import audit_verify
 from tsunagu.cases.models import Case, CaseEvent, ClosureReason, Stage
-from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.models import Consultation, ConsultationGram
 from tsunagu.core import retention, tenancy
 from tsunagu.core.models import AnonymisedRecord, Municipality
 from tsunagu.core.tasks import anonymise_expired_records
@@ -297,6 +297,7 @@ def test_apply_anonymises_the_whole_file_of_an_expired_household(ward: Ward) -> 
         activity = ActivityRecord.objects.get(pk=old.activity.pk)
         assert (activity.note, activity.kind) == (MARKER, "individual_support")
         assert not PersonNameGram.objects.filter(person__in=[old.head, old.spouse]).exists()
+        assert not ConsultationGram.objects.filter(consultation=consultation).exists()
         marked = set(AnonymisedRecord.objects.values_list("record_type", "record_id"))
     assert (retention.HOUSEHOLD, old.household.pk) in marked
     assert (retention.PERSON, old.spouse.pk) in marked

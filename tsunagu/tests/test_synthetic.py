@@ -13,6 +13,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 from django.test import Client
 
@@ -27,7 +28,7 @@ from tsunagu.demo.synthetic.generator import CODE, COUNSELOR_USERNAME, FISCAL_YE
 from tsunagu.meetings.models import AgendaItem, Meeting
 from tsunagu.outreach.models import OutreachContact
 from tsunagu.people.models import Household, HouseholdMembership, Person
-from tsunagu.people.selectors import person_search
+from tsunagu.people.selectors import consultation_search, person_search
 from tsunagu.referrals.models import Referral
 from tsunagu.reports.business import business_report
 from tsunagu.reports.metrics import Period
@@ -119,6 +120,22 @@ def test_the_product_reads_the_rows_as_its_own(generated: Municipality) -> None:
     with tenancy.tenant_context(generated):
         found = list(person_search(counselor, "佐藤"))
         assert found and all("佐藤" in p.family_key for p in found)
+        # Consultations' words through their index, as the search page looks for them.
+        visits = list(consultation_search(counselor, "訪問"))
+        assert visits and all("訪問" in c.search_text for c in visits)
+        if connection.vendor == "sqlite":
+            # With the statistics the generator leaves (ANALYZE), the search
+            # reads the index and fetches those consultations by id: it
+            # neither scans the table nor walks the municipality's index.
+            for query in ("訪問", "護", "訪問 介護"):
+                sql, params = consultation_search(counselor, query).query.sql_with_params()
+                with connection.cursor() as cursor:
+                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+                    plan = [row[-1] for row in cursor.fetchall()]
+                assert plan[0] == (
+                    "SEARCH consultations_consultation USING INTEGER PRIMARY KEY (rowid=?)"
+                ), plan
+                assert any("consultation_gram" in step for step in plan), plan
         household = policy.visible(counselor, "household", policy.Action.VIEW).first()
         assert household is not None
         report = business_report((Period.fiscal_year(TODAY.year - 1),))

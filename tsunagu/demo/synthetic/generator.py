@@ -50,6 +50,7 @@ from tsunagu.consultations.models import (
     Channel,
     ConsentToShare,
     Consultation,
+    ConsultationGram,
     ConsultationSubject,
     ConsultationTopic,
     Consulter,
@@ -78,7 +79,7 @@ from tsunagu.people.models import (
     Relationship,
     Sex,
 )
-from tsunagu.people.names import VARIANT_KANJI, fold, name_grams, normalize_text
+from tsunagu.people.names import VARIANT_KANJI, fold, name_grams, normalize_text, text_grams
 from tsunagu.plans.models import (
     Decision,
     Monitoring,
@@ -284,6 +285,11 @@ def _grams(name_key: str, kana_key: str) -> list[str]:
 @lru_cache(maxsize=1_000)
 def _search_text(summary: str) -> str:
     return normalize_text(summary)
+
+
+@lru_cache(maxsize=1_000)
+def _text_grams(search_text: str) -> list[str]:
+    return sorted(text_grams(search_text))
 
 
 class Calendar:
@@ -605,6 +611,7 @@ class _Municipality:
         )  # fmt: skip
         topics_w = Writer(ConsultationTopic, ["municipality", "consultation", "topic"])
         subjects_w = Writer(ConsultationSubject, ["municipality", "consultation", "person"])
+        grams_w = Writer(ConsultationGram, ["municipality", "consultation", "gram"])
         self.to_refer: list[tuple[int, int, int, datetime, list[int], bool]] = []
         hid: int | None
         topics = list(Topic)
@@ -648,12 +655,15 @@ class _Municipality:
                 at = _aware(days[day_index], rng.randint(9, 16), rng.randint(0, 59))
                 worker = self.worker(org)
                 cid = self.ids.take(Consultation)
+                search_text = _search_text(summary)
                 consultations.add(
                     cid, mid, org, worker, at, c_channels[n], c_consulters[n], hid,
                     "" if hid else "2階に住む高齢の方（氏名不明）", topic,
                     rng.sample(life_issues, k=rng.choice((0, 1, 1, 2))), summary, c_urgency[n],
-                    c_consent[n], c_outcomes[n], _search_text(summary), worker, worker, at, at,
+                    c_consent[n], c_outcomes[n], search_text, worker, worker, at, at,
                 )  # fmt: skip
+                for gram in _text_grams(search_text):
+                    grams_w.add(mid, cid, gram)
                 checked = {topic.value, *rng.sample(topics, k=rng.choice((0, 0, 1, 2)))}
                 for value in sorted(checked):
                     topics_w.add(mid, cid, value)
@@ -669,7 +679,7 @@ class _Municipality:
                             (cid, org, hid, at, subjects, c_outcomes[n] == Outcome.ESCALATE)
                         )
             self.log(f"    相談 {start + k:,}/{count:,}")
-        self._done(consultations, topics_w, subjects_w)
+        self._done(consultations, topics_w, subjects_w, grams_w)
 
     def referrals(self) -> None:
         rng, mid = self.rng, self.mid

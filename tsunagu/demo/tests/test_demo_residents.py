@@ -26,6 +26,7 @@ from tsunagu.audit.services import audit_verify
 from tsunagu.consultations.models import (
     CaseFeature,
     Consultation,
+    ConsultationGram,
     ConsultationSubject,
     ConsultationTopic,
     LifeIssue,
@@ -45,7 +46,7 @@ from tsunagu.demo.tests.conftest import Loaded, staff
 from tsunagu.demo.ward import ORGANIZATIONS
 from tsunagu.people.matching import Typed, probable_matches
 from tsunagu.people.models import Household, HouseholdMembership, Person, Relationship
-from tsunagu.people.names import fold
+from tsunagu.people.names import fold, text_grams
 from tsunagu.people.services import name_variants
 from tsunagu.policy import Action
 from tsunagu.referrals.models import (
@@ -196,6 +197,14 @@ def test_consultations_vary_and_read_like_casework(demo: Municipality) -> None:
     for word in ("訪問", "介護", "就労", "家賃", "ひきこもり"):
         assert sum(1 for c in consultations if word in c.summary) >= 3, word
         assert Consultation.objects.filter(search_text__contains=word).exists()
+    # Every consultation has the pieces of its text in the search index: those
+    # recorded through the service and those of the report's figures, loaded in bulk.
+    indexed: dict[int, set[str]] = {}
+    for consultation_id, gram in ConsultationGram.objects.values_list("consultation_id", "gram"):
+        indexed.setdefault(consultation_id, set()).add(gram)
+    texts = dict(Consultation.objects.values_list("pk", "search_text"))
+    assert len(texts) > len(consultations)  # the report's figures among them
+    assert {pk: text_grams(text) for pk, text in texts.items() if text} == indexed
     # A consultation is about members (past or present) of its household.
     members = set(HouseholdMembership.objects.values_list("household_id", "person_id"))
     for consultation_id, household_id, person_id in ConsultationSubject.objects.values_list(

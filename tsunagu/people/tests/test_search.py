@@ -7,12 +7,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
-from tsunagu.consultations.models import Consultation
+from tsunagu.consultations.models import Consultation, ConsultationGram
+from tsunagu.consultations.services import consultation_grams_write, consultation_search_text
 from tsunagu.core import tenancy
 from tsunagu.people.models import Person
+from tsunagu.people.names import text_grams
 from tsunagu.people.selectors import consultation_search, person_search
 from tsunagu.people.services import person_merge
 from tsunagu.tests import resident_factories as make
@@ -95,6 +99,10 @@ def test_a_person_is_found_by_any_part_of_the_name_reading_or_birth_date(
         ("昭和50年1月3日", {"namesake"}),
         ("高橋 昭和50年1月3日", set()),
         ("佐藤", set()),
+        ("こ", {"michiko", "namesake"}),  # one kana alone, last in the reading
+        ("だ", {"namesake"}),
+        ("ﾀﾞ", {"namesake"}),
+        ("だ みちこ", {"namesake"}),
     ],
 )
 def test_every_term_must_match(
@@ -112,6 +120,20 @@ def test_an_empty_query_finds_nobody(ward: Ward, michiko: Person, query: str) ->
 @pytest.mark.parametrize("query", ["ー", "・", "-", "ー ・"])
 def test_a_query_of_marks_only_finds_nobody(ward: Ward, michiko: Person, query: str) -> None:
     assert persons(ward.member(Role.COUNSELOR), query) == []
+
+
+@pytest.mark.parametrize("query", ["高橋", "た", "こ", "とう", "はし みちこ", "橋 S50.1.2"])
+def test_names_are_matched_only_on_the_persons_the_index_gives(
+    ward: Ward, michiko: Person, query: str
+) -> None:
+    # LIKE '%…%' on its own reads every person of the municipality: the
+    # statement that matches the keys also asks the index for the candidates.
+    with CaptureQueriesContext(connection) as captured:
+        persons(ward.member(Role.COUNSELOR), query)
+    matching = [q["sql"] for q in captured.captured_queries if "LIKE" in q["sql"].upper()]
+    assert matching
+    for sql in matching:
+        assert '"people_personnamegram"' in sql, sql
 
 
 def test_only_persons_the_searcher_may_see_are_found(
@@ -192,6 +214,13 @@ def notes(ward: Ward) -> dict[str, int]:
         ("ﾊﾛｰﾜｰｸ", {"work"}),
         ("ほうもん", set()),  # kanji are not read as kana
         ("", set()),
+        ("護", {"visit", "care"}),  # one character alone
+        ("労", {"work"}),
+        ("訪 護", {"visit"}),
+        ("訪問 護", {"visit"}),
+        ("訪問 労", set()),
+        ("ﾜ", {"work"}),  # width folded: ワ
+        ("わ", set()),
     ],
 )
 def test_consultations_are_found_by_two_character_words(
@@ -230,3 +259,67 @@ def test_a_consultation_attached_to_an_accepted_referral_becomes_findable(
     make.accepted(referral, south)
     assert consultations(south, "訪問") == [notes["visit"]]
     assert consultations(south, "就労") == []
+
+
+def test_a_character_that_ends_a_word_is_found_alone(ward: Ward) -> None:
+    # No pair of characters begins with 猫 or with ガ: the index keeps the
+    # last character of each word on its own.
+    counselor = ward.member(Role.COUNSELOR)
+    cat = make.consultation(counselor, ward.center, summary="猫 犬の世話に困っている").pk
+    gas = make.consultation(counselor, ward.center, summary="滞納で止まったのはｶﾞ").pk
+    assert consultations(counselor, "猫") == [cat]
+    assert consultations(counselor, "ガ") == [gas]
+    assert consultations(counselor, "ｶﾞ") == [gas]  # two half-width characters, one after folding
+
+
+def test_pieces_found_apart_are_not_the_word(ward: Ward) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    moved = make.consultation(counselor, ward.center, summary="東京から京都へ転居した。").pk
+    assert consultations(counselor, "東京") == [moved]
+    assert consultations(counselor, "京都") == [moved]
+    # 東京都 has the pieces 東京 and 京都, both in the text, but not in a row.
+    assert consultations(counselor, "東京都") == []
+
+
+def test_a_one_character_word_of_a_consultation_not_visible_is_not_found(
+    ward: Ward, notes: dict[str, int]
+) -> None:
+    south = make.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    theirs = make.consultation(south, ward.other_center, summary="南の窓口で就労の相談。").pk
+    assert consultations(south, "労") == [theirs]
+    assert consultations(south, "護") == []
+    assert notes["work"] in consultations(ward.member(Role.COUNSELOR), "労")
+    assert theirs not in consultations(ward.member(Role.COUNSELOR), "労")
+
+
+def test_a_changed_text_is_found_by_its_new_words_only(ward: Ward) -> None:
+    counselor = ward.member(Role.COUNSELOR)
+    consultation = make.consultation(counselor, ward.center, summary="家賃の滞納について相談。")
+    assert consultations(counselor, "滞納") == [consultation.pk]
+    with tenancy.tenant_context(ward.municipality):
+        consultation.summary = "就労先の紹介を希望。"
+        consultation.search_text = consultation_search_text(consultation)
+        consultation.save()
+        consultation_grams_write([consultation])
+        indexed = set(
+            ConsultationGram.objects.filter(consultation=consultation).values_list(
+                "gram", flat=True
+            )
+        )
+    assert indexed == text_grams(consultation.search_text)
+    assert consultations(counselor, "就労") == [consultation.pk]
+    assert consultations(counselor, "滞納") == []
+
+
+@pytest.mark.parametrize("query", ["介護", "護", "訪問 介護", "ﾊﾛｰﾜｰｸ"])
+def test_the_text_is_matched_only_on_the_consultations_the_index_gives(
+    ward: Ward, notes: dict[str, int], query: str
+) -> None:
+    # LIKE '%…%' on its own reads every consultation of the municipality: the
+    # statement that matches the text also asks the index for the candidates.
+    with CaptureQueriesContext(connection) as captured:
+        consultations(ward.member(Role.COUNSELOR), query)
+    matching = [q["sql"] for q in captured.captured_queries if "LIKE" in q["sql"].upper()]
+    assert matching
+    for sql in matching:
+        assert '"consultations_consultationgram"' in sql, sql
