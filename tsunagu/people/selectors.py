@@ -26,7 +26,7 @@ from tsunagu.core.links import Kind
 from tsunagu.core.text import control_characters
 from tsunagu.core.wareki import parse_date
 from tsunagu.links import registry
-from tsunagu.people import access, ecomap
+from tsunagu.people import ecomap
 from tsunagu.people.models import Household, HouseholdMembership, Person, PersonNameGram
 from tsunagu.people.names import (
     LAST_CHARACTER,
@@ -47,13 +47,6 @@ def _terms(query: str) -> list[str]:
     return [term for term in re.split(r"[\s　]+", query.strip()) if term][:6]
 
 
-#: Persons whose names match, and whose households the staff member's
-#: organizations have a way to, are checked by the policy in rounds of growing
-#: size, in the order they are listed, until a page is full. After the
-#: pre-filter nearly all of them pass, so the first round usually fills it.
-_SEARCH_ROUNDS = (100, 400, 2_000, 20_000)
-
-
 def _first_piece(key: str) -> Q:
     """A condition on the index of names that every person whose key contains
     ``key`` meets: its first two characters, or for one character the range of
@@ -68,18 +61,14 @@ def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> list[P
     term (variants, kana script, width, long-vowel marks folded); a term that
     reads as a date (和暦 or 西暦) matches the birth date. In reading order.
 
-    At a million persons neither half can be left to one query: ``LIKE
-    '%…%'`` reads every person, and the policy's visible set, as a subquery,
-    is worked out whole (every household the organization ever touched).
-    So the name is looked up in the index of name pieces (``PersonNameGram``)
-    and matched exactly on those persons only; those whose households none of
-    the staff member's organizations has a way to are dropped by an index
-    probe each (``people.access``: a superset of the policy's bases, kept with
-    the records); then the policy decides on the
-    persons found, a round at a time in reading order (``policy.bases`` by
-    their ids, the same rule as ``policy.visible``), until the page is full.
-    A term so broad that more than the last round's persons match shows the
-    first visible ones among them (the page asks for a narrower term)."""
+    At a million persons neither half can be left to a scan: ``LIKE '%…%'``
+    reads every person, and the policy's visible set worked out whole is
+    every household the organization ever touched. So it is one statement
+    that starts from the index of name pieces (``PersonNameGram``), matches
+    the name exactly on those persons only, and keeps those the policy lets
+    the staff member see by an index probe each on the grants
+    (``policy.person_condition``, the person rule itself).
+    """
     if not policy.decide(staff, policy.Action.LIST, "person"):
         return []
     with tenancy.tenant_context(staff.municipality):
@@ -131,30 +120,11 @@ def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
         )
     for condition in some_of:
         persons = persons.filter(pk__in=index.filter(condition))
-    # Only persons the staff member's organizations have a way to (the
-    # ``HouseholdAccess`` pre-filter, an index probe per person found): the
-    # policy then decides on these few, exactly.
-    persons = persons.filter(
-        access.search_condition(staff, policy.casework_organization_ids(staff))
-    )
-    ordered = list(
-        persons.order_by("kana_key", "pk").values_list("pk", flat=True)[: _SEARCH_ROUNDS[-1]]
-    )
-    found: list[int] = []
-    start = 0
-    for size in _SEARCH_ROUNDS:
-        batch = ordered[start : start + size]
-        start += len(batch)
-        if not batch:
-            break
-        # The policy needs the id and the registering organization only.
-        rows = Person.objects.only("pk", "municipality_id", "registered_by_id").in_bulk(batch)
-        bases = policy.bases(staff, "person", list(rows.values()))
-        found += [pk for pk in batch if pk in bases]
-        if len(found) >= limit:
-            break
-    shown = Person.objects.select_related("district").in_bulk(found[:limit])
-    return [shown[pk] for pk in found[:limit]]
+    # Only persons the policy lets the staff member see, in the same
+    # statement: its own rule for persons (``policy.person_condition``), an
+    # index probe on the grants from each person the names found.
+    persons = persons.filter(policy.person_condition(staff))
+    return list(persons.select_related("district").order_by("kana_key", "pk")[:limit])
 
 
 def consultation_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Any]:

@@ -211,9 +211,11 @@ def test_the_household_is_named_only_to_whoever_may_see_it(ward: Ward) -> None:
     # The record is the organization's; the household is another organization's
     # now (it moved its registration): the record stays readable, the
     # household unnamed.
+    from tsunagu.grants import services as grants
     from tsunagu.people.models import Household
 
     Household.all_tenants.filter(pk=household.pk).update(registered_by=ward.other_center)
+    grants.refresh_for(Household.all_tenants.get(pk=household.pk))
     body = as_staff(colleague).get(f"{RECORDS}/{record.pk}").json()
     assert body["basis"] == "own_organization" and body["household_id"] is None
 

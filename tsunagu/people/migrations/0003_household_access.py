@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_municipality'),
-        # The records the rows are filled from (see tsunagu/people/access.py).
+        # The records the rows were filled from (the table is gone: people.0006).
         ('cases', '0001_cases_team_consents'),
         ('consultations', '0003_consultation_report_index'),
         ('meetings', '0001_meetings_agenda_actions'),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         # The grants (every way, exact) replace the search pre-filter's rows.
         ('grants', '0001_initial'),
-        ('people', '0004_limit_free_text_lengths'),
+        ('people', '0005_person_name_gram_last_character'),
     ]
 
     operations = [
