@@ -23,6 +23,8 @@ from tsunagu.directory.models import Organization
 from tsunagu.people import access
 from tsunagu.people.models import Person
 from tsunagu.people.names import normalize_text
+from tsunagu.reports import rollups
+from tsunagu.reports.models import RecordKind
 
 
 def consultation_search_text(consultation: Consultation) -> str:
@@ -59,6 +61,11 @@ def consultation_create(
     consultation.updated_by = actor
     consultation.search_text = consultation_search_text(consultation)
     consultation.save()
+    rollups.refresh(
+        municipality_id=consultation.municipality_id,
+        record_kind=RecordKind.CONSULTATION,
+        days=[consultation.received_at],
+    )
     ConsultationTopic.objects.bulk_create(
         ConsultationTopic(
             consultation=consultation, topic=topic, municipality_id=consultation.municipality_id

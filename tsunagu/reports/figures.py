@@ -1,0 +1,105 @@
+"""The figures of one period read from the monthly counts (``rollups``), for
+the business report's rows and the strategy sheet's indicators.
+
+Each kind of record is read once per period (its groups), when a row first
+needs it; each row then adds up the groups it counts. The metrics whose rule
+cannot be read from monthly groups are counted from the records
+(``metrics.figure``): what reached an organization (each escalation once,
+decided across periods), the households reached by outreach under a plan
+(distinct households over the period) and the participation paths under way
+(a path spans months). ``metrics.figure`` counts every row from the records,
+and the tests hold the two equal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from tsunagu.core import tenancy
+from tsunagu.directory.models import Organization
+from tsunagu.reports import metrics, rollups
+from tsunagu.reports.metrics import Period, Spec
+from tsunagu.reports.models import Metric, RecordKind
+
+#: The metrics read from the monthly counts, and the kind of record each reads.
+FROM_ROLLUPS: dict[str, str] = {
+    Metric.CONSULTATIONS: RecordKind.CONSULTATION,
+    Metric.ACTIVITIES: RecordKind.ACTIVITY_RECORD,
+    Metric.MEETINGS_HELD: RecordKind.MEETING,
+    Metric.COUNTED: RecordKind.COUNTED_ENTRY,
+}
+
+
+class Figures:
+    """The current municipality's figures for one period."""
+
+    def __init__(self, period: Period, municipality_id: int | None = None) -> None:
+        self.period = period
+        self.municipality_id = municipality_id or tenancy.current_municipality_id()
+        self._groups: dict[str, rollups.Counts] = {}
+        self._branches: dict[int, list[int]] | None = None
+
+    def _grouped(self, record_kind: str) -> rollups.Counts:
+        if record_kind not in self._groups:
+            assert self.municipality_id is not None
+            self._groups[record_kind] = rollups.grouped(
+                record_kind, self.period.start, self.period.end, self.municipality_id
+            )
+        return self._groups[record_kind]
+
+    def _organizations(self, spec: Spec) -> set[int] | None:
+        """The organizations a row counts (None: all of them)."""
+        if spec.organization_id is None:
+            return None
+        ids = {spec.organization_id}
+        if spec.include_branches:
+            if self._branches is None:
+                self._branches = defaultdict(list)
+                for pk, parent in Organization.objects.filter(parent__isnull=False).values_list(
+                    "pk", "parent_id"
+                ):
+                    self._branches[parent].append(pk)
+            ids.update(self._branches.get(spec.organization_id, []))
+        return ids
+
+    def figure(self, spec: Spec) -> int | None:
+        """``spec``'s figure (None for an entered value), as ``metrics.figure`` counts it."""
+        metric = spec.metric
+        if metric not in FROM_ROLLUPS:
+            return metrics.figure(spec, self.period)
+        organizations = self._organizations(spec)
+
+        def counted(group: rollups.Group) -> bool:
+            return organizations is None or group.organization_id in organizations
+
+        groups = self._grouped(FROM_ROLLUPS[metric]).items()
+        if metric == Metric.CONSULTATIONS:
+            total = sum(n for group, n in groups if counted(group))
+            if spec.option:
+                # 「*委託事業件数と合算」: the contractor's counted entries are added.
+                total += self._counted(spec.option, counted)
+            return total
+        if metric == Metric.ACTIVITIES:
+            category, kind, mode = metrics.activity_option(spec.option)
+            return sum(
+                n
+                for group, n in groups
+                if (not category or group.category == category)
+                and (not kind or group.kind == kind)
+                and (not mode or group.mode == mode)
+                and (spec.district_id is None or group.district_id == spec.district_id)
+                and counted(group)
+            )
+        if metric == Metric.MEETINGS_HELD:
+            # The groups of a kind count the sittings with a part of that kind;
+            # those with kind empty, every sitting.
+            return sum(n for group, n in groups if group.kind == spec.option and counted(group))
+        return self._counted(spec.option, counted)
+
+    def _counted(self, item: str, counted: Callable[[rollups.Group], bool]) -> int:
+        return sum(
+            n
+            for group, n in self._grouped(RecordKind.COUNTED_ENTRY).items()
+            if group.item == item and counted(group)
+        )
