@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from tsunagu.directory.models import Business
 from tsunagu.reports import metrics
-from tsunagu.reports.figures import Figures
+from tsunagu.reports.figures import Figures, branches
 from tsunagu.reports.metrics import Period
 from tsunagu.reports.models import ReportRow, ReportTable
 
@@ -96,7 +96,8 @@ def business_report(periods: tuple[Period, ...]) -> BusinessReport:
         .order_by("sort_order", "id")
     ):
         rows_by_table[row.table_id].append(row)
-    counters = [Figures(period) for period in periods]
+    shared = branches()
+    counters = [Figures(period, shared) for period in periods]
     sections: dict[int, Section] = {}
     for table in tables:
         number = table.business_number

@@ -31,14 +31,25 @@ FROM_ROLLUPS: dict[str, str] = {
 }
 
 
-class Figures:
-    """The current municipality's figures for one period."""
+def branches() -> dict[int, list[int]]:
+    """Each organization's branches (分室・支所), by the organization's id."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in Organization.objects.filter(parent__isnull=False).values_list(
+        "pk", "parent_id"
+    ):
+        found[parent].append(pk)
+    return found
 
-    def __init__(self, period: Period, municipality_id: int | None = None) -> None:
+
+class Figures:
+    """The current municipality's figures for one period (``branches``: read
+    once for several periods, else when a row first needs them)."""
+
+    def __init__(self, period: Period, branches: dict[int, list[int]] | None = None) -> None:
         self.period = period
-        self.municipality_id = municipality_id or tenancy.current_municipality_id()
+        self.municipality_id = tenancy.current_municipality_id()
         self._groups: dict[str, rollups.Counts] = {}
-        self._branches: dict[int, list[int]] | None = None
+        self._branches = branches
 
     def _grouped(self, record_kind: str) -> rollups.Counts:
         if record_kind not in self._groups:
@@ -55,11 +66,7 @@ class Figures:
         ids = {spec.organization_id}
         if spec.include_branches:
             if self._branches is None:
-                self._branches = defaultdict(list)
-                for pk, parent in Organization.objects.filter(parent__isnull=False).values_list(
-                    "pk", "parent_id"
-                ):
-                    self._branches[parent].append(pk)
+                self._branches = branches()
             ids.update(self._branches.get(spec.organization_id, []))
         return ids
 
