@@ -4,7 +4,9 @@ counts from now on).
 It counts with ``rollups.rebuild``, the same code the services and
 ``manage.py rebuild_rollups`` use, so that the counts are those the
 services keep: the records' tables are as this migration's dependencies
-leave them. Undone, it only removes the counts.
+leave them. Should ``MonthlyCount`` or the counted records change shape
+later, make this a no-op and fill again in that change's migration. Undone,
+it only removes the counts.
 """
 
 from typing import Any
