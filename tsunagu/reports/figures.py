@@ -1,8 +1,9 @@
 """The figures of one period read from the monthly counts (``rollups``), for
 the business report's rows and the strategy sheet's indicators.
 
-Each kind of record is read once per period (its groups), when a row first
-needs it; each row then adds up the groups it counts. The metrics whose rule
+The stored counts of a period are read in one query, when a row first needs
+them (and a month the period only partly covers, from the records, for each
+kind a row needs); each row then adds up the groups it counts. The metrics whose rule
 cannot be read from monthly groups are counted from the records
 (``metrics.figure``): what reached an organization (each escalation once,
 decided across periods), the households reached by outreach under a plan
@@ -48,14 +49,21 @@ class Figures:
     def __init__(self, period: Period, branches: dict[int, list[int]] | None = None) -> None:
         self.period = period
         self.municipality_id = tenancy.current_municipality_id()
+        self._stored: dict[str, rollups.Counts] | None = None
         self._groups: dict[str, rollups.Counts] = {}
         self._branches = branches
 
     def _grouped(self, record_kind: str) -> rollups.Counts:
+        """The period's groups of a kind: every kind's stored months in one
+        query, then this kind's days of a partly covered month from the records."""
         if record_kind not in self._groups:
             assert self.municipality_id is not None
-            self._groups[record_kind] = rollups.grouped(
-                record_kind, self.period.start, self.period.end, self.municipality_id
+            start, end = self.period.start, self.period.end
+            if self._stored is None:
+                self._stored = rollups.stored(start, end, self.municipality_id)
+            self._groups[record_kind] = rollups.add(
+                self._stored[record_kind],
+                rollups.partial(record_kind, start, end, self.municipality_id),
             )
         return self._groups[record_kind]
 

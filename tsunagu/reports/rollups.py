@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, Min, Sum
+from django.db.models import Count, ExpressionWrapper, F, IntegerField, Max, Min, Q, Sum
 from django.utils import timezone
 
 from tsunagu.core.models import Municipality
@@ -360,34 +360,68 @@ def differences(municipality_id: int) -> list[Difference]:
 # Reading.
 
 
+def _stored_months(
+    record_kind: str, start: datetime.date, end: datetime.date
+) -> tuple[datetime.date, datetime.date] | None:
+    """The months of ``start``–``end`` read from the stored counts (first day
+    of the first and of the last): the whole ones; for counted entries, each
+    month whose first day is in the period (an entry is a month)."""
+    if record_kind == RecordKind.COUNTED_ENTRY:
+        return (month_of(start), month_of(end)) if start <= end else None
+    return split(start, end)[0]
+
+
+def stored(start: datetime.date, end: datetime.date, municipality_id: int) -> dict[str, Counts]:
+    """The stored counts of every kind for ``start``–``end``'s months that
+    the counts hold (:func:`_stored_months`), per group: one query."""
+    condition = Q()
+    for record_kind in RecordKind.values:
+        span = _stored_months(record_kind, start, end)
+        if span is not None:
+            condition |= Q(record_kind=record_kind, month__gte=span[0], month__lte=span[1])
+    found: dict[str, Counts] = {record_kind: {} for record_kind in RecordKind.values}
+    if not condition:
+        return found
+    rows: Iterable[Any] = (
+        MonthlyCount.all_tenants.filter(condition, municipality_id=municipality_id)
+        .values("record_kind", *_GROUP_FIELDS)
+        .annotate(n=Sum("count"))
+        .order_by()
+        .values_list("record_kind", *_GROUP_FIELDS, "n")
+    )
+    for record_kind, *group, n in rows:
+        found[record_kind][Group(*group)] = int(n or 0)
+    return found
+
+
+def partial(
+    record_kind: str, start: datetime.date, end: datetime.date, municipality_id: int
+) -> Counts:
+    """The counts of ``record_kind`` on the days of the months ``start``–``end``
+    only partly covers, from the records (none for counted entries)."""
+    found: Counts = defaultdict(int)
+    if record_kind != RecordKind.COUNTED_ENTRY:
+        for first, last in split(start, end)[1]:
+            for group, n in record_groups(record_kind, municipality_id, first, last).items():
+                found[group] += n
+    return dict(found)
+
+
+def add(*counts: Counts) -> Counts:
+    found: Counts = defaultdict(int)
+    for each in counts:
+        for group, n in each.items():
+            found[group] += n
+    return dict(found)
+
+
 def grouped(
     record_kind: str, start: datetime.date, end: datetime.date, municipality_id: int
 ) -> Counts:
     """The counts of ``record_kind`` for ``start``–``end`` per group: the whole
     months from the stored counts, the days of a month only partly in the
     period from the records (a counted entry is a month: always stored)."""
-    found: Counts = defaultdict(int)
-    if record_kind == RecordKind.COUNTED_ENTRY:
-        whole: tuple[datetime.date, datetime.date] | None = (month_of(start), month_of(end))
-        edges: list[tuple[datetime.date, datetime.date]] = []
-    else:
-        whole, edges = split(start, end)
-    if whole is not None:
-        rows: Iterable[Any] = (
-            MonthlyCount.all_tenants.filter(
-                municipality_id=municipality_id,
-                record_kind=record_kind,
-                month__gte=whole[0],
-                month__lte=whole[1],
-            )
-            .values(*_GROUP_FIELDS)
-            .annotate(n=Sum("count"))
-            .order_by()
-            .values_list(*_GROUP_FIELDS, "n")
-        )
-        for row in rows:
-            found[Group(*row[:-1])] += int(row[-1] or 0)
-    for first, last in edges:
-        for group, n in record_groups(record_kind, municipality_id, first, last).items():
-            found[group] += n
-    return dict(found)
+    return add(
+        stored(start, end, municipality_id)[record_kind],
+        partial(record_kind, start, end, municipality_id),
+    )
