@@ -5,8 +5,8 @@ current one to date).
 Figures are counted over all of the municipality's records: the report is
 an aggregate, which every staff member (managers included) may read. They
 are read from the monthly counts (``figures.Figures``, ``rollups``): one
-grouped query per kind of record and period, so the report costs a handful
-of queries however many rows it has and however many records there are;
+query per period, so the report costs a handful of queries however many
+rows it has, and the same time however many records there are;
 ``metrics.figure`` counts one row alone from the records and the tests hold
 the two equal.
 """
