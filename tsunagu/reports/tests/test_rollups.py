@@ -10,7 +10,7 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tsunagu.accounts.roles import Role
@@ -228,9 +228,9 @@ def test_check_rollups_reports_a_difference_and_rebuild_rollups_repairs_it(
         archived_at=timezone.now()
     )
     output = StringIO()
-    with pytest.raises(SystemExit) as exit_:
-        call_command("check_rollups", stdout=output, stderr=StringIO())
-    assert exit_.value.code == 1
+    with pytest.raises(CommandError, match="違いがあります") as failed:
+        call_command("check_rollups", stdout=output)
+    assert failed.value.returncode == 1  # the command's exit status
     assert "consultation 2024-06" in output.getvalue()
     call_command("rebuild_rollups", stdout=StringIO())
     call_command("check_rollups", stdout=StringIO())

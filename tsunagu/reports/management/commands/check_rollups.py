@@ -4,10 +4,9 @@ recount from the records; list each difference and exit 1 if there is any
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tsunagu.reports import rollups
 from tsunagu.reports.management.commands.rebuild_rollups import municipalities
@@ -36,7 +35,7 @@ class Command(BaseCommand):
                 f"{municipality.name}（{municipality.code}）: 違い {len(differences)}件"
             )
         if found:
-            self.stderr.write(
+            # As verify_audit: the command fails (exit status 1) with the reason.
+            raise CommandError(
                 f"月ごとの件数に {found}件の違いがあります（rebuild_rollups で数え直せます）。"
             )
-            sys.exit(1)
