@@ -812,7 +812,9 @@ def _line(part: dict[str, Any]) -> str:
         return f"{name}: p50 {stats.get('p50_ms')} ms, p95 {stats.get('p95_ms')} ms"
 
     return "; ".join(
-        fmt(name) for name in ("page", "selector", "raw", "raw_visible", "duckdb") if name in part
+        fmt(name)
+        for name in ("page", "selector", "raw", "raw_visible", "rollups", "duckdb")
+        if name in part
     )
 
 
@@ -1001,6 +1003,14 @@ def _headline(run: dict[str, Any]) -> list[str]:
             f"for the consultation count alone; page ÷ DuckDB {report['ratio_page_to_duckdb']}, "
             f"raw SQL ÷ DuckDB {report['ratio_raw_to_duckdb']}"
             + (" (⚠ the groups differ)" if report.get("duckdb_mismatch") else " (same groups)")
+            + (
+                f"; the page's monthly counts (the same count, as the page reads it): "
+                f"p50 {report['rollups']['p50_ms']:g} ms, ÷ DuckDB "
+                f"{report['ratio_rollups_to_duckdb']}"
+                + (" (⚠ the groups differ)" if report.get("rollups_mismatch") else " (same groups)")
+                if report.get("rollups")
+                else ""
+            )
             + ".",
         ]
     mismatched = [t for t, p in run.get("pages", {}).items() if p.get("raw_mismatch")]

@@ -36,6 +36,8 @@ from tsunagu.community.models import CommunityProject
 from tsunagu.core.wareki import MIN_DATE
 from tsunagu.directory.models import District, Organization
 from tsunagu.people.models import Household
+from tsunagu.reports import rollups
+from tsunagu.reports.models import RecordKind
 from tsunagu.resources.models import Resource
 
 #: Fields an activity record is written with (the form's and the API's).
@@ -166,6 +168,11 @@ def activity_record_create(
         organization=organization, staff=actor, created_by=actor, updated_by=actor, **values
     )
     _save(record, errors)
+    rollups.refresh(
+        municipality_id=record.municipality_id,
+        record_kind=RecordKind.ACTIVITY_RECORD,
+        days=[record.occurred_on],
+    )
     audit_record(
         AuditAction.CREATE,
         actor=actor,
@@ -195,10 +202,16 @@ def activity_record_update(
     household_changed = (new_household.pk if new_household else None) != record.household_id
     errors = _check_record(actor, merged, household_changed=household_changed)
     changed = [name for name in RECORD_FIELDS if getattr(record, name) != merged[name]]
+    before = record.occurred_on
     for name, value in merged.items():
         setattr(record, name, value)
     record.updated_by = actor
     _save(record, errors)
+    rollups.refresh(
+        municipality_id=record.municipality_id,
+        record_kind=RecordKind.ACTIVITY_RECORD,
+        days=[before, record.occurred_on],
+    )
     audit_record(
         AuditAction.CHANGE,
         actor=actor,
@@ -222,6 +235,11 @@ def activity_record_archive(*, actor: Staff, record: ActivityRecord, reason: str
     locked.archive_reason = reason
     locked.updated_by = actor
     locked.save(update_fields=["archived_at", "archive_reason", "updated_by", "updated_at"])
+    rollups.refresh(
+        municipality_id=locked.municipality_id,
+        record_kind=RecordKind.ACTIVITY_RECORD,
+        days=[locked.occurred_on],
+    )
     audit_record(
         AuditAction.ARCHIVE,
         actor=actor,
@@ -311,6 +329,9 @@ def counted_entry_save(
         raise ValidationError(
             {"count": _("同じ月の件数が同時に入力されました。表を開き直して確かめてください。")}
         ) from None
+    rollups.refresh(
+        municipality_id=entry.municipality_id, record_kind=RecordKind.COUNTED_ENTRY, days=[month]
+    )
     detail: dict[str, Any] = {
         "item": item,
         "month": month.isoformat(),
@@ -341,6 +362,11 @@ def counted_entry_archive(*, actor: Staff, entry: CountedEntry, reason: str) -> 
     locked.archive_reason = reason
     locked.updated_by = actor
     locked.save(update_fields=["archived_at", "archive_reason", "updated_by", "updated_at"])
+    rollups.refresh(
+        municipality_id=locked.municipality_id,
+        record_kind=RecordKind.COUNTED_ENTRY,
+        days=[locked.month],
+    )
     audit_record(
         AuditAction.ARCHIVE,
         actor=actor,

@@ -24,6 +24,8 @@ from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
 from tsunagu.people.models import Person
 from tsunagu.people.names import normalize_text, text_grams
+from tsunagu.reports import rollups
+from tsunagu.reports.models import RecordKind
 
 
 def consultation_search_text(consultation: Consultation) -> str:
@@ -80,6 +82,11 @@ def consultation_create(
     consultation.search_text = consultation_search_text(consultation)
     consultation.save()
     consultation_grams_write([consultation])
+    rollups.refresh(
+        municipality_id=consultation.municipality_id,
+        record_kind=RecordKind.CONSULTATION,
+        days=[consultation.received_at],
+    )
     ConsultationTopic.objects.bulk_create(
         ConsultationTopic(
             consultation=consultation, topic=topic, municipality_id=consultation.municipality_id

@@ -42,6 +42,8 @@ from tsunagu.meetings.models import (
     QuestionnaireAnswer,
     Status,
 )
+from tsunagu.reports import rollups
+from tsunagu.reports.models import RecordKind
 
 
 class MeetingConflict(EditConflict):
@@ -81,6 +83,11 @@ def meeting_create(
     meeting.save()
     for order, kind in enumerate(dict.fromkeys(kinds), start=1):
         MeetingPart.objects.create(meeting=meeting, kind=kind, order=order)
+    rollups.refresh(
+        municipality_id=meeting.municipality_id,
+        record_kind=RecordKind.MEETING,
+        days=[meeting.held_on],
+    )
     audit_record(AuditAction.CREATE, actor=actor, obj=meeting, detail={"kinds": kinds})
     return meeting
 
@@ -424,6 +431,11 @@ def meeting_hold(*, actor: Staff, meeting: Meeting) -> Meeting:
     meeting.updated_by = actor
     meeting.version += 1
     meeting.save(update_fields=["status", "updated_by", "updated_at", "version"])
+    rollups.refresh(
+        municipality_id=meeting.municipality_id,
+        record_kind=RecordKind.MEETING,
+        days=[meeting.held_on],
+    )
     # A case first reviewed at a 支援会議 is now "支援会議で検討".
     from tsunagu.cases.services import case_transition
 

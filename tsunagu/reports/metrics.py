@@ -6,6 +6,10 @@ The figure is that queryset counted over the municipality's rows (an
 aggregate, which managers may see); the drill-down is the *same* filter over
 what the policy lets the viewer see — so a figure and its drill-down can
 only differ by what the viewer has no basis to see.
+
+The report pages read most figures from the monthly counts instead
+(``figures.Figures``, ``rollups``); ``figure`` here is the count from the
+records that the tests hold them equal to, and the drill-down's.
 """
 
 from __future__ import annotations

@@ -9,10 +9,12 @@ the product's (``metrics.py``), from the records themselves.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.fields import FreeTextField
-from tsunagu.core.models import TrackedModel
+from tsunagu.core.models import TenantModel, TrackedModel
 from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 
 
@@ -253,3 +255,73 @@ class SheetNarrative(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.sheet} {self.fiscal_year} {self.get_section_display()}"
+
+
+class RecordKind(models.TextChoices):
+    """The kinds of record the monthly counts keep (the policy's record kinds)."""
+
+    CONSULTATION = "consultation", _("相談受付")
+    ACTIVITY_RECORD = "activity_record", _("活動記録")
+    MEETING = "meeting", _("会議")
+    COUNTED_ENTRY = "counted_entry", _("件数入力")
+
+
+class MonthlyCount(TenantModel):
+    """How many records of one kind fall in one month, per group of what the
+    report's rows filter on: kept by the services that write the records
+    (``rollups.refresh``), in the same transaction, and read by the business
+    report, the survey and the strategy sheet instead of the records.
+
+    The groups, by kind (a column a kind does not have stays empty):
+
+    - consultation: the receiving organization, by the local month of 受付日時;
+    - activity_record: organization, district, category, kind and 直接/間接, by 活動日;
+    - meeting: held sittings, by 開催日 and host: one row per kind of part
+      (``kind``, the parts of that kind) and one with ``kind`` empty (the sittings);
+    - counted_entry: organization and item; ``count`` is the entries' sum.
+    """
+
+    record_kind = models.CharField(_("記録の種類"), max_length=20, choices=RecordKind.choices)
+    month = models.DateField(_("月"), help_text=_("月の初日"))
+    organization = models.ForeignKey(
+        "directory.Organization",
+        verbose_name=_("機関"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.ForeignKey(
+        "directory.District",
+        verbose_name=_("地区（圏域）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    category = models.CharField(_("区分"), max_length=20, blank=True)
+    kind = models.CharField(_("種類"), max_length=30, blank=True)
+    mode = models.CharField(_("直接/間接"), max_length=10, blank=True)
+    item = models.CharField(_("件数入力の項目"), max_length=80, blank=True)
+    count = models.PositiveIntegerField(_("件数"))
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("月ごとの件数")
+        verbose_name_plural = _("月ごとの件数")
+        constraints = [
+            # One row per group: ``district`` is empty for all kinds but
+            # activity records, hence the Coalesce (NULLs are never equal).
+            models.UniqueConstraint(
+                F("municipality"),
+                F("record_kind"),
+                F("month"),
+                F("organization"),
+                Coalesce(F("district"), Value(0)),
+                F("category"),
+                F("kind"),
+                F("mode"),
+                F("item"),
+                name="monthly_count_unique_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_kind} {self.month:%Y-%m} {self.count}"

@@ -5,8 +5,9 @@ A sheet is checked each fiscal year (its 進行管理年度). Against that year,
 indicator's column of a year shows:
 
 - the actual, for the years up to the checked one: counted from the records
-  (``metrics.figure`` over that fiscal year; the year now running only to
-  today) when the indicator names a metric, else the value staff typed;
+  (over that fiscal year, the year now running only to today, read from the
+  monthly counts as the business report's rows: ``figures.Figures``) when
+  the indicator names a metric, else the value staff typed;
 - the target (目標), for the years after it.
 
 The programme's 事業費 shown is that of the year before the checked one (the
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.core import wareki
 from tsunagu.reports import metrics
+from tsunagu.reports.figures import Figures
 from tsunagu.reports.models import (
     Indicator,
     IndicatorValue,
@@ -259,7 +261,11 @@ def narratives_of(sheet: StrategySheet, fiscal_year: int) -> list[Narrative]:
 
 
 def _cells(
-    indicator: Indicator, years: list[Year], current: int, today: datetime.date
+    indicator: Indicator,
+    years: list[Year],
+    current: int,
+    today: datetime.date,
+    figures: dict[metrics.Period, Figures],
 ) -> list[Cell]:
     values = {v.fiscal_year: v for v in indicator.values.all()}
     cells = []
@@ -277,7 +283,7 @@ def _cells(
                 Cell(
                     fy,
                     RECORDS,
-                    actual=metrics.figure(indicator, period),
+                    actual=figures.setdefault(period, Figures(period)).figure(indicator),
                     target=target,
                     to_date=to_date,
                     through=period.end,
@@ -295,6 +301,8 @@ def assemble(sheet: StrategySheet, fiscal_year: int, today: datetime.date) -> As
     """The sheet as checked in ``fiscal_year``: each cell counted or looked up once."""
     current = wareki.fiscal_year_of(today)
     years = years_of(sheet, fiscal_year)
+    # One period's figures are read once for all the indicators (``Figures``).
+    figures: dict[metrics.Period, Figures] = {}
     blocks = []
     for programme in programmes_of(sheet):
         budgets = [Budget(b.fiscal_year, b.actual, b.initial) for b in programme.budgets.all()]
@@ -307,7 +315,7 @@ def assemble(sheet: StrategySheet, fiscal_year: int, today: datetime.date) -> As
                 indicator=indicator,
                 computed=indicator.is_computed,
                 description=metrics.describe(indicator) if indicator.is_computed else "",
-                cells=_cells(indicator, years, current, today),
+                cells=_cells(indicator, years, current, today, figures),
             )
             for indicator in programme.indicators.all()
         ]

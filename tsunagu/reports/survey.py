@@ -5,7 +5,8 @@ municipalities one installation serves.
 What is counted, item by item (a fiscal year runs from April to March):
 
 - 支援会議 held: sittings with status 開催済み, held in the year, not archived,
-  that have a 支援会議 part. A sitting holding a 支援会議 and a 重層的支援会議
+  that have a 支援会議 part (read, with the months they sat in, from the
+  monthly counts: ``rollups``). A sitting holding a 支援会議 and a 重層的支援会議
   in turn counts once for each kind.
 - cases considered: distinct cases on the agenda of those parts (実数), split
   into cases reviewed as 新規 and as モニタリング (a case reviewed both ways in
@@ -44,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +58,7 @@ from tsunagu.core.wareki import (
     fiscal_year_range,
     format_wareki_month,
 )
-from tsunagu.meetings.models import AgendaItem, Kind, MeetingPart
+from tsunagu.meetings.models import AgendaItem, Kind
 from tsunagu.meetings.models import Status as MeetingStatus
 from tsunagu.outreach.models import OutreachContact
 from tsunagu.outreach.selectors import DISTRIBUTION_BUCKETS, contacts_per_household_month
@@ -65,6 +66,7 @@ from tsunagu.participation.models import Participation
 from tsunagu.participation.selectors import participation_counts
 from tsunagu.plans.models import SupportPlan
 from tsunagu.reports.metrics import Period
+from tsunagu.reports.models import MonthlyCount, RecordKind
 
 #: The two statutory meetings the survey asks about.
 SURVEY_KINDS = (Kind.SUPPORT_MEETING, Kind.PLAN_MEETING)
@@ -240,7 +242,7 @@ ITEMS: tuple[Item, ...] = (
 class Records:
     """The rows the answers are counted from: one municipality's."""
 
-    parts: QuerySet[MeetingPart]
+    municipality_id: int | None
     agenda: QuerySet[AgendaItem]
     plans: QuerySet[SupportPlan]
     participations: QuerySet[Participation]
@@ -250,7 +252,7 @@ class Records:
     def current(cls) -> Records:
         """The current municipality's rows (the tenant-scoped managers)."""
         return cls(
-            parts=MeetingPart.objects.all(),
+            municipality_id=tenancy.current_municipality_id(),
             agenda=AgendaItem.objects.all(),
             plans=SupportPlan.objects.all(),
             participations=Participation.objects.all(),
@@ -262,7 +264,7 @@ class Records:
         """Another municipality's rows, read across tenants on purpose (only
         :func:`installation_totals` does, and it gives out anonymised sums)."""
         return cls(
-            parts=MeetingPart.all_tenants.filter(municipality_id=municipality_id),
+            municipality_id=municipality_id,
             agenda=AgendaItem.all_tenants.filter(municipality_id=municipality_id),
             plans=SupportPlan.all_tenants.filter(municipality_id=municipality_id),
             participations=Participation.all_tenants.filter(municipality_id=municipality_id),
@@ -280,13 +282,27 @@ def _meeting_answers(
         "meeting__held_on__lte": end,
         "meeting__archived_at": None,
     }
-    sittings: dict[str, set[int]] = defaultdict(set)
+    # The sittings held with a part of each kind, month by month, from the
+    # monthly counts (a fiscal year is whole months).
+    sittings: dict[str, int] = defaultdict(int)
     months: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    for kind, meeting_id, held_on in records.parts.filter(
-        kind__in=SURVEY_KINDS, **held
-    ).values_list("kind", "meeting_id", "meeting__held_on"):
-        sittings[kind].add(meeting_id)
-        months[kind].add((held_on.year, held_on.month))
+    if records.municipality_id is not None:
+        for kind, month, n in (
+            MonthlyCount.all_tenants.filter(
+                municipality_id=records.municipality_id,
+                record_kind=RecordKind.MEETING,
+                kind__in=SURVEY_KINDS,
+                month__gte=start,
+                month__lte=end,
+            )
+            .values("kind", "month")
+            .annotate(n=Sum("count"))
+            .order_by()
+            .values_list("kind", "month", "n")
+        ):
+            if n:
+                sittings[kind] += n
+                months[kind].add((month.year, month.month))
     cases: dict[str, set[int]] = defaultdict(set)
     reviewed: dict[tuple[str, str], set[int]] = defaultdict(set)
     items: dict[str, int] = defaultdict(int)
@@ -305,10 +321,10 @@ def _meeting_answers(
     answers: dict[str, MeetingAnswer] = {}
     for kind in SURVEY_KINDS:
         period = period_months(fiscal_year, today, months[kind])
-        key, label = frequency(months[kind], len(sittings[kind]), len(period))
+        key, label = frequency(months[kind], sittings[kind], len(period))
         answers[kind] = MeetingAnswer(
             kind=kind,
-            held=len(sittings[kind]),
+            held=sittings[kind],
             cases=len(cases[kind]),
             new_cases=len(reviewed[(kind, AgendaItem.Review.NEW)]),
             monitoring_cases=len(reviewed[(kind, AgendaItem.Review.MONITORING)]),

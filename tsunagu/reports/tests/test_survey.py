@@ -36,6 +36,7 @@ from tsunagu.plans.services import (
     plan_copy_parts,
     plan_create,
 )
+from tsunagu.reports import rollups
 from tsunagu.reports.survey import Frequency, frequency, period_months, survey_answers
 from tsunagu.resources.models import Resource
 from tsunagu.tests import case_factories as cf
@@ -196,6 +197,9 @@ def archive(model: type, *objects: object) -> None:
     model.all_tenants.filter(pk__in=[o.pk for o in objects]).update(  # type: ignore[attr-defined]
         archived_at=timezone.now()
     )
+    # Archived here directly, not through a service: the monthly counts again.
+    for municipality_id in {o.municipality_id for o in objects}:  # type: ignore[attr-defined]
+        rollups.rebuild(municipality_id)
 
 
 # --- One municipality's year with known counts -------------------------------------------
