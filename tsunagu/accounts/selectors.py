@@ -33,7 +33,7 @@ def second_factor_expected(staff: Staff) -> bool:
         return staff._two_factor_required or has_confirmed_totp(staff)  # type: ignore[attr-defined]
     required = RoleSecurity.all_tenants.filter(
         municipality_id=staff.municipality_id,
-        role__in=staff.roles() or {""},
+        role__in=staff.roles() or {""},  # no role: an IN () the EXISTS can still compile
         require_two_factor=True,
     )
     device = TOTPDevice.objects.filter(user_id=staff.pk, confirmed=True)
