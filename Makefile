@@ -23,7 +23,7 @@ DEMO_NEEDS := python3.11:python3.11 python3.11-venv:python3.11-venv npm:npm \
 # The tests also need Chromium for the browser tests and gettext for message catalogues.
 NEEDS := $(DEMO_NEEDS) chromium:/usr/bin/chromium gettext:msgfmt
 
-.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench load fuzz
+.PHONY: demo test lint typecheck migrations-check pytest system-deps demo-system-deps install-needs static venv dev-venv lock run clean bench load floor fuzz
 
 ## make demo: install, migrate an SQLite database, load the demo ward, serve on http://127.0.0.1:8000
 demo: demo-system-deps venv static $(SECRET_FILE)
@@ -76,6 +76,16 @@ load:
 	@for db in $(BENCH_DBS); do \
 	  if [ $$db = postgresql ]; then bash bench/postgres.sh || exit 1; fi; \
 	  $(BIN)/python -m bench.load.run --db $$db $(LOAD_ARGS) || exit 1; \
+	done
+
+## make floor: 8 connections for 20 s on each working page of a counselor and on the sign-in
+## page (the floor), gunicorn on loopback as `make demo` runs it (bench/README.md)
+FLOOR_DBS ?= sqlite
+floor:
+	@test -x $(BIN)/python || { echo "Run make test first (it sets up $(VENV))."; exit 1; }
+	@for db in $(FLOOR_DBS); do \
+	  if [ $$db = postgresql ]; then bash bench/postgres.sh || exit 1; fi; \
+	  $(BIN)/python -m bench.floor --db $$db $(FLOOR_ARGS) || exit 1; \
 	done
 
 system-deps:

@@ -163,7 +163,11 @@ LOGOUT_REDIRECT_URL = "login"
 # minutes (IdleTimeoutMiddleware; 30 by default): shared terminals at a window
 # are normal. The cookie age is the upper bound; a municipality may set less.
 SESSION_COOKIE_AGE = int(os.environ.get("TSUNAGU_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Saved when it changes: IdleTimeoutMiddleware records the last activity at
+# most once in TSUNAGU_LAST_ACTIVITY_RESOLUTION seconds, which also renews the
+# store's expiry.
+SESSION_SAVE_EVERY_REQUEST = False
+TSUNAGU_LAST_ACTIVITY_RESOLUTION = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

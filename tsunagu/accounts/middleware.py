@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from tsunagu.accounts.selectors import has_confirmed_totp, two_factor_required
+from tsunagu.accounts.selectors import has_confirmed_totp, second_factor_expected
 
 EXEMPT_URL_NAMES = frozenset({"login", "logout", "two_factor_setup", "two_factor_verify"})
 
@@ -32,7 +32,7 @@ class TwoFactorMiddleware:
         if (
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
-            and (two_factor_required(user) or has_confirmed_totp(user))  # type: ignore[arg-type]
+            and second_factor_expected(user)  # type: ignore[arg-type]
         ):
             try:
                 url_name = resolve(request.path_info).url_name
@@ -84,7 +84,13 @@ class IdleTimeoutMiddleware:
             if now - int(last) > limit:
                 logout(request)
                 return _to_login(request)
-            request.session[LAST_ACTIVITY_SESSION_KEY] = now
+            # Recorded again once it is TSUNAGU_LAST_ACTIVITY_RESOLUTION old:
+            # recording it on every request cost every page three statements
+            # (savepoint, update, release). The idle limit counts from the
+            # recorded time, so it may end a session that much early, never late.
+            resolution = settings.TSUNAGU_LAST_ACTIVITY_RESOLUTION
+            if LAST_ACTIVITY_SESSION_KEY not in request.session or now - int(last) >= resolution:
+                request.session[LAST_ACTIVITY_SESSION_KEY] = now
         elif _session_ended(request):
             return _to_login(request)
         return self.get_response(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -13,6 +14,21 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.roles import Role
 from tsunagu.core.models import TenantManager, TenantModel
+
+
+@dataclass(frozen=True)
+class ActiveMembership:
+    """One active membership as a request reads it: enough to decide (role,
+    organization) and to show it (the header's organizations, the home page)."""
+
+    organization_id: int
+    role: str
+    organization_sort_order: int
+    organization_name: str
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
 
 
 class StaffManager(TenantManager, BaseUserManager):
@@ -71,23 +87,31 @@ class Staff(TenantModel, AbstractBaseUser):
     def _active_memberships(self) -> list[tuple[int, str]]:
         """(organization id, role) of each active membership, read once per instance:
         roles and organizations are asked for several times in every request."""
-        return [(organization, role) for organization, role, _order in self._memberships()]
+        return [(held.organization_id, held.role) for held in self._memberships()]
 
-    def _memberships(self) -> list[tuple[int, str, int]]:
-        cached: list[tuple[int, str, int]] | None = getattr(self, "_memberships_cache", None)
+    def _memberships(self) -> list[ActiveMembership]:
+        cached: list[ActiveMembership] | None = getattr(self, "_memberships_cache", None)
         if cached is None:
-            cached = list(
-                Membership.all_tenants.filter(staff=self, active=True).values_list(
-                    "organization_id", "role", "organization__sort_order"
+            cached = [
+                ActiveMembership(*row)
+                for row in Membership.all_tenants.filter(staff=self, active=True).values_list(
+                    "organization_id", "role", "organization__sort_order", "organization__name"
                 )
-            )
+            ]
             self._memberships_cache = cached
         return cached
 
+    def memberships_in_order(self) -> list[ActiveMembership]:
+        """Active memberships in the directory's order of their organizations
+        (表示順, then id), from the read every request makes anyway."""
+        return sorted(
+            self._memberships(),
+            key=lambda held: (held.organization_sort_order, held.organization_id, held.role),
+        )
+
     def organizations_in_order(self) -> list[int]:
         """This staff member's organizations in the directory's order (表示順, then id)."""
-        orders = {organization: order for organization, _role, order in self._memberships()}
-        return sorted(orders, key=lambda organization: (orders[organization], organization))
+        return list(dict.fromkeys(held.organization_id for held in self.memberships_in_order()))
 
     def roles(self) -> frozenset[str]:
         """The roles this staff member holds in any organization."""

@@ -57,12 +57,22 @@ class CaseRow:
 
 
 def case_list(
-    staff: Staff, group: str = "", mine: bool = True, today: datetime.date | None = None
+    staff: Staff,
+    group: str = "",
+    mine: bool = True,
+    today: datetime.date | None = None,
+    *,
+    coordinating: frozenset[int] | None = None,
 ) -> QuerySet[Case]:
+    """The cases the staff member may list; with ``mine``, those of their
+    coordinating sections (``coordinating``, when the caller has already asked
+    the policy for them)."""
     today = today or timezone.localdate()
     cases = policy.visible(staff, "case", policy.Action.LIST).filter(archived_at=None)
     if mine:
-        cases = cases.filter(organization_id__in=policy.coordinating_organization_ids(staff))
+        if coordinating is None:
+            coordinating = frozenset(policy.coordinating_organization_ids(staff))
+        cases = cases.filter(organization_id__in=coordinating)
     if group in GROUPS:
         cases = cases.filter(stage__in=GROUPS[group][1])
     # What each row shows beyond the case (a consent in force) is asked for the
@@ -117,14 +127,22 @@ def case_plans(staff: Staff, case: Case) -> list[Any]:
     )
 
 
-def follow_up_reminders(staff: Staff, today: datetime.date | None = None) -> QuerySet[Case]:
-    """Cases of the staff's coordinating sections whose watch period has ended or
-    whose next action is due within a week: the home page's reminders."""
+def follow_up_reminders(
+    staff: Staff,
+    today: datetime.date | None = None,
+    *,
+    coordinating: frozenset[int] | None = None,
+) -> QuerySet[Case]:
+    """Cases of the staff's coordinating sections (``coordinating``, when the
+    caller has already asked the policy for them) whose watch period has ended
+    or whose next action is due within a week: the home page's reminders."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=7)
+    if coordinating is None:
+        coordinating = frozenset(policy.coordinating_organization_ids(staff))
     return (
         policy.visible(staff, "case", policy.Action.LIST)
-        .filter(organization_id__in=policy.coordinating_organization_ids(staff), archived_at=None)
+        .filter(organization_id__in=coordinating, archived_at=None)
         .exclude(stage=Stage.COMPLETED)
         .filter(next_action_on__lte=soon)
         .order_by("next_action_on", "pk")

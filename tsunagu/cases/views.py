@@ -31,6 +31,7 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import TRANSITIONS, Case, ClosureReason, Consent, Guard, Stage
 from tsunagu.core.forms_base import add_service_errors, keep_input_at_version
 from tsunagu.core.http import StaffRequest
+from tsunagu.core.pagination import screen_page
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household
 from tsunagu.plans.services import PLANNABLE
@@ -38,26 +39,33 @@ from tsunagu.plans.services import PLANNABLE
 
 @policy.route("case", policy.Action.LIST)
 def case_list(request: StaffRequest) -> HttpResponse:
-    """The coordinator's list: stage, how long it has waited, the next action."""
+    """The coordinator's list: stage, how long it has waited, the next action;
+    50 cases a page."""
     group = request.GET.get("group", "")
     mine = request.GET.get("scope") != "all"
-    cases = list(selectors.case_list(request.user, group=group, mine=mine)[:300])
+    coordinating = policy.coordinating_organization_ids(request.user)
+    paged = screen_page(
+        request,
+        selectors.case_list(request.user, group=group, mine=mine, coordinating=coordinating),
+    )
+    cases = paged.rows
     rows = selectors.case_rows(request.user, cases)
     audit_record(
         AuditAction.LIST,
         actor=request.user,
         object_type="cases.case",
-        detail={"group": group, "shown": [case.pk for case in cases]},
+        detail={"group": group, "page": paged.page.number, "shown": [case.pk for case in cases]},
     )
     return render(
         request,
         "cases/list.html",
         {
             "rows": rows,
+            "paged": paged,
             "group": group,
             "groups": [(key, label) for key, (label, _stages) in selectors.GROUPS.items()],
             "mine": mine,
-            "coordinating": bool(policy.coordinating_organization_ids(request.user)),
+            "coordinating": bool(coordinating),
         },
     )
 

@@ -32,8 +32,15 @@ def worklist(staff: Staff, today: datetime.date | None = None) -> list[Participa
 
 
 def follow_ups_due(staff: Staff, today: datetime.date | None = None) -> int:
+    """How many open paths of the work list have a follow-up overdue
+    (``Participation.follow_up_overdue``), counted in one statement."""
     today = today or timezone.localdate()
-    return sum(1 for p in worklist(staff, today) if p.follow_up_overdue(today))
+    orgs = policy.casework_organization_ids(staff)
+    return (
+        policy.visible(staff, "participation")
+        .filter(organization_id__in=orgs, stage__in=OPEN, next_follow_up_on__lt=today)
+        .count()
+    )
 
 
 def active_in(

@@ -68,11 +68,19 @@ def _menu(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-def _organizations(request: HttpRequest) -> list[Any]:
-    from tsunagu.directory.models import Organization
+@dataclass(frozen=True)
+class HeaderOrganization:
+    """An organization the header offers to act for: its id and name, read with
+    the memberships every request loads (no statement of its own)."""
 
-    user = request.user
-    return list(Organization.objects.filter(pk__in=user.organization_ids()).order_by("sort_order"))  # type: ignore[union-attr]
+    pk: int
+    name: str
+
+
+def _organizations(request: HttpRequest) -> list[HeaderOrganization]:
+    memberships = request.user.memberships_in_order()  # type: ignore[union-attr]
+    named = {held.organization_id: held.organization_name for held in memberships}
+    return [HeaderOrganization(pk, name) for pk, name in named.items()]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -1,40 +1,67 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from tsunagu import policy
-from tsunagu.accounts.models import Membership
+from tsunagu.accounts.models import Staff
 from tsunagu.core.http import StaffRequest
+from tsunagu.core.models import Municipality
 from tsunagu.core.wareki import fiscal_year_label, fiscal_year_of
 from tsunagu.directory.models import District, Organization, SubBusiness
 
 
 @policy.route("own_account", policy.Action.VIEW)
 def home(request: StaffRequest) -> HttpResponse:
-    figures = {
-        "organizations": Organization.objects.filter(archived_at=None).count(),
-        "sub_businesses": SubBusiness.objects.filter(archived_at=None).count(),
-        "districts": District.objects.filter(archived_at=None).count(),
+    figures: dict[str, object] = {
+        **_directory_figures(request.user),
         "fiscal_year": fiscal_year_label(fiscal_year_of(timezone.localdate())),
     }
-    memberships = (
-        Membership.objects.filter(staff=request.user, active=True)
-        .select_related("organization")
-        .order_by("organization__sort_order")
-    )
     return render(
         request,
         "web/home.html",
-        {"figures": figures, "memberships": memberships, **_my_work(request)},
+        {
+            "figures": figures,
+            # Read with the request's memberships (every request loads them).
+            "memberships": request.user.memberships_in_order(),
+            **_my_work(request),
+        },
     )
+
+
+def _count(rows: QuerySet[Any]) -> Subquery:
+    """``rows`` counted, as a scalar subquery (0 when there are none)."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _directory_figures(staff: Staff) -> dict[str, int]:
+    """How many organizations, 区該当事業 and 日常生活圏域 the municipality has
+    in use, in one statement (three counts were three round trips)."""
+    figures = (
+        Municipality.objects.filter(pk=staff.municipality_id)
+        .annotate(
+            organizations=_count(Organization.objects.filter(archived_at=None)),
+            sub_businesses=_count(SubBusiness.objects.filter(archived_at=None)),
+            districts=_count(District.objects.filter(archived_at=None)),
+        )
+        .values("organizations", "sub_businesses", "districts")
+        .get()
+    )
+    return {
+        name: int(figures[name] or 0) for name in ("organizations", "sub_businesses", "districts")
+    }
 
 
 def _my_work(request: StaffRequest) -> dict[str, object]:
     """What waits for this staff member: cases whose next action or watch period
     is due (the coordinating section), their organizations' open tasks, and for
-    a meeting's guest, the meetings they are invited to."""
+    a meeting's guest, the meetings they are invited to. Each is one statement:
+    the page shows counts and the first reminders, not the work lists."""
     from tsunagu.cases.selectors import follow_up_reminders
     from tsunagu.meetings.models import Status as MeetingStatus
 
@@ -49,15 +76,18 @@ def _my_work(request: StaffRequest) -> dict[str, object]:
         return work
     today = timezone.localdate()
     work["today"] = today
-    if policy.coordinating_organization_ids(user):
-        work["reminders"] = list(follow_up_reminders(user, today)[:20])
+    coordinating = policy.coordinating_organization_ids(user)
+    if coordinating:
+        reminders = follow_up_reminders(user, today, coordinating=coordinating)
+        work["reminders"] = list(reminders[:20])
     orgs = policy.casework_organization_ids(user)
     if orgs:
         tasks = policy.visible(user, "action_item", policy.Action.LIST).filter(
             owner_organization_id__in=orgs, done_at=None
         )
-        work["tasks_open"] = tasks.count()
-        work["tasks_overdue"] = tasks.filter(due_on__lt=today).count()
+        counts = tasks.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        work["tasks_open"] = counts["open"]
+        work["tasks_overdue"] = counts["overdue"]
         from tsunagu.outreach.selectors import overdue_count
         from tsunagu.participation.selectors import follow_ups_due
 

@@ -147,11 +147,38 @@ def test_an_idle_api_session_is_refused_in_japanese(ward: Ward, settings) -> Non
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_the_product_s_sessions_end_at_browser_close_and_are_saved_on_every_request() -> None:
+@pytest.mark.django_db
+def test_the_last_activity_is_recorded_once_a_minute(ward: Ward, settings) -> None:
+    """A request within a minute of the recorded activity writes nothing (the
+    session is not saved: its expiry in the store stays); the first after it
+    records the activity again and renews the store's expiry."""
+    import tsunagu.settings as product
+
+    settings.TSUNAGU_LAST_ACTIVITY_RESOLUTION = product.TSUNAGU_LAST_ACTIVITY_RESOLUTION
+    client = signed_in(ward)
+    assert client.get("/").status_code == 200
+    key = client.session.session_key
+    idle_for(client, settings.TSUNAGU_LAST_ACTIVITY_RESOLUTION - 5)
+    recorded = client.session[LAST_ACTIVITY_SESSION_KEY]
+    expiry = Session.objects.get(session_key=key).expire_date
+
+    assert client.get("/").status_code == 200
+    assert client.session[LAST_ACTIVITY_SESSION_KEY] == recorded
+    assert Session.objects.get(session_key=key).expire_date == expiry
+
+    idle_for(client, settings.TSUNAGU_LAST_ACTIVITY_RESOLUTION)
+    assert client.get("/").status_code == 200
+    assert client.session[LAST_ACTIVITY_SESSION_KEY] >= int(timezone.now().timestamp()) - 1
+    assert Session.objects.get(session_key=key).expire_date >= expiry
+
+
+def test_the_product_s_sessions_end_at_browser_close_and_are_saved_with_the_activity() -> None:
     import tsunagu.settings as product
 
     assert product.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
-    assert product.SESSION_SAVE_EVERY_REQUEST is True  # the store's expiry is idle time
+    # The store's expiry is idle time: renewed when the last activity is recorded.
+    assert product.SESSION_SAVE_EVERY_REQUEST is False
+    assert 0 < product.TSUNAGU_LAST_ACTIVITY_RESOLUTION <= 60
     assert 0 < product.SESSION_COOKIE_AGE <= 1800
     assert product.MIDDLEWARE.index(
         "django.contrib.messages.middleware.MessageMiddleware"
