@@ -93,8 +93,9 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from tsunagu.audit import append_only
 from tsunagu.audit.models import AuditAction, AuditChain, AuditEvent
-from tsunagu.audit.services import audit_record, audit_verify
+from tsunagu.audit.services import audit_record, audit_seal, audit_verify
 from tsunagu.core.database import insert_rows, reset_sequences
 from tsunagu.core.models import Municipality
 
@@ -333,6 +334,10 @@ def backup_create(*, municipality: Municipality, output: Path) -> BackupResult:
         actor_label="manage.py backup",
         detail={"operation": "backup", "file": output.name, "os_user": _os_user()},
     )
+    # Sealed before the rows are read, so that the backup holds it in its chain
+    # (already done after its commit, unless a caller's transaction is open).
+    audit_seal(municipality_id=municipality.pk, wait=True)
+    event.refresh_from_db()
     descriptor, temporary = tempfile.mkstemp(prefix=".backup-", dir=output.parent)
     os.close(descriptor)  # mkstemp made it 0600; the zip is written over it
     try:
@@ -588,9 +593,11 @@ def tenant_delete(municipality_id: int, tables: Tables | None = None) -> dict[st
     restore that puts a backup in their place removes them). Returns the counts."""
     tables = tables or tenant_tables()
     counts: dict[str, int] = {}
-    for model in reversed(tables.ordered):
-        deleted = tenant_rows(model, tables, municipality_id)._raw_delete(connection.alias)
-        counts[model._meta.label_lower] = deleted
+    # The database refuses to delete audit events (audit.append_only) but here.
+    with append_only.suspended():
+        for model in reversed(tables.ordered):
+            deleted = tenant_rows(model, tables, municipality_id)._raw_delete(connection.alias)
+            counts[model._meta.label_lower] = deleted
     return counts
 
 
