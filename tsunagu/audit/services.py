@@ -121,9 +121,10 @@ def audit_record(
     # One statement: atomic by itself, and the caller's transaction (if any)
     # decides whether it stays.
     event.save(force_insert=True)
-    # Robust: a failed seal must not fail a request whose work has committed;
-    # the next seal or ``seal_audit --loop`` picks the event up.
-    transaction.on_commit(partial(_seal_after_commit, municipality_id), robust=True)
+    if not _seal_scheduled(municipality_id):
+        # Robust: a failed seal must not fail a request whose work has
+        # committed; the next seal or ``seal_audit --loop`` picks the event up.
+        transaction.on_commit(partial(_seal_after_commit, municipality_id), robust=True)
     return event
 
 
@@ -137,6 +138,19 @@ SEAL_BATCH = 500
 
 def _seal_after_commit(municipality_id: int | None) -> None:
     audit_seal(municipality_id=municipality_id)
+
+
+def _seal_scheduled(municipality_id: int | None) -> bool:
+    """Whether the open transaction will already seal this municipality's chain
+    when it commits (one seal seals all its events: a load of thousands of
+    records needs one, not thousands). A callback of a savepoint rolled back
+    is gone from the list together with the events it would have sealed."""
+    return any(
+        isinstance(callback, partial)
+        and callback.func is _seal_after_commit
+        and callback.args == (municipality_id,)
+        for _savepoints, callback, _robust in transaction.get_connection().run_on_commit
+    )
 
 
 def audit_seal(*, municipality_id: int | None, wait: bool = False) -> int:

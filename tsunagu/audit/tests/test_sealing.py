@@ -107,19 +107,36 @@ def test_a_rolled_back_transaction_leaves_no_event_and_nothing_to_seal(
 
 
 @pytest.mark.django_db
-def test_two_writers_are_sealed_in_order(ward, django_capture_on_commit_callbacks: Any) -> None:
-    """The first writer's seal found the chain held by another sealer (its
-    callback does not run here); the second writer's seal takes both, by id."""
+def test_two_writers_are_sealed_in_order(ward) -> None:
+    """Two writers committed while another sealer held the chain (their own
+    seals left at once): the next seal takes both, in the order written.
+    With real concurrent transactions: test_concurrent_writers_… below."""
     audit_seal_all()
-    with django_capture_on_commit_callbacks(execute=False):
-        first = audit_record(AuditAction.VIEW, actor=ward.member(Role.COUNSELOR))
-    with django_capture_on_commit_callbacks(execute=True):
-        second = audit_record(AuditAction.VIEW, actor=ward.member(Role.MANAGER))
+    first = audit_record(AuditAction.VIEW, actor=ward.member(Role.COUNSELOR))
+    second = audit_record(AuditAction.VIEW, actor=ward.member(Role.MANAGER))
+    assert audit_seal(municipality_id=ward.municipality.pk) == 2
     first.refresh_from_db()
     second.refresh_from_db()
     assert second.sequence == first.sequence + 1
     assert second.previous_hash == first.hash
     assert audit_verify() == []
+
+
+@pytest.mark.django_db
+def test_one_seal_per_transaction_and_municipality(
+    ward, other_ward, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        events = [
+            audit_record(AuditAction.VIEW, actor=ward.member(Role.COUNSELOR)),
+            audit_record(AuditAction.VIEW, actor=ward.member(Role.MANAGER)),
+            audit_record(AuditAction.VIEW, actor=other_ward.member(Role.COUNSELOR)),
+        ]
+    assert len(callbacks) == 2
+    for event in events:
+        event.refresh_from_db()
+        assert event.sealed
+    assert events[1].sequence == events[0].sequence + 1
 
 
 @pytest.mark.django_db
