@@ -109,14 +109,13 @@ def audit_record(
         user_agent=info.user_agent[:300],
     )
     municipality_id = municipality.pk if municipality else None
-    if getattr(settings, "TSUNAGU_AUDIT_SEAL_INLINE", False):
+    if settings.TSUNAGU_AUDIT_SEAL_INLINE:
         # How every event was written before the sealer: sealed inside the
         # caller's transaction, the chain's head locked until it ends. Kept
         # only to measure the difference (bench/audit_workers.py).
         with transaction.atomic():
             event.save(force_insert=True)
             _seal_batch(municipality_id, wait=True)
-        event.refresh_from_db(fields=SEAL_FIELDS)
         return event
     # One statement: atomic by itself, and the caller's transaction (if any)
     # decides whether it stays.

@@ -177,6 +177,7 @@ def test_sealing_inline_is_the_old_way(ward, settings: Any) -> None:
     settings.TSUNAGU_AUDIT_SEAL_INLINE = True
     with CaptureQueriesContext(connection) as queries:
         event = audit_record(AuditAction.VIEW, actor=ward.member(Role.COUNSELOR))
+    event.refresh_from_db()
     assert event.sealed and event.chain_id is not None
     if connection.vendor == "postgresql":
         assert any("FOR UPDATE" in query["sql"] for query in queries.captured_queries)
