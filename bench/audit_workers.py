@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.load import run as load_run
 from bench.load.run import (
     ROOT,
     free_port,
@@ -49,6 +50,12 @@ from bench.load.run import (
     wait_until_up,
     working_copy,
 )
+
+# The prepared demo database is the load test's (made once, reused); the
+# copies each run works on are this script's own, so that a load test may run
+# beside it.
+load_run.POSTGRES_RUN = "tsunagu_audit_workers_run"
+load_run.SQLITE_RUN = ROOT / "var" / "audit-workers-run.sqlite3"
 
 COUNSELOR = "demo-soudan"
 MODES = {"inline": "sealed in the request (before)", "after": "sealed after commit (now)"}
@@ -122,7 +129,6 @@ def run_one(db: str, mode: str, workers: int, args: argparse.Namespace) -> dict[
     if mode == "inline":
         env["TSUNAGU_AUDIT_SEAL_INLINE"] = "1"
     try:
-        manage(env, "collectstatic", "--no-input", "-v", "0")
         token, households = setup(env)
         port = free_port()
         command = [
@@ -174,10 +180,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--output", type=Path)
+    parser.add_argument(
+        "--no-collectstatic", action="store_true", help="the static files are collected already"
+    )
     args = parser.parse_args()
     rows = []
     for db in args.db or ["sqlite"]:
         prepare(db, fresh=False)
+        if not args.no_collectstatic:
+            # Once: the files gunicorn serves do not depend on the database.
+            manage(server_env("sqlite://:memory:"), "collectstatic", "--no-input", "-v", "0")
         for mode in args.modes:
             for workers in args.workers:
                 row = run_one(db, mode, workers, args)
