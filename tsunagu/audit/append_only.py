@@ -6,11 +6,13 @@ the sealer's: filling in ``SEAL_FIELDS`` of an event that has no hash yet,
 all its other columns unchanged. On PostgreSQL the check compares the whole
 row but the seal columns, so a column added later is covered too; SQLite's
 trigger names the columns (and SQLite drops triggers when Django rebuilds the
-table: ``test_append_only`` fails if a later migration loses them).
+table: ``test_the_database_refuses_to_change_or_delete_an_event`` in
+``audit/tests/test_sealing.py`` fails if a later migration loses them).
 
-The trigger binds every role but the table's owner, who may disable it (and
-may be let through by ``suspended()``): run the application as a role that
-does not own the tables (docs/operations.md).
+The trigger binds every role, the table's owner included; but an owner may
+disable it (PostgreSQL lets an owner do so), and only an owner is let
+through by ``suspended()``: run the application as a role that does not own
+the tables (docs/operations.md).
 ``suspended()`` is for the one operation that must remove events, a restore
 that replaces a municipality (``core.backup``), and for tests that tamper
 with the trail on purpose to prove ``verify_audit`` finds it.
