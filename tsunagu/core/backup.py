@@ -56,7 +56,8 @@ Restoring
 database's migrations of the backed-up apps differ from the backup's, when the
 municipality exists (unless ``--replace``), or when any primary key of the
 backup is used by another municipality's row. In one transaction it deletes
-the municipality's rows (``--replace``), inserts the backup's rows in the order
+the municipality's rows (``--replace``; the audit trail's append-only trigger
+is lifted for it, which on PostgreSQL only the tables' owner may do), inserts the backup's rows in the order
 of their foreign keys, moves PostgreSQL's id sequences past them, checks every
 foreign key and that no restored row points at another municipality's row,
 appends a restore event to the municipality's audit chain and verifies that
@@ -316,9 +317,8 @@ def _os_user() -> str:
 def backup_create(*, municipality: Municipality, output: Path) -> BackupResult:
     """Write every row of ``municipality`` to ``output`` (which must not exist).
 
-    The audit event of the backup is written first and committed on its own,
-    so that the backup holds it and the audit chain is not held locked while
-    the rows are read; the rows are then read in one transaction: a snapshot
+    The audit event of the backup is written first, committed on its own and
+    sealed, so that the backup holds it in its chain; the rows are then read in one transaction: a snapshot
     on PostgreSQL that blocks nobody; on SQLite the transaction holds the
     write lock, so staff's saves wait while a backup runs."""
     if output.exists():
