@@ -259,3 +259,6 @@ NINJA_PAGINATION_CLASS = "tsunagu.core.pagination.LimitOffsetPagination"
 # API requests a staff member may make (sessions and tokens together), e.g.
 # "600/min" or "10000/hour"; over it the API answers 429 with Retry-After.
 TSUNAGU_API_RATE = os.environ.get("TSUNAGU_API_RATE", "600/min")
+# Only for bench/audit_workers.py: seal each audit event inside the request's
+# transaction, holding the chain's head to its end, as before the sealer.
+TSUNAGU_AUDIT_SEAL_INLINE = os.environ.get("TSUNAGU_AUDIT_SEAL_INLINE") == "1"

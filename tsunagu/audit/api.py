@@ -26,7 +26,10 @@ router: Router = Router(tags=["監査証跡"])
 
 class AuditEventOut(Schema):
     id: int
-    sequence: int
+    #: False for an event listed before the sealer chained it (封緘待ち: at
+    #: most a few seconds after its commit); then sequence and hashes are null.
+    sealed: bool
+    sequence: int | None
     occurred_at: datetime
     action: AuditAction
     action_label: str = Field(..., alias="get_action_display")
@@ -40,8 +43,8 @@ class AuditEventOut(Schema):
     ip_address: str | None
     user_agent: str
     #: The chain: the hash of the previous event and of this one (SHA-256, hex).
-    previous_hash: str
-    hash: str
+    previous_hash: str | None
+    hash: str | None
 
 
 class AuditEventFiltersIn(Schema):
@@ -60,7 +63,8 @@ class AuditEventFiltersIn(Schema):
     response={200: list[AuditEventOut], **ERRORS},
     summary="監査証跡の一覧",
     description="監査担当が、自治体の監査証跡を新しい順に読みます。"
-    "操作・操作者（表示名の一部）・対象の種類とID・期間で絞り込めます。この閲覧も監査証跡に残ります。",
+    "操作・操作者（表示名の一部）・対象の種類とID・期間で絞り込めます。この閲覧も監査証跡に残ります。"
+    "記録された直後のイベントは封緘待ち（sealed が false、連番とハッシュが null）のことがあります。",
 )
 @paginate
 @policy.route("audit_event", policy.Action.LIST)

@@ -5,6 +5,14 @@ login with an unknown name go to the chain with no municipality). An event
 holds the hash of the event before it in its chain, and the chain's head row
 holds the last sequence number and hash, so that an edited, deleted or
 inserted event, or a removed tail, is found by ``verify_audit``.
+
+An event is written *unsealed* by the request that it records (no chain,
+sequence or hashes yet), so that requests never wait on the chain's head;
+the sealer (``audit.services.audit_seal``) gives committed events their place
+in the chain and their hashes right after the commit, and never later than
+``SEAL_BOUND`` (see docs/operations.md). On PostgreSQL and SQLite a trigger
+refuses every UPDATE and DELETE of an event except that sealing
+(migration ``0004_append_only_triggers``).
 """
 
 from __future__ import annotations
@@ -21,6 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.policy.vocabulary import Basis
 
 GENESIS_HASH = "0" * 64
+
+#: The columns the sealer fills in, once, on an unsealed event; nothing else changes.
+SEAL_FIELDS = ("chain", "sequence", "previous_hash", "hash")
 
 
 class AuditAction(models.TextChoices):
@@ -68,11 +79,14 @@ class AuditChain(models.Model):
 class AuditEvent(models.Model):
     """Who did what to which object, when, from where, and on what basis.
 
-    Never updated or deleted by the application.
+    Never updated or deleted by the application, except once by the sealer,
+    which fills in ``SEAL_FIELDS`` (empty until then: 封緘待ち).
     """
 
-    chain = models.ForeignKey(AuditChain, on_delete=models.PROTECT, related_name="events")
-    sequence = models.BigIntegerField(_("連番"))
+    chain = models.ForeignKey(
+        AuditChain, on_delete=models.PROTECT, null=True, related_name="events"
+    )
+    sequence = models.BigIntegerField(_("連番"), null=True)
     occurred_at = models.DateTimeField(_("日時"))
     municipality = models.ForeignKey(
         "core.Municipality",
@@ -104,23 +118,34 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("詳細"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True)
     user_agent = models.CharField(_("ユーザーエージェント"), max_length=300, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    previous_hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 - NULL: not sealed yet
+    hash = models.CharField(max_length=64, null=True)  # noqa: DJ001 - NULL: not sealed yet
 
     class Meta:
         verbose_name = _("監査イベント")
         verbose_name_plural = _("監査イベント")
-        ordering = ["chain_id", "sequence"]
+        # Insertion order: an unsealed event has no sequence yet.
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["chain", "sequence"], name="audit_event_sequence")
         ]
         indexes = [
             models.Index(fields=["municipality", "-occurred_at"], name="audit_tenant_time"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # The sealer's work list: small, since events are sealed right after commit.
+            models.Index(
+                fields=["municipality", "id"],
+                condition=models.Q(hash__isnull=True),
+                name="audit_unsealed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}"
+
+    @property
+    def sealed(self) -> bool:
+        return self.hash is not None
 
     @property
     def basis_label(self) -> str:

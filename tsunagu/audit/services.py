@@ -1,7 +1,11 @@
-"""Writing to the audit trail, and checking it.
+"""Writing to the audit trail, sealing it, and checking it.
 
-``audit_record`` appends one event inside the caller's transaction (a write and
-its audit event commit or roll back together). The request middleware puts
+``audit_record`` inserts one event inside the caller's transaction (a write and
+its audit event commit or roll back together); ``audit_seal`` chains and
+hashes the committed events afterwards, in batches, so that no request waits
+for another to finish before it may record what it showed (like Certificate
+Transparency's maximum merge delay: an event is in its chain within
+``SEAL_BOUND``, and ``verify_audit`` fails on one that is not). The request middleware puts
 the actor, acting organization, address and user agent into a context, so
 services and the policy module need not pass the request around.
 """
@@ -9,15 +13,18 @@ services and the policy module need not pass the request around.
 from __future__ import annotations
 
 import contextvars
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from tsunagu.audit.models import GENESIS_HASH, AuditAction, AuditChain, AuditEvent
+from tsunagu.audit.models import GENESIS_HASH, SEAL_FIELDS, AuditAction, AuditChain, AuditEvent
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import Staff
@@ -61,7 +68,6 @@ def _object_reference(obj: models.Model | None) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
-@transaction.atomic
 def audit_record(
     action: AuditAction | str,
     *,
@@ -75,7 +81,10 @@ def audit_record(
     municipality: Municipality | None = None,
     organization_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain of the actor's (or the given) municipality."""
+    """Record one event of the actor's (or the given) municipality, in the caller's transaction.
+
+    The event is inserted unsealed, taking no lock, and sealed into its chain
+    right after the transaction commits (see ``audit_seal``)."""
     info = _request_info.get()
     actor = actor if actor is not None else info.actor
     if municipality is None and actor is not None:
@@ -85,13 +94,7 @@ def audit_record(
     if obj is not None:
         object_type, object_id = _object_reference(obj)
 
-    chain, _created = AuditChain.objects.select_for_update().get_or_create(
-        key=AuditChain.key_for(municipality.pk if municipality else None),
-        defaults={"municipality": municipality},
-    )
     event = AuditEvent(
-        chain=chain,
-        sequence=chain.last_sequence + 1,
         occurred_at=timezone.now(),
         municipality=municipality,
         actor=actor,
@@ -104,32 +107,146 @@ def audit_record(
         detail=detail or {},
         ip_address=info.ip_address,
         user_agent=info.user_agent[:300],
-        previous_hash=chain.last_hash,
     )
-    event.hash = event.compute_hash()
+    municipality_id = municipality.pk if municipality else None
+    if settings.TSUNAGU_AUDIT_SEAL_INLINE:
+        # How every event was written before the sealer: sealed inside the
+        # caller's transaction, the chain's head locked until it ends. Kept
+        # only to measure the difference (bench/audit_workers.py).
+        with transaction.atomic():
+            event.save(force_insert=True)
+            _seal_batch(municipality_id, wait=True)
+        return event
+    # One statement: atomic by itself, and the caller's transaction (if any)
+    # decides whether it stays.
     event.save(force_insert=True)
-    chain.last_sequence = event.sequence
-    chain.last_hash = event.hash
-    chain.save(update_fields=["last_sequence", "last_hash"])
+    if not _seal_scheduled(municipality_id):
+        # Robust: a failed seal must not fail a request whose work has
+        # committed; the next seal or ``seal_audit --loop`` picks the event up.
+        transaction.on_commit(partial(_seal_after_commit, municipality_id), robust=True)
     return event
+
+
+# --- Sealing ---------------------------------------------------------------------------
+
+#: The longest an event may stay unsealed after it was recorded (docs/operations.md).
+SEAL_BOUND = datetime.timedelta(seconds=5)
+#: Events sealed in one short transaction; a sealer goes on while batches come full.
+SEAL_BATCH = 500
+
+
+def _seal_after_commit(municipality_id: int | None) -> None:
+    audit_seal(municipality_id=municipality_id)
+
+
+def _seal_scheduled(municipality_id: int | None) -> bool:
+    """Whether the open transaction will already seal this municipality's chain
+    when it commits (one seal seals all its events: a load of thousands of
+    records needs one, not thousands). A callback of a savepoint rolled back
+    is gone from the list together with the events it would have sealed."""
+    return any(
+        isinstance(callback, partial)
+        and callback.func is _seal_after_commit
+        and callback.args == (municipality_id,)
+        for _savepoints, callback, _robust in transaction.get_connection().run_on_commit
+    )
+
+
+def audit_seal(*, municipality_id: int | None, wait: bool = False) -> int:
+    """Seal the committed unsealed events of one municipality's chain (``None``:
+    the installation's), oldest first; return how many were sealed.
+
+    The chain's head is locked only inside the sealer's own short transactions.
+    Unless ``wait``, a sealer that finds the head locked by another sealer
+    leaves at once: that one, or the next (at the latest ``seal_audit
+    --loop``), seals what is pending."""
+    sealed = 0
+    while True:
+        count = _seal_batch(municipality_id, wait=wait)
+        sealed += count
+        if count < SEAL_BATCH:
+            return sealed
+
+
+def audit_seal_all(*, wait: bool = False) -> int:
+    """Seal the unsealed events of every chain; return how many were sealed."""
+    municipality_ids = (
+        AuditEvent.objects.filter(hash__isnull=True)
+        .order_by()
+        .values_list("municipality_id", flat=True)
+        .distinct()
+    )
+    return sum(
+        audit_seal(municipality_id=municipality_id, wait=wait)
+        for municipality_id in list(municipality_ids)
+    )
+
+
+def _unsealed(municipality_id: int | None) -> models.QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(hash__isnull=True)
+    if municipality_id is None:
+        return events.filter(municipality__isnull=True)
+    return events.filter(municipality_id=municipality_id)
+
+
+def _locked_chain(municipality_id: int | None, *, wait: bool) -> AuditChain | None:
+    """The chain's head, locked until the transaction ends; None if another holds it."""
+    key = AuditChain.key_for(municipality_id)
+    skip = not wait and connection.features.has_select_for_update_skip_locked
+    chain = AuditChain.objects.select_for_update(skip_locked=skip).filter(key=key).first()
+    if chain is None and not AuditChain.objects.filter(key=key).exists():
+        # A municipality's first event: make its chain (get_or_create copes with
+        # another sealer making it at the same moment), then take it in turn.
+        AuditChain.objects.get_or_create(key=key, defaults={"municipality_id": municipality_id})
+        chain = AuditChain.objects.select_for_update(skip_locked=skip).filter(key=key).first()
+    return chain
+
+
+def _seal_batch(municipality_id: int | None, *, wait: bool) -> int:
+    with transaction.atomic():
+        chain = _locked_chain(municipality_id, wait=wait)
+        if chain is None:
+            return 0
+        # By id: the order the events were inserted in, so that sealing the
+        # same pending events again gives the same chain.
+        events = list(_unsealed(municipality_id).order_by("id")[:SEAL_BATCH])
+        for event in events:
+            event.chain = chain
+            event.sequence = chain.last_sequence + 1
+            event.previous_hash = chain.last_hash
+            event.hash = event.compute_hash()
+            chain.last_sequence, chain.last_hash = event.sequence, event.hash
+        if events:
+            AuditEvent.objects.bulk_update(events, SEAL_FIELDS)
+            chain.save(update_fields=["last_sequence", "last_hash"])
+        return len(events)
+
+
+# --- Checking ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ChainProblem:
-    chain_id: int
+    chain_id: int | None
     municipality_id: int | None
-    sequence: int
+    sequence: int | None
     event_id: int | None
     message: str
 
     def __str__(self) -> str:
         where = f"自治体ID {self.municipality_id}" if self.municipality_id else "自治体なし"
         event = f"イベントID {self.event_id}" if self.event_id else "イベントなし"
+        if self.chain_id is None:  # unsealed events: not in a chain yet
+            return f"封緘待ち（{where}、{event}）: {self.message}"
         return f"チェーン {self.chain_id}（{where}）連番 {self.sequence}（{event}）: {self.message}"
 
 
 def audit_verify(*, municipality_id: int | None = None) -> list[ChainProblem]:
-    """Check every chain (or one municipality's); return the first broken link of each broken chain."""
+    """Check every chain (or one municipality's): return the first broken link of each
+    broken chain, and the events of each municipality left unsealed past ``SEAL_BOUND``.
+
+    Unsealed events younger than the bound are not problems: they are
+    being sealed, and are checked once they are."""
     problems = []
     chains = AuditChain.objects.order_by("id")
     if municipality_id is not None:
@@ -138,7 +255,39 @@ def audit_verify(*, municipality_id: int | None = None) -> list[ChainProblem]:
         problem = _verify_chain(chain)
         if problem is not None:
             problems.append(problem)
-    return problems
+    return problems + _overdue(municipality_id)
+
+
+def audit_unsealed_count(*, municipality_id: int | None = None) -> int:
+    events = AuditEvent.objects.filter(hash__isnull=True)
+    if municipality_id is not None:
+        events = events.filter(municipality_id=municipality_id)
+    return events.count()
+
+
+def _overdue(municipality_id: int | None) -> list[ChainProblem]:
+    events = AuditEvent.objects.filter(
+        hash__isnull=True, occurred_at__lt=timezone.now() - SEAL_BOUND
+    )
+    if municipality_id is not None:
+        events = events.filter(municipality_id=municipality_id)
+    late = (
+        events.order_by("municipality_id")
+        .values("municipality_id")
+        .annotate(count=models.Count("id"), oldest=models.Min("id"))
+    )
+    bound = int(SEAL_BOUND.total_seconds())
+    return [
+        ChainProblem(
+            None,
+            row["municipality_id"],
+            None,
+            row["oldest"],
+            f"{row['count']} 件のイベントが記録から {bound} 秒を過ぎても封緘されていません"
+            "（seal_audit が動いていないか、封緘に失敗しています）",
+        )
+        for row in late
+    ]
 
 
 def _verify_chain(chain: AuditChain) -> ChainProblem | None:
@@ -149,6 +298,8 @@ def _verify_chain(chain: AuditChain) -> ChainProblem | None:
     previous_hash = GENESIS_HASH
     events = AuditEvent.objects.filter(chain=chain).order_by("sequence")
     for event in events.iterator(chunk_size=2000):
+        if event.sequence is None or event.hash is None:
+            return problem(expected_sequence, event.pk, "封緘が途中で欠けています（改変）")
         if event.sequence != expected_sequence:
             return problem(
                 expected_sequence,

@@ -56,7 +56,8 @@ Restoring
 database's migrations of the backed-up apps differ from the backup's, when the
 municipality exists (unless ``--replace``), or when any primary key of the
 backup is used by another municipality's row. In one transaction it deletes
-the municipality's rows (``--replace``), inserts the backup's rows in the order
+the municipality's rows (``--replace``; the audit trail's append-only trigger
+is lifted for it, which on PostgreSQL only the tables' owner may do), inserts the backup's rows in the order
 of their foreign keys, moves PostgreSQL's id sequences past them, checks every
 foreign key and that no restored row points at another municipality's row,
 appends a restore event to the municipality's audit chain and verifies that
@@ -93,8 +94,9 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from tsunagu.audit import append_only
 from tsunagu.audit.models import AuditAction, AuditChain, AuditEvent
-from tsunagu.audit.services import audit_record, audit_verify
+from tsunagu.audit.services import audit_record, audit_seal, audit_verify
 from tsunagu.core.database import insert_rows, reset_sequences
 from tsunagu.core.models import Municipality
 
@@ -315,9 +317,8 @@ def _os_user() -> str:
 def backup_create(*, municipality: Municipality, output: Path) -> BackupResult:
     """Write every row of ``municipality`` to ``output`` (which must not exist).
 
-    The audit event of the backup is written first and committed on its own,
-    so that the backup holds it and the audit chain is not held locked while
-    the rows are read; the rows are then read in one transaction: a snapshot
+    The audit event of the backup is written first, committed on its own and
+    sealed, so that the backup holds it in its chain; the rows are then read in one transaction: a snapshot
     on PostgreSQL that blocks nobody; on SQLite the transaction holds the
     write lock, so staff's saves wait while a backup runs."""
     if output.exists():
@@ -333,6 +334,10 @@ def backup_create(*, municipality: Municipality, output: Path) -> BackupResult:
         actor_label="manage.py backup",
         detail={"operation": "backup", "file": output.name, "os_user": _os_user()},
     )
+    # Sealed before the rows are read, so that the backup holds it in its chain
+    # (already done after its commit, unless a caller's transaction is open).
+    audit_seal(municipality_id=municipality.pk, wait=True)
+    event.refresh_from_db()
     descriptor, temporary = tempfile.mkstemp(prefix=".backup-", dir=output.parent)
     os.close(descriptor)  # mkstemp made it 0600; the zip is written over it
     try:
@@ -588,9 +593,11 @@ def tenant_delete(municipality_id: int, tables: Tables | None = None) -> dict[st
     restore that puts a backup in their place removes them). Returns the counts."""
     tables = tables or tenant_tables()
     counts: dict[str, int] = {}
-    for model in reversed(tables.ordered):
-        deleted = tenant_rows(model, tables, municipality_id)._raw_delete(connection.alias)
-        counts[model._meta.label_lower] = deleted
+    # The database refuses to delete audit events (audit.append_only) but here.
+    with append_only.suspended():
+        for model in reversed(tables.ordered):
+            deleted = tenant_rows(model, tables, municipality_id)._raw_delete(connection.alias)
+            counts[model._meta.label_lower] = deleted
     return counts
 
 

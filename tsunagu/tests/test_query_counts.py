@@ -9,7 +9,8 @@ Every pin is made of the same fixed parts plus the page's own reads:
   their organizations' names, which the header's organizations come from),
   whether their role requires two-factor or they have a confirmed device
   (one statement);
-- 5 per audit event: savepoint, the chain, the event, the chain's head, release;
+- 1 per audit event: its INSERT (its seal runs after the commit, which the
+  test's transaction never reaches: audit/tests/test_sealing.py pins it);
 - the page's reads: one query per kind of record shown, each row's related
   records fetched with it (``select_related``, ``prefetch_related``, an
   annotation or one grouped query), never one query per row.
@@ -84,7 +85,7 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
     subjects, referrals with both organizations, the bases of all referrals,
     all their events, all their persons, and one query saying the household
     has no case, outreach or participation (so those sections ask nothing
-    more); the audit of what was shown (5). Whether the viewer may change or
+    more); the audit of what was shown (1). Whether the viewer may change or
     archive the household is decided from the basis already found (none)."""
     counselor = ward.member(Role.COUNSELOR)
     receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
@@ -116,7 +117,7 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
     a household, those named on an accepted referral); the persons' current
     households and which of them the viewer may open (13); the persons shown,
     with their districts (1); the audit event of
-    the search (5). A term matching more persons than a round holds (250)
+    the search (1). A term matching more persons than a round holds (250)
     without enough the viewer may see adds a round (14), at most five: the
     count is bounded, whatever the data.
 
@@ -152,7 +153,7 @@ def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
     the fixed parts (4); the acting organization and the referrals with both
     organizations and whether each is overdue (2); the households of the
     referrals listed and the policy's decision on them by id, so that only
-    those the receiver may now see are named (12); one audit event (5)."""
+    those the receiver may now see are named (12); one audit event (1)."""
     sender = ward.member(Role.COUNSELOR)
     receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
     sf.referrals_received(sender, receiver, 2)

@@ -38,7 +38,7 @@ RECORD_TYPE, ENTRY_TYPE = "activities.activityrecord", "activities.countedentry"
 def events(object_type: str, pk: int, **filters: Any) -> Any:
     return AuditEvent.objects.filter(
         object_type=object_type, object_id=str(pk), **filters
-    ).order_by("sequence")
+    ).order_by("id")
 
 
 def record(ward: Ward, actor: Staff | None = None, **fields: Any) -> ActivityRecord:

@@ -8,7 +8,7 @@ from django.test import Client
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
 from tsunagu.audit.models import AuditAction, AuditEvent
-from tsunagu.audit.services import audit_record
+from tsunagu.audit.services import audit_record, audit_seal
 from tsunagu.core import tenancy
 from tsunagu.tests.factories import Ward
 
@@ -47,6 +47,14 @@ def test_an_auditor_lists_filters_and_reads_one_event(ward: Ward, other_ward: Wa
         "閲覧",
         "own_organization",
     )
+    # Listed at once, before the sealer has chained it.
+    assert (item["sealed"], item["sequence"], item["hash"]) == (False, None, None)
+    audit_seal(municipality_id=ward.municipality.pk)
+    viewed.refresh_from_db()
+    (item,) = client.get("/api/v1/audit/events", {"object_type": "people.household"}).json()[
+        "items"
+    ]
+    assert (item["sealed"], item["sequence"]) == (True, viewed.sequence)
     assert item["hash"] == viewed.hash and item["previous_hash"] == viewed.previous_hash
 
     response = client.get("/api/v1/audit/events", {"action": "search"})
@@ -60,7 +68,7 @@ def test_an_auditor_lists_filters_and_reads_one_event(ward: Ward, other_ward: Wa
     readings = AuditEvent.objects.filter(
         actor=ward.member(Role.AUDITOR), object_type="audit.auditevent"
     )
-    assert readings.filter(action=AuditAction.LIST).count() == 2
+    assert readings.filter(action=AuditAction.LIST).count() == 3
     assert readings.filter(action=AuditAction.LIST, detail__object_type=True).exists()
     assert readings.filter(action=AuditAction.VIEW, object_id=str(viewed.pk)).exists()
 

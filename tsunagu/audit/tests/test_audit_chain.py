@@ -1,5 +1,11 @@
 """The audit trail: hash chains per municipality, tamper detection, and the
-events that sign-in, refusals and views of staff records leave behind."""
+events that sign-in, refusals and views of staff records leave behind.
+
+Events are sealed into their chain after the commit of the transaction that
+wrote them; the test's transaction never commits, so these tests seal
+explicitly (``sealed``); test_sealing.py proves the sealing after commit.
+Tampering goes around the database's triggers (``append_only.suspended``),
+as someone who owns the tables could."""
 
 from __future__ import annotations
 
@@ -15,8 +21,9 @@ from django.test import Client
 from tsunagu.accounts.models import ApiToken
 from tsunagu.accounts.roles import Role
 from tsunagu.accounts.services import api_token_create
+from tsunagu.audit import append_only
 from tsunagu.audit.models import GENESIS_HASH, AuditAction, AuditChain, AuditEvent
-from tsunagu.audit.services import audit_record
+from tsunagu.audit.services import audit_record, audit_seal_all
 from tsunagu.tests.factories import PASSWORD
 
 USER_AGENT = "Mozilla/5.0 (tsunagu-test)"
@@ -40,13 +47,23 @@ def events_of(chain: AuditChain) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(chain=chain).order_by("sequence"))
 
 
+def sealed(events: list[AuditEvent]) -> list[AuditEvent]:
+    """The events as they are once every pending event is sealed."""
+    audit_seal_all()
+    for event in events:
+        event.refresh_from_db()
+    return events
+
+
 def record_three(ward) -> list[AuditEvent]:
     actor = ward.member(Role.SYSADMIN)
-    return [
-        audit_record(AuditAction.VIEW, actor=actor, obj=ward.member(Role.COUNSELOR)),
-        audit_record(AuditAction.CHANGE, actor=actor, detail={"fields": ["full_name"]}),
-        audit_record(AuditAction.EXPORT, actor=actor, object_type="accounts.staff"),
-    ]
+    return sealed(
+        [
+            audit_record(AuditAction.VIEW, actor=actor, obj=ward.member(Role.COUNSELOR)),
+            audit_record(AuditAction.CHANGE, actor=actor, detail={"fields": ["full_name"]}),
+            audit_record(AuditAction.EXPORT, actor=actor, object_type="accounts.staff"),
+        ]
+    )
 
 
 def verify_fails() -> str:
@@ -63,10 +80,12 @@ def verify_fails() -> str:
 @pytest.mark.django_db
 def test_events_are_chained_per_municipality(ward, other_ward) -> None:
     mine = record_three(ward)
-    theirs = [
-        audit_record(AuditAction.LIST, actor=other_ward.member(Role.SYSADMIN)),
-        audit_record(AuditAction.VIEW, actor=other_ward.member(Role.SYSADMIN)),
-    ]
+    theirs = sealed(
+        [
+            audit_record(AuditAction.LIST, actor=other_ward.member(Role.SYSADMIN)),
+            audit_record(AuditAction.VIEW, actor=other_ward.member(Role.SYSADMIN)),
+        ]
+    )
 
     own_chain, other_chain = chain_of(ward.municipality), chain_of(other_ward.municipality)
     assert own_chain.pk != other_chain.pk
@@ -98,13 +117,16 @@ def test_verify_audit_passes_on_an_intact_trail(ward, other_ward) -> None:
     call_command("verify_audit", stdout=stdout, stderr=io.StringIO())
     output = stdout.getvalue()
     assert "正常" in output
-    assert f"{AuditEvent.objects.count()} 件" in output
+    # The last event is not sealed yet, and younger than the bound: not a problem.
+    assert f"{AuditEvent.objects.count() - 1} 件のイベントを検証" in output
+    assert "封緘待ち 1 件" in output
 
 
 @pytest.mark.django_db
 def test_verify_audit_finds_an_edited_action(ward) -> None:
     events = record_three(ward)
-    AuditEvent.objects.filter(pk=events[1].pk).update(action=AuditAction.VIEW)
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=events[1].pk).update(action=AuditAction.VIEW)
     report = verify_fails()
     assert f"チェーン {events[1].chain_id}" in report
     assert "連番 2" in report
@@ -114,7 +136,8 @@ def test_verify_audit_finds_an_edited_action(ward) -> None:
 @pytest.mark.django_db
 def test_verify_audit_finds_an_edited_detail(ward) -> None:
     events = record_three(ward)
-    AuditEvent.objects.filter(pk=events[0].pk).update(detail={"innocent": True})
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=events[0].pk).update(detail={"innocent": True})
     report = verify_fails()
     assert f"チェーン {events[0].chain_id}" in report
     assert "連番 1" in report
@@ -123,7 +146,8 @@ def test_verify_audit_finds_an_edited_detail(ward) -> None:
 @pytest.mark.django_db
 def test_verify_audit_finds_an_edited_actor_label(ward) -> None:
     events = record_three(ward)
-    AuditEvent.objects.filter(pk=events[2].pk).update(actor_label="someone-else")
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=events[2].pk).update(actor_label="someone-else")
     report = verify_fails()
     assert "連番 3" in report
 
@@ -131,7 +155,8 @@ def test_verify_audit_finds_an_edited_actor_label(ward) -> None:
 @pytest.mark.django_db
 def test_verify_audit_finds_a_deleted_middle_row(ward) -> None:
     events = record_three(ward)
-    AuditEvent.objects.filter(pk=events[1].pk).delete()
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=events[1].pk).delete()
     report = verify_fails()
     assert f"チェーン {events[1].chain_id}" in report
     assert "連番 2" in report
@@ -165,7 +190,8 @@ def test_verify_audit_finds_a_forged_row_with_a_wrong_previous_hash(ward) -> Non
 def test_verify_audit_finds_a_replaced_middle_row(ward) -> None:
     events = record_three(ward)
     original = events[1]
-    AuditEvent.objects.filter(pk=original.pk).delete()
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=original.pk).delete()
     forged = AuditEvent(
         chain_id=original.chain_id,
         sequence=2,
@@ -206,7 +232,8 @@ def test_verify_audit_finds_a_row_appended_without_the_head(ward) -> None:
 @pytest.mark.django_db
 def test_verify_audit_finds_a_truncated_tail(ward) -> None:
     events = record_three(ward)
-    AuditEvent.objects.filter(pk=events[2].pk).delete()
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=events[2].pk).delete()
     report = verify_fails()
     assert f"チェーン {events[2].chain_id}" in report
     assert "連番 3" in report
@@ -216,8 +243,9 @@ def test_verify_audit_finds_a_truncated_tail(ward) -> None:
 @pytest.mark.django_db
 def test_verify_audit_reports_only_the_broken_chain(ward, other_ward) -> None:
     record_three(ward)
-    theirs = audit_record(AuditAction.LIST, actor=other_ward.member(Role.SYSADMIN))
-    AuditEvent.objects.filter(pk=theirs.pk).update(object_id="999")
+    (theirs,) = sealed([audit_record(AuditAction.LIST, actor=other_ward.member(Role.SYSADMIN))])
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=theirs.pk).update(object_id="999")
     report = verify_fails()
     assert f"チェーン {theirs.chain_id}" in report
     assert f"チェーン {chain_of(ward.municipality).pk}（" not in report
@@ -292,7 +320,7 @@ def test_a_failed_login_with_an_unknown_name_goes_to_the_installation_chain(
     client: Client, ward
 ) -> None:
     client.post("/login/", {"username": "nobody-here", "password": "whatever-123456"})
-    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    (event,) = sealed([AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)])
     assert event.actor_label == "nobody-here"
     assert event.municipality is None
     assert event.chain.key == "installation"
@@ -398,7 +426,8 @@ def test_the_auditor_verifies_the_chain_on_screen(client: Client, ward) -> None:
     assert "正常" in response.content.decode()
     assert "改ざん" not in response.content.decode()
 
-    AuditEvent.objects.filter(pk=events[1].pk).update(detail={"rewritten": True})
+    with append_only.suspended():
+        AuditEvent.objects.filter(pk=events[1].pk).update(detail={"rewritten": True})
     response = client.post("/audit/verify/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -414,7 +443,8 @@ def test_an_auditor_verifies_their_own_municipality_only(client: Client, ward, o
     another municipality's auditor, who must learn nothing about other tenants."""
     record_three(other_ward)
     other_chain = chain_of(other_ward.municipality)
-    AuditEvent.objects.filter(chain=other_chain, sequence=2).update(action="export")
+    with append_only.suspended():
+        AuditEvent.objects.filter(chain=other_chain, sequence=2).update(action="export")
     client.force_login(ward.member(Role.AUDITOR))
     body = client.post("/audit/verify/").content.decode()
     assert "正常" in body

@@ -36,7 +36,7 @@ def events(ward: Ward, model: Any, pk: int, action: str) -> list[AuditEvent]:
             object_type=model._meta.label_lower,
             object_id=str(pk),
             action=action,
-        ).order_by("sequence")
+        ).order_by("id")
     )
 
 

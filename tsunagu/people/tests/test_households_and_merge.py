@@ -44,7 +44,7 @@ def audit_events(ward: Ward, obj: object, action: str) -> list[AuditEvent]:
             object_type=obj._meta.label_lower,  # type: ignore[attr-defined]
             object_id=str(obj.pk),  # type: ignore[attr-defined]
             action=action,
-        ).order_by("sequence")
+        ).order_by("id")
     )
 
 

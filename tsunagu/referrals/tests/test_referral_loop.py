@@ -234,7 +234,7 @@ def test_the_creation_and_every_change_are_audited(loop: Loop) -> None:
     events = list(
         AuditEvent.objects.filter(
             object_type="referrals.referral", object_id=str(referral.pk)
-        ).order_by("sequence")
+        ).order_by("id")
     )
     assert [(e.action, e.detail.get("from"), e.detail.get("to")) for e in events] == [
         ("create", None, loop.receiver_org.pk),

@@ -36,7 +36,7 @@ def events(ward: Ward, obj: Any, action: str) -> list[AuditEvent]:
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             action=action,
-        ).order_by("sequence")
+        ).order_by("id")
     )
 
 
