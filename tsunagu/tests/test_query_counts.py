@@ -76,17 +76,18 @@ def rendered(
 
 
 def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
-    """37 statements however many members, consultations and referrals the
-    household has: 4 (fixed parts), the household and the 11 ways a
-    viewer may have a basis to it (4 + 11 + 1 = 16 with the household); the
-    audit of the view (5); the records (11): members with their persons,
-    consultations with their organizations, 3 queries for the bases of all
-    consultations at once (a fourth when one is part of a case), their
-    subjects, referrals with both organizations, the bases of all referrals,
-    all their events, all their persons, and one query saying the household
-    has no case, outreach or participation (so those sections ask nothing
-    more); the audit of what was shown (1). Whether the viewer may change or
-    archive the household is decided from the basis already found (none)."""
+    """19 statements however many members, consultations and referrals the
+    household has: 4 (fixed parts); the household and the viewer's basis to
+    it, one statement on the grants (2); the audit of the view (1); the
+    records (11): members with their persons, consultations with their
+    organizations, 3 queries for the bases of all consultations at once (the
+    つなぐシート held, the cases they are part of, the viewer's emergency
+    openings), their subjects, referrals with both organizations, the
+    emergency openings for the referrals' bases, all their events, all their
+    persons, and one query saying the household has no case, outreach or
+    participation (so those sections ask nothing more); the audit of what was
+    shown (1). Whether the viewer may change or archive the household is
+    decided from the basis already found (none)."""
     counselor = ward.member(Role.COUNSELOR)
     receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
     household = rf.household(counselor, ward.center)
@@ -95,9 +96,9 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("people:household_detail", args=[household.pk])
     client.get(url)  # the session's first request (last activity) is not the page's cost
 
-    few = rendered(django_assert_num_queries, 37, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 19, lambda: client.get(url))
     sf.household_grown(counselor, household, receiver, members=4, consultations=8, referrals=4)
-    many = rendered(django_assert_num_queries, 37, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 19, lambda: client.get(url))
 
     for response, members, consultations, referrals in ((few, 2, 2, 1), (many, 6, 10, 5)):
         view = response.context["view"]
@@ -110,20 +111,17 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
-    """39 statements however many persons match: the fixed parts (4); the
-    name variants, the ids of the persons the index of name pieces matches
-    (in reading order) and the first round of them with their districts (3);
-    the policy's decision on that round (13: their households, the 11 ways to
-    a household, those named on an accepted referral); the persons' current
-    households and which of them the viewer may open (13); the persons shown,
-    with their districts (1); the audit event of
-    the search (1). A term matching more persons than a round holds (250)
-    without enough the viewer may see adds a round (14), at most five: the
-    count is bounded, whatever the data.
+    """10 statements however many persons match: the fixed parts (4); the
+    name variants (1); the persons, in one statement: the index of name
+    pieces, the exact match on those persons, the policy's person rule (a
+    probe on the grants from each) and their districts, in reading order (1);
+    the audit event of the search (1); the persons' current households, those
+    households and the viewer's bases to them, so that only those the viewer
+    may open are linked (3).
 
     The consultations with the words come in their own request (the page asks
-    for it as it shows): 10 statements however many match — the fixed parts
-    (4), the consultations with their organizations (1), the audit event (5)."""
+    for it as it shows): 6 statements however many match — the fixed parts
+    (4), the consultations with their organizations (1), the audit event (1)."""
     counselor = ward.member(Role.COUNSELOR)
     sf.persons_named(counselor, "鈴木", 2)
     client = as_staff(counselor)
@@ -133,8 +131,8 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
     def both() -> tuple[Any, Any]:
         return (
-            rendered(django_assert_num_queries, 39, lambda: client.post(url, {"q": "鈴木"})),
-            rendered(django_assert_num_queries, 10, lambda: client.post(in_records, {"q": "鈴木"})),
+            rendered(django_assert_num_queries, 10, lambda: client.post(url, {"q": "鈴木"})),
+            rendered(django_assert_num_queries, 6, lambda: client.post(in_records, {"q": "鈴木"})),
         )
 
     few = both()
@@ -149,11 +147,12 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
-    """23 statements however many つなぐシート the receiving organization has:
+    """9 statements however many つなぐシート the receiving organization has:
     the fixed parts (4); the acting organization and the referrals with both
     organizations and whether each is overdue (2); the households of the
-    referrals listed and the policy's decision on them by id, so that only
-    those the receiver may now see are named (12); one audit event (1)."""
+    referrals listed and the viewer's bases to them, one statement on the
+    grants, so that only those the receiver may now see are named (2); one
+    audit event (1)."""
     sender = ward.member(Role.COUNSELOR)
     receiver = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
     sf.referrals_received(sender, receiver, 2)
@@ -161,9 +160,9 @@ def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("referrals:inbox")
     client.get(url)
 
-    few = rendered(django_assert_num_queries, 23, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 9, lambda: client.get(url))
     sf.referrals_received(sender, receiver, 10)
-    many = rendered(django_assert_num_queries, 23, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 9, lambda: client.get(url))
 
     for response, received, accepted in ((few, 2, 1), (many, 12, 6)):
         rows = response.context["rows"]
@@ -172,21 +171,21 @@ def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_case_list(ward: Ward, django_assert_num_queries: Any) -> None:
-    """16 statements however many cases the 多機関協働事務局 holds: the fixed
+    """10 statements however many cases the 多機関協働事務局 holds: the fixed
     parts (4); the coordinating sections (asked once, for the list and the
     page's ``coordinating`` flag), the count of the cases and one page of
     them with household, organizations and lead staff (3); the viewer's bases
-    to the page's cases (team, consent, emergency: 3); which of them have a
-    consent in force, for the page's rows only (1); one audit event (5)."""
+    to the page's cases, one statement on the grants (1); which of them have
+    a consent in force, for the page's rows only (1); one audit event (1)."""
     coordinator = ward.member(Role.COORDINATOR)
     sf.cases_opened(coordinator, ward.coordinating, 2)
     client = as_staff(coordinator)
     url = reverse("cases:list")
     client.get(url)
 
-    few = rendered(django_assert_num_queries, 16, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 10, lambda: client.get(url))
     sf.cases_opened(coordinator, ward.coordinating, 10)
-    many = rendered(django_assert_num_queries, 16, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 10, lambda: client.get(url))
 
     for response, opened in ((few, 2), (many, 12)):
         rows = response.context["rows"]
@@ -199,23 +198,23 @@ SEED_COLUMNS = "?c1_year=2024&c1_from=4&c1_to=3&c2_year=2025&c2_from=4&c2_to=6"
 
 
 def test_business_report(ward: Ward, django_assert_num_queries: Any) -> None:
-    """21 statements for the seed-000 report however many records 令和6年度
+    """17 statements for the seed-000 report however many records 令和6年度
     counts: the fixed parts (4); the business names, the layout's tables and
     rows, the branches (4); per column, one query for the monthly counts
     (consultations, activities, meetings held and counted entries: whole
     months), and one for each of the three rows counted from the records
     (支援プランに基づくアウトリーチ・参加支援, and 事務局相談受付件数: its
     consultations, つなぐシート and cases in one UNION ALL): 2 x 4 = 8; one
-    audit event (5)."""
+    audit event (1)."""
     counselor, tomisaka = sf.seed_000_ward(ward)
     sf.counted_records(counselor, tomisaka, 2, first_day=datetime.date(2024, 5, 1))
     client = as_staff(ward.member(Role.MANAGER))
     url = reverse("reports:business") + SEED_COLUMNS
     client.get(url)
 
-    few = rendered(django_assert_num_queries, 21, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 17, lambda: client.get(url))
     sf.counted_records(counselor, tomisaka, 10, first_day=datetime.date(2024, 6, 1))
-    many = rendered(django_assert_num_queries, 21, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 17, lambda: client.get(url))
 
     for response, counted in ((few, 2), (many, 12)):
         rows = list(response.context["report"].rows())
@@ -234,19 +233,19 @@ def test_business_report(ward: Ward, django_assert_num_queries: Any) -> None:
 @pytest.mark.parametrize(
     ("url", "page"),
     [
-        pytest.param(None, 14, id="resource-list"),
-        pytest.param("/api/v1/hsds/services", 11, id="hsds-services"),
-        pytest.param("/api/v1/hsds/services?full=true", 14, id="hsds-services-full"),
+        pytest.param(None, 10, id="resource-list"),
+        pytest.param("/api/v1/hsds/services", 7, id="hsds-services"),
+        pytest.param("/api/v1/hsds/services?full=true", 10, id="hsds-services-full"),
     ],
 )
 def test_service_list(
     ward: Ward, django_assert_num_queries: Any, url: str | None, page: int
 ) -> None:
-    """However many services there are: the directory's list takes 14 (the
+    """However many services there are: the directory's list takes 10 (the
     fixed parts, 4; the count and the page of resources with their providers,
     their schedules, their places with districts, 4; the districts of the
-    filter, 1; one audit event, 5); the HSDS page of services 11 (the fixed
-    parts, 4; the count and the page, 2; the audit event, 5) and its full form 14
+    filter, 1; one audit event, 1); the HSDS page of services 7 (the fixed
+    parts, 4; the count and the page, 2; the audit event, 1) and its full form 10
     (the services' schedules, places, and the places' schedules, 3 more)."""
     counselor = ward.member(Role.COUNSELOR)
     north = ward.districts[0]
