@@ -175,9 +175,7 @@ def overdue_count(staff: Staff, today: datetime.date | None = None) -> int:
     planned a next one before today), counted in one statement: the home page
     shows the number only, so the work list's rows are not read."""
     today = today or timezone.localdate()
-    own = visible_contacts(staff).filter(
-        organization_id__in=policy.casework_organization_ids(staff)
-    )
+    own = policy.own(staff, "outreach_contact")
     newest = own.filter(household_id=OuterRef("household_id")).order_by("-occurred_at", "-id")
     return own.filter(pk__in=Subquery(newest.values("pk")[:1]), next_on__lt=today).count()
 

@@ -35,10 +35,9 @@ def follow_ups_due(staff: Staff, today: datetime.date | None = None) -> int:
     """How many open paths of the work list have a follow-up overdue
     (``Participation.follow_up_overdue``), counted in one statement."""
     today = today or timezone.localdate()
-    orgs = policy.casework_organization_ids(staff)
     return (
-        policy.visible(staff, "participation")
-        .filter(organization_id__in=orgs, stage__in=OPEN, next_follow_up_on__lt=today)
+        policy.own(staff, "participation")
+        .filter(stage__in=OPEN, next_follow_up_on__lt=today)
         .count()
     )
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         bases,
         decide,
         get_or_404,
+        own,
         rule_for,
         visible,
     )
@@ -79,6 +80,7 @@ _LAZY = {
             "bases",
             "decide",
             "get_or_404",
+            "own",
             "rule_for",
             "visible",
         ),
@@ -133,6 +135,7 @@ __all__ = [
     "get_or_404",
     "household_bases",
     "meeting_material_basis",
+    "own",
     "person_condition",
     "public_route",
     "route",

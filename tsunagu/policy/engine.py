@@ -82,6 +82,19 @@ def visible(user: Any, resource: str, action: Action = Action.VIEW) -> models.Qu
         return rule.visible(staff, action)
 
 
+def own(user: Any, resource: str) -> models.QuerySet[Any]:
+    """The objects of ``resource`` that are ``user``'s casework organizations'
+    own records (a part of :func:`visible`: the rule's own-organization basis)."""
+    rule = rule_for(resource)
+    staff = active_staff(user)
+    if staff is None:
+        model = rule.model()
+        assert model is not None
+        return model._default_manager.none()
+    with tenancy.tenant_context(staff.municipality):
+        return rule.own(staff)
+
+
 def bases(user: Any, resource: str, objects: list[Any]) -> dict[int, Basis]:
     """The basis each of ``objects`` (already from :func:`visible`) is shown under,
     in one pass: the household page and lists label every record with it."""

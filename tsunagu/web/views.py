@@ -82,9 +82,9 @@ def _my_work(request: StaffRequest) -> dict[str, object]:
         work["reminders"] = list(reminders[:20])
     orgs = policy.casework_organization_ids(user)
     if orgs:
-        tasks = policy.visible(user, "action_item", policy.Action.LIST).filter(
-            owner_organization_id__in=orgs, done_at=None
-        )
+        # The tasks addressed to their organizations: those are theirs to see
+        # (the rule's own-organization part, without building the whole visible set).
+        tasks = policy.own(user, "action_item").filter(done_at=None)
         counts = tasks.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
         work["tasks_open"] = counts["open"]
         work["tasks_overdue"] = counts["overdue"]

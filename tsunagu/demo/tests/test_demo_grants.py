@@ -44,3 +44,27 @@ def test_the_command_finds_a_row_the_records_do_not_give(demo) -> None:
     assert "missing" in errors.getvalue()
     call_command("check_grants", "--fix", stdout=StringIO())
     assert not services.check(demo.pk)
+
+
+def test_an_organization_s_own_records_are_part_of_what_it_sees(demo) -> None:
+    """``policy.own`` (the home page's counts) is a part of ``policy.visible``
+    for every rule that names its records' own organization, for every
+    caseworker of the ward."""
+    from tsunagu import policy
+    from tsunagu.accounts.models import Staff
+
+    rules = [rule for rule in policy.RULES.values() if rule.own_field]
+    assert {rule.resource for rule in rules} >= {"action_item", "outreach_contact", "participation"}
+    caseworkers = [
+        s for s in Staff.objects.filter(is_active=True) if policy.casework_organization_ids(s)
+    ]
+    assert caseworkers
+    for staff in caseworkers:
+        for rule in rules:
+            own = set(policy.own(staff, rule.resource).values_list("pk", flat=True))
+            visible = set(
+                policy.visible(staff, rule.resource, policy.Action.LIST).values_list(
+                    "pk", flat=True
+                )
+            )
+            assert own <= visible, (staff.username, rule.resource, sorted(own - visible)[:5])

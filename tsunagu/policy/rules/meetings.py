@@ -264,6 +264,7 @@ class ActionItemRule(Rule):
 
     resource = "action_item"
     personal = True
+    own_field = "owner_organization"
 
     def model(self) -> type[models.Model]:
         return ActionItem

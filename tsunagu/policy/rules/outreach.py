@@ -118,6 +118,7 @@ class OutreachContactRule(OrganizationRecordRule):
     organizations of a joint visit's staff see it as their own too."""
 
     resource = "outreach_contact"
+    own_field = "organization"
 
     def model(self) -> type[models.Model]:
         return OutreachContact
@@ -149,6 +150,7 @@ class ParticipationProfileRule(OrganizationRecordRule):
 
 class ParticipationRule(OrganizationRecordRule):
     resource = "participation"
+    own_field = "organization"
 
     def model(self) -> type[models.Model]:
         return Participation
