@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -25,6 +26,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from tsunagu.audit.models import GENESIS_HASH, SEAL_FIELDS, AuditAction, AuditChain, AuditEvent
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from tsunagu.accounts.models import Staff
@@ -135,8 +138,44 @@ SEAL_BOUND = datetime.timedelta(seconds=5)
 SEAL_BATCH = 500
 
 
+#: Within a request: the chains its committed events wait in, sealed once the
+#: response has gone out (``sealing_after_response``) rather than after each commit.
+_pending_seals: contextvars.ContextVar[set[int | None] | None] = contextvars.ContextVar(
+    "tsunagu_audit_pending_seals", default=None
+)
+
+
 def _seal_after_commit(municipality_id: int | None) -> None:
+    pending = _pending_seals.get()
+    if pending is not None:
+        pending.add(municipality_id)
+        return
     audit_seal(municipality_id=municipality_id)
+
+
+@contextmanager
+def sealing_after_response() -> Iterator[Callable[[], None]]:
+    """Hold the seals of the block's committed events; the function yielded
+    seals them, once per chain. The request middleware hands it to the
+    response to call when the response has been sent, so that a page that
+    records two events (the view, what was shown) seals its chain once and
+    after its answer (well inside ``SEAL_BOUND``; ``seal_audit --loop``
+    seals what a lost response left)."""
+    pending: set[int | None] = set()
+    token = _pending_seals.set(pending)
+
+    def seal() -> None:
+        for municipality_id in sorted(pending, key=lambda pk: pk or 0):
+            try:
+                audit_seal(municipality_id=municipality_id)
+            except Exception:
+                logger.exception("audit seal after the response failed")
+        pending.clear()
+
+    try:
+        yield seal
+    finally:
+        _pending_seals.reset(token)
 
 
 def _seal_scheduled(municipality_id: int | None) -> bool:

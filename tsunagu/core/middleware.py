@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from tsunagu.accounts.acting import NotActingFor, acting_organization_id
-from tsunagu.audit.services import RequestInfo, request_info
+from tsunagu.audit.services import RequestInfo, request_info, sealing_after_response
 from tsunagu.core import tenancy
 
 
@@ -41,7 +41,11 @@ class TenantMiddleware:
                 ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
-            with request_info(info):
-                return self.get_response(request)
+            with request_info(info), sealing_after_response() as seal:
+                response = self.get_response(request)
+            # The request's audit events are sealed into their chain once the
+            # answer has gone out (the server closes the response then).
+            response._resource_closers.append(seal)
+            return response
         finally:
             tenancy.deactivate(token)

@@ -88,6 +88,42 @@ def test_the_commit_seals_the_event(ward, django_capture_on_commit_callbacks: An
     assert audit_verify() == []
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_page_s_events_are_sealed_once_after_its_answer(
+    ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's committed events wait until the response has been sent (the
+    server closes it), then its chain is sealed once, however many events
+    the page recorded."""
+    from tsunagu.tests import resident_factories as rf
+
+    counselor = ward.member(Role.COUNSELOR)
+    household = rf.household(counselor, ward.center)
+    audit_seal_all()
+    seals: list[int | None] = []
+    real = services.audit_seal
+
+    def counting(*, municipality_id: int | None, wait: bool = False) -> int:
+        seals.append(municipality_id)
+        return real(municipality_id=municipality_id, wait=wait)
+
+    monkeypatch.setattr(services, "audit_seal", counting)
+    client = Client()
+    client.force_login(counselor)
+    client.get("/")  # the session's first request
+    audit_seal_all()
+    seals.clear()
+    # Each event commits as it is recorded (no transaction around the page);
+    # the seal waits for the response to be closed, as the server does.
+    response = client.get(f"/people/households/{household.pk}/")
+    assert response.status_code == 200
+    # The view and what was shown: two events, sealed by one seal of the ward's chain.
+    shown = AuditEvent.objects.filter(municipality=ward.municipality).order_by("-pk")[:2]
+    assert [event.sealed for event in shown] == [True, True]
+    assert seals == [ward.municipality.pk]
+    assert audit_verify() == []
+
+
 @pytest.mark.django_db
 def test_a_rolled_back_transaction_leaves_no_event_and_nothing_to_seal(
     ward, django_capture_on_commit_callbacks: Any
