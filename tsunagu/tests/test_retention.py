@@ -44,6 +44,7 @@ from tsunagu.people.services import household_member_end, persons_rekey
 from tsunagu.plans.models import PlanGoal, SupportPlan
 from tsunagu.referrals.models import Referral, ReferralEvent
 from tsunagu.referrals.models import Status as ReferralStatus
+from tsunagu.reports import rollups
 from tsunagu.reports.business import business_report
 from tsunagu.reports.layout import RowSpec, TableSpec, report_layout_install
 from tsunagu.reports.metrics import Period
@@ -440,7 +441,7 @@ def test_each_household_and_the_run_are_audited_and_the_chain_holds(ward: Ward) 
     retention.apply(_plan(ward))
 
     audit_seal_all()  # as the commit of the run would (the test's transaction never commits)
-    events = list(AuditEvent.objects.filter(detail__retention="anonymised").order_by("sequence"))
+    events = list(AuditEvent.objects.filter(detail__retention="anonymised").order_by("pk"))
     assert [(e.object_type, e.object_id) for e in events] == [
         ("people.household", str(one.household.pk)),
         ("people.household", str(two.household.pk)),
@@ -484,6 +485,9 @@ def test_the_business_report_counts_the_same_before_and_after(ward: Ward) -> Non
         with tenancy.tenant_context(ward.municipality):
             return [(r.row.label, r.values) for r in business_report(periods).rows()]
 
+    # The records were moved back in time by direct writes, past the services
+    # that keep the monthly counts: count them again, as a bulk load does.
+    rollups.rebuild(ward.municipality.pk)
     before = figures()
     retention.apply(_plan(ward))
     after = figures()

@@ -659,14 +659,14 @@ def test_exports_are_audited_naming_what_went_out(ward: Ward, directory: dict[st
     staff = ward.member(Role.COUNSELOR)
     client = as_staff(staff)
     page = get(client, "/services", per_page=2)
-    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=staff).latest("sequence")
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=staff).latest("pk")
     assert event.object_type == "resources.resource"
     assert event.detail["ids"] == [s["id"] for s in page["contents"]]
     get(client, f"/services/{directory['farm'].hsds_id}")
-    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=staff).latest("sequence")
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=staff).latest("pk")
     assert (event.object_type, event.object_id) == ("resources.resource", str(directory["farm"].pk))
     get(client, "/organizations")
-    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=staff).latest("sequence")
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=staff).latest("pk")
     assert event.object_type == "resources.provider"
 
 
@@ -769,13 +769,13 @@ def test_the_full_service_example_lands_where_it_belongs(ward: Ward) -> None:
 def test_an_import_is_audited_with_its_counts(ward: Ward) -> None:
     staff = ward.member(Role.COUNSELOR)
     hsds.import_document(example("organization_full.json"), actor=staff, source="page")
-    event = AuditEvent.objects.filter(actor=staff, action=AuditAction.CREATE).latest("sequence")
+    event = AuditEvent.objects.filter(actor=staff, action=AuditAction.CREATE).latest("pk")
     assert event.object_type == "resources.resource"
     assert event.detail["created"]["resource"] == 1
     assert event.detail["created"]["provider"] == 1
     assert event.detail["via"] == "page"
     hsds.import_document(example("organization_full.json"), actor=staff)
-    event = AuditEvent.objects.filter(actor=staff).latest("sequence")
+    event = AuditEvent.objects.filter(actor=staff).latest("pk")
     assert event.action == AuditAction.CHANGE
     assert event.detail["updated"]["resource"] == 1
 
