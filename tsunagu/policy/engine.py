@@ -11,6 +11,7 @@ module on first use, once the app registry is ready.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -72,19 +73,19 @@ def decide(user: Any, action: Action, resource: str, obj: Any | None = None) -> 
 
 def visible(user: Any, resource: str, action: Action = Action.VIEW) -> models.QuerySet[Any]:
     """The objects of ``resource`` that ``user`` may ``action``."""
-    rule = rule_for(resource)
-    staff = active_staff(user)
-    if staff is None:
-        model = rule.model()
-        assert model is not None
-        return model._default_manager.none()
-    with tenancy.tenant_context(staff.municipality):
-        return rule.visible(staff, action)
+    return _objects(user, resource, lambda rule, staff: rule.visible(staff, action))
 
 
 def own(user: Any, resource: str) -> models.QuerySet[Any]:
     """The objects of ``resource`` that are ``user``'s casework organizations'
     own records (a part of :func:`visible`: the rule's own-organization basis)."""
+    return _objects(user, resource, lambda rule, staff: rule.own(staff))
+
+
+def _objects(
+    user: Any, resource: str, ask: Callable[[Rule, Staff], models.QuerySet[Any]]
+) -> models.QuerySet[Any]:
+    """What ``ask`` gives for an active staff member, in their municipality; none otherwise."""
     rule = rule_for(resource)
     staff = active_staff(user)
     if staff is None:
@@ -92,7 +93,7 @@ def own(user: Any, resource: str) -> models.QuerySet[Any]:
         assert model is not None
         return model._default_manager.none()
     with tenancy.tenant_context(staff.municipality):
-        return rule.own(staff)
+        return ask(rule, staff)
 
 
 def bases(user: Any, resource: str, objects: list[Any]) -> dict[int, Basis]:
