@@ -44,8 +44,10 @@ class TenantMiddleware:
             with request_info(info), sealing_after_response() as seal:
                 response = self.get_response(request)
             # The request's audit events are sealed into their chain once the
-            # answer has gone out (the server closes the response then).
-            response._resource_closers.append(seal)
+            # answer has gone out: the server closes the response then, and
+            # Django's response calls its closers (the list a file response
+            # also uses; not typed by django-stubs) from close().
+            response._resource_closers.append(seal)  # type: ignore[attr-defined]
             return response
         finally:
             tenancy.deactivate(token)
