@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tsunagu.core.models import Municipality
+    from tsunagu.core.municipality import Municipality
 
 _current: contextvars.ContextVar[Municipality | None] = contextvars.ContextVar(
     "tsunagu_current_municipality", default=None

@@ -23,8 +23,14 @@ from tsunagu.cases.models import Case
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import tenancy
 from tsunagu.core.models import Municipality
-from tsunagu.demo.synthetic import SCALES
-from tsunagu.demo.synthetic.generator import CODE, COUNSELOR_USERNAME, FISCAL_YEARS, TODAY, TOKYO
+from tsunagu.demo.synthetic.generator import (
+    CODE,
+    COUNSELOR_USERNAME,
+    FISCAL_YEARS,
+    SCALES,
+    TODAY,
+    TOKYO,
+)
 from tsunagu.meetings.models import AgendaItem, Meeting
 from tsunagu.outreach.models import OutreachContact
 from tsunagu.people.models import Household, HouseholdMembership, Person

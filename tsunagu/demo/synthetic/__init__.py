@@ -7,8 +7,7 @@ prefecture's worth of municipalities of different sizes (``--tenants``). Used
 by the benchmarks (``bench/``) and the load test; never for a real
 installation. Everything is synthetic and drawn from a seeded generator, so the
 same scale gives the same rows on SQLite and on PostgreSQL.
+
+The generator is ``tsunagu.demo.synthetic.generator``; the names it draws
+from, ``tsunagu.demo.synthetic.names``.
 """
-
-from tsunagu.demo.synthetic.generator import SCALES, Scale, generate
-
-__all__ = ["SCALES", "Scale", "generate"]

@@ -10,8 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tsunagu.core.models import Municipality
-from tsunagu.demo.synthetic import SCALES, generate
-from tsunagu.demo.synthetic.generator import CODE
+from tsunagu.demo.synthetic.generator import CODE, SCALES, generate
 from tsunagu.demo.ward import DEMO_CODE
 
 
