@@ -15,6 +15,7 @@ from tsunagu.outreach import links as outreach
 from tsunagu.participation import links as participation
 from tsunagu.people import links as people
 from tsunagu.plans import links as plans
+from tsunagu.progress import links as progress
 from tsunagu.referrals import links as referrals
 
 MODULES = (
@@ -25,6 +26,7 @@ MODULES = (
     meetings,
     plans,
     outreach,
+    progress,
     participation,
     activities,
     community,

@@ -28,6 +28,7 @@ from tsunagu.outreach.api import router as outreach_router
 from tsunagu.participation.api import router as participation_router
 from tsunagu.people.api import router as people_router
 from tsunagu.plans.api import router as plans_router
+from tsunagu.progress.api import router as progress_router
 from tsunagu.referrals.api import router as referrals_router
 from tsunagu.reports.api_business import router as reports_business_router
 from tsunagu.reports.api_strategy import router as reports_strategy_router
@@ -61,6 +62,7 @@ api.add_router("/", cases_router)
 api.add_router("/", meetings_router)
 api.add_router("/", plans_router)
 api.add_router("/", outreach_router)
+api.add_router("/", progress_router)
 api.add_router("/", participation_router)
 api.add_router("/", resources_router)
 api.add_router("/hsds", hsds_router)

@@ -35,6 +35,7 @@ from tsunagu.core.pagination import screen_page
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Household
 from tsunagu.plans.services import PLANNABLE
+from tsunagu.progress import selectors as progress_selectors
 
 
 @policy.route("case", policy.Action.LIST)
@@ -179,6 +180,7 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
     )
     meetings = selectors.case_meetings(request.user, case)
     plans = selectors.case_plans(request.user, case)
+    progress_notes = progress_selectors.recent_for_case(request.user, case)
     household_visible = (
         policy.visible(request.user, "household", policy.Action.VIEW)
         .filter(pk=case.household_id)
@@ -199,6 +201,7 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
         "consents": consents,
         "meetings": meetings,
         "plans": plans,
+        "progress_notes": progress_notes,
         "active_plan": next((p for p in plans if p.status == "active"), None),
         "draft_plan": next((p for p in plans if p.status == "draft"), None),
         "events": case.events.select_related("actor", "organization").order_by(
@@ -240,6 +243,7 @@ def _audit_shown(request: StaffRequest, case: Case, context: dict[str, Any]) -> 
             "consents": [c.pk for c in context["consents"]],
             "agenda_items": [item.pk for item, _basis in context["meetings"]],
             "plans": [p.pk for p in context["plans"]],
+            "progress_notes": [n.pk for n in context["progress_notes"]],
         },
     )
 

@@ -127,6 +127,7 @@ from tsunagu.plans.models import (
     SupportItem,
     SupportPlan,
 )
+from tsunagu.progress.models import ProgressNote
 from tsunagu.referrals.models import OPEN as REFERRAL_OPEN
 from tsunagu.referrals.models import Referral, ReferralEvent
 
@@ -141,6 +142,7 @@ CASE = "cases.case"
 CONSULTATION = "consultations.consultation"
 REFERRAL = "referrals.referral"
 OUTREACH = "outreach.outreachcontact"
+PROGRESS = "progress.progressnote"
 PARTICIPATION = "participation.participation"
 ACTIVITY = "activities.activityrecord"
 
@@ -152,6 +154,7 @@ KINDS: dict[str, Any] = {
     CONSULTATION: gettext_lazy("相談受付"),
     REFERRAL: gettext_lazy("つなぐシート"),
     OUTREACH: gettext_lazy("アウトリーチ記録"),
+    PROGRESS: gettext_lazy("支援経過記録"),
     PARTICIPATION: gettext_lazy("参加支援"),
     ACTIVITY: gettext_lazy("活動記録"),
 }
@@ -447,7 +450,7 @@ def _activity_links() -> list[Link]:
 
 
 #: Records anonymised only with their household or case (or consultation).
-_FOLLOWERS = (REFERRAL, OUTREACH, PARTICIPATION, ACTIVITY)
+_FOLLOWERS = (REFERRAL, OUTREACH, PROGRESS, PARTICIPATION, ACTIVITY)
 
 
 def _follower_links() -> list[tuple[str, Any, str, str]]:
@@ -948,6 +951,12 @@ def _anonymise(unit: Unit, households: list[int], persons: list[int]) -> None:
     _scrub(ReferralEvent.objects.filter(referral_id__in=ids[REFERRAL]), "note")
     _scrub(
         OutreachContact.objects.filter(id__in=ids[OUTREACH]), "intent_note", "content", "next_step"
+    )
+    _scrub(
+        ProgressNote.objects.filter(id__in=ids[PROGRESS]),
+        "other_participants",
+        "content",
+        "next_step",
     )
     _scrub(
         Participation.objects.filter(id__in=ids[PARTICIPATION]),

@@ -24,7 +24,7 @@ from tsunagu.consultations.models import ConsultationGram
 from tsunagu.core import tenancy
 from tsunagu.core.links import Kind
 from tsunagu.core.text import control_characters
-from tsunagu.core.wareki import parse_date
+from tsunagu.core.wareki import format_wareki, parse_date
 from tsunagu.links import registry
 from tsunagu.people import ecomap
 from tsunagu.people.models import Household, HouseholdMembership, Person, PersonNameGram
@@ -810,6 +810,52 @@ def _outreach_records(staff: Staff, household: Household) -> _Collected:
     return found
 
 
+def _progress_records(staff: Staff, household: Household) -> _Collected:
+    """The household's 支援経過記録 the viewer may see: one timeline entry
+    each (an interview, a call, an accompanied trip), and the organizations
+    that took part among those involved with the household."""
+    from tsunagu.progress.models import ProgressNoteParticipant
+
+    notes = list(
+        policy.visible(staff, "progress_note", policy.Action.VIEW)
+        .filter(household=household)
+        .select_related("organization", "person")
+        .order_by("occurred_at", "pk")
+    )
+    found = _Collected(shown={"progress_note": [n.pk for n in notes]})
+    if not notes:
+        return found
+    with_basis = policy.bases(staff, "progress_note", notes)
+    joint: dict[int, set[str]] = {}
+    for note_id, name in ProgressNoteParticipant.objects.filter(
+        note_id__in=[n.pk for n in notes]
+    ).values_list("note_id", "organization__name"):
+        joint.setdefault(note_id, set()).add(name)
+    for note in notes:
+        organizations = {note.organization.name} | joint.get(note.pk, set())
+        title = _("支援経過（%(kind)s）") % {"kind": note.get_kind_display()}
+        if note.person is not None:
+            title += _("：%(name)s さん") % {"name": note.person.full_name}
+        badges = []
+        if note.next_on is not None:
+            badges.append(_("次回 %(day)s") % {"day": format_wareki(note.next_on)})
+        found.events.append(
+            TimelineEvent(
+                at=note.occurred_at,
+                kind="progress",
+                title=title,
+                organization="、".join(sorted(organizations)),
+                basis=with_basis[note.pk],
+                url=reverse("progress:household", args=[household.pk]) + f"#note-{note.pk}",
+                detail=note.content,
+                badges=badges,
+            )
+        )
+        for name in organizations:
+            found.roles.append((name, _("支援経過記録")))
+    return found
+
+
 def _participation_records(staff: Staff, household: Household) -> _Collected:
     """Participation paths of the household's members the viewer may see: their
     history on the timeline, and the places they are connected to now on the
@@ -865,6 +911,7 @@ def _participation_records(staff: Staff, household: Household) -> _Collected:
 TIMELINE_SECTIONS: dict[str, Callable[[Staff, Household], _Collected]] = {
     "case": _case_records,
     "outreach_contact": _outreach_records,
+    "progress_note": _progress_records,
     "participation": _participation_records,
 }
 #: The other records tied to a household (``tsunagu.links``): read on every

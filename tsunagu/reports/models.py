@@ -264,6 +264,7 @@ class RecordKind(models.TextChoices):
     ACTIVITY_RECORD = "activity_record", _("活動記録")
     MEETING = "meeting", _("会議")
     COUNTED_ENTRY = "counted_entry", _("件数入力")
+    PROGRESS_NOTE = "progress_note", _("支援経過記録")
 
 
 class MonthlyCount(TenantModel):
@@ -279,6 +280,8 @@ class MonthlyCount(TenantModel):
     - meeting: held sittings, by 開催日 and host: one row per kind of part
       (``kind``, the parts of that kind) and one with ``kind`` empty (the sittings);
     - counted_entry: organization and item; ``count`` is the entries' sum.
+    - progress_note: the writing organization and the 種別 (``kind``), by the
+      local month of its 日時 (延べ: every entry counts).
     """
 
     record_kind = models.CharField(_("記録の種類"), max_length=20, choices=RecordKind.choices)

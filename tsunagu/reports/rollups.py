@@ -197,6 +197,23 @@ def record_groups(
             .values_list("item", "organization_id", "n")
         ):
             found[Group(organization, item=item)] = int(n or 0)
+    elif record_kind == RecordKind.PROGRESS_NOTE:
+        from tsunagu.progress.models import ProgressNote
+
+        first, after = _moments(start, end)
+        for kind, organization, n in (
+            ProgressNote.all_tenants.filter(
+                municipality_id=municipality_id,
+                occurred_at__gte=first,
+                occurred_at__lt=after,
+                archived_at=None,
+            )
+            .values("kind", "organization_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("kind", "organization_id", "n")
+        ):
+            found[Group(organization, kind=kind)] = n
     else:
         raise ValueError(record_kind)
     return found
@@ -207,12 +224,14 @@ def _record_span(record_kind: str, municipality_id: int) -> list[datetime.date]:
     from tsunagu.activities.models import ActivityRecord, CountedEntry
     from tsunagu.consultations.models import Consultation
     from tsunagu.meetings.models import Meeting
+    from tsunagu.progress.models import ProgressNote
 
     model, field = {
         RecordKind.CONSULTATION: (Consultation, "received_at"),
         RecordKind.ACTIVITY_RECORD: (ActivityRecord, "occurred_on"),
         RecordKind.MEETING: (Meeting, "held_on"),
         RecordKind.COUNTED_ENTRY: (CountedEntry, "month"),
+        RecordKind.PROGRESS_NOTE: (ProgressNote, "occurred_at"),
     }[RecordKind(record_kind)]
     span = model.all_tenants.filter(municipality_id=municipality_id).aggregate(
         first=Min(field), last=Max(field)

@@ -123,6 +123,13 @@ PAGES: dict[str, frozenset[Role]] = {
     "/outreach/households/<int:household_pk>/new/": CASEWORK,  # outreach_contact create
     "/outreach/<int:pk>/edit/": CASEWORK,  # outreach_contact change
     "/outreach/counts/": STAFF,  # aggregate view
+    "/progress/households/<int:household_pk>/": CASEWORK,  # progress_note list
+    "/progress/households/<int:household_pk>/new/": CASEWORK,  # progress_note create
+    "/progress/households/<int:household_pk>/print/": EVERYONE,  # progress_note print
+    "/progress/cases/<int:case_pk>/": CASEWORK,  # progress_note list
+    "/progress/<int:pk>/edit/": CASEWORK,  # progress_note change
+    "/progress/counts/": STAFF,  # aggregate view
+    "/progress/counts/excel/": STAFF,  # aggregate export
     "/participation/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/profile/": CASEWORK,  # participation_profile create
@@ -270,6 +277,12 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET outreach_months": CASEWORK,  # outreach_contact list
     "GET outreach_contact_detail": EVERYONE,  # outreach_contact view
     "PUT outreach_contact_update": CASEWORK,  # outreach_contact change
+    "GET progress_note_list": CASEWORK,  # progress_note list
+    "GET progress_note_case_list": CASEWORK,  # progress_note list
+    "GET progress_note_person_list": CASEWORK,  # progress_note list
+    "POST progress_note_create": CASEWORK,  # progress_note create
+    "GET progress_note_detail": EVERYONE,  # progress_note view
+    "PUT progress_note_update": CASEWORK,  # progress_note change
     "GET profile_detail": EVERYONE,  # participation_profile view
     "PUT profile_save": CASEWORK,  # participation_profile create
     "GET resource_suggestions": EVERYONE,  # participation_profile view

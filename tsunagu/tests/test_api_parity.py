@@ -94,6 +94,8 @@ PARITY: dict[str, str | PageOnly] = {
     "plans/<int:pk>/monitoring/": "POST plan_monitoring_create",
     "outreach/households/<int:household_pk>/new/": "POST outreach_contact_create",
     "outreach/<int:pk>/edit/": "PUT outreach_contact_update",
+    "progress/households/<int:household_pk>/new/": "POST progress_note_create",
+    "progress/<int:pk>/edit/": "PUT progress_note_update",
     "participation/persons/<int:person_pk>/profile/": "PUT profile_save",
     "participation/persons/<int:person_pk>/propose/": "POST participation_create",
     "participation/<int:pk>/transition/": "POST participation_transition",

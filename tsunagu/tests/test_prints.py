@@ -27,6 +27,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import retention, tenancy
 from tsunagu.meetings.models import Meeting
+from tsunagu.people.models import Household
 from tsunagu.plans.models import SupportPlan
 from tsunagu.tests.two_factor import force_login_verified
 
@@ -42,6 +43,8 @@ PRINTS: dict[str, Printout] = {
     "consultations:print": Printout("consultation", Consultation),
     "plans:print": Printout("support_plan", SupportPlan),
     "meetings:print": Printout("meeting", Meeting),
+    # The 支援経過記録シート: a household's notes, printed from the household.
+    "progress:print": Printout("household", Household),
 }
 
 
@@ -95,6 +98,7 @@ def test_every_printout_of_an_anonymised_household(ward: Any) -> None:
         "consultations:print": old.consultation,
         "plans:print": old.plan,
         "meetings:print": old.meeting,
+        "progress:print": old.household,
     }
     assert set(records) == set(PRINTS)
     with tenancy.tenant_context(ward.municipality):

@@ -37,6 +37,7 @@ from tsunagu.policy.rules.outreach import (
     ParticipationProfileRule,
     ParticipationRule,
 )
+from tsunagu.policy.rules.progress import ProgressNoteRule
 from tsunagu.policy.rules.residents import (
     ConsultationRule,
     EmergencyAccessRule,
@@ -76,6 +77,7 @@ RULES: dict[str, Rule] = {
         OutreachContactRule(),
         ParticipationProfileRule(),
         ParticipationRule(),
+        ProgressNoteRule(),
         ResourceRule(),
         ProviderRule(),
         ActivityRecordRule(),

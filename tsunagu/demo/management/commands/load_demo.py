@@ -18,6 +18,7 @@ from tsunagu.demo.activities import load_demo_activities
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
+from tsunagu.demo.progress import load_demo_progress
 from tsunagu.demo.report_figures import load_demo_report_figures
 from tsunagu.demo.residents import load_demo_residents
 from tsunagu.demo.resources import COFFEE, load_demo_resources
@@ -48,6 +49,9 @@ STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
     (load_demo_outreach, lambda o: (
         f"アウトリーチ記録のデモデータを作成しました（世帯 {o.households}件・記録 {o.contacts}件、"
         f"{o.seconds}秒）。")),
+    (load_demo_progress, lambda p: (
+        f"支援経過記録のデモデータを作成しました（ケース {p.cases}件・記録 {p.notes}件、"
+        f"{p.seconds}秒）。")),
     (load_demo_participation, lambda p: (
         f"参加支援のデモデータを作成しました（プロフィール {p.profiles}件・参加支援 {p.paths}件、"
         f"{p.seconds}秒）。")),

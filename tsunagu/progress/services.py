@@ -1,0 +1,206 @@
+"""Writes of 支援経過記録, each with its audit event and its derived rows (the
+grants, the reports' monthly counts) in the same transaction.
+
+A note is written for the organization the staff member acts for, about a
+household that staff member already works with (the caller opened it through
+the policy); the participants are staff of any organization of the
+municipality, each with the organization they took part for. Only the
+writing organization corrects a note afterwards, on the version it loaded.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tsunagu.accounts.models import Staff
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
+from tsunagu.cases.models import Case
+from tsunagu.core.versioning import EditConflict
+from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
+from tsunagu.people.models import Household, HouseholdMembership, Person
+from tsunagu.progress.models import ProgressNote, ProgressNoteParticipant
+from tsunagu.reports import rollups
+from tsunagu.reports.models import RecordKind
+
+#: Fields a note is written with (the form's and the API's).
+NOTE_FIELDS = (
+    "occurred_at",
+    "kind",
+    "other_participants",
+    "content",
+    "next_step",
+    "next_on",
+)
+
+
+class ProgressNoteConflict(EditConflict):
+    what = gettext_lazy("支援経過記録")
+
+
+def _require_casework(actor: Staff, organization: Organization) -> None:
+    from tsunagu.policy import casework_organization_ids
+
+    if organization.pk not in casework_organization_ids(actor):
+        raise ValidationError(_("所属する機関の記録として登録してください。"))
+
+
+def _check(
+    *,
+    household: Household,
+    person: Person | None,
+    case: Case | None,
+    occurred_at: datetime.datetime,
+    next_on: datetime.date | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if (
+        person is not None
+        and not HouseholdMembership.objects.filter(household=household, person=person).exists()
+    ):
+        errors["person"] = _("この世帯の世帯員を選んでください。")
+    if case is not None and case.household_id != household.pk:
+        errors["case"] = _("この世帯のケースを選んでください。")
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        errors["occurred_at"] = _(
+            "未来の日時は記録できません。予定は「次回予定日」に入力してください。"
+        )
+    if next_on is not None and next_on < timezone.localtime(occurred_at).date():
+        errors["next_on"] = _("次回予定日は、今回の日付以降にしてください。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_participants(
+    note: ProgressNote, actor: Staff, participants: Iterable[tuple[Staff, Organization]]
+) -> None:
+    """The writer is always a participant, for the note's organization."""
+    pairs = {actor.pk: (actor, note.organization)}
+    for staff, organization in participants:
+        if organization.pk not in staff.organization_ids():
+            raise ValidationError(
+                {
+                    "participants": _("%(name)s さんは %(org)s の職員ではありません。")
+                    % {"name": staff.full_name, "org": organization.name}
+                }
+            )
+        pairs.setdefault(staff.pk, (staff, organization))
+    note.participants.exclude(staff_id__in=pairs).delete()
+    for staff, organization in pairs.values():
+        ProgressNoteParticipant.objects.update_or_create(
+            note=note, staff=staff, defaults={"organization": organization}
+        )
+
+
+@transaction.atomic
+def progress_note_record(
+    *,
+    actor: Staff,
+    organization: Organization,
+    household: Household,
+    person: Person | None = None,
+    case: Case | None = None,
+    participants: Iterable[tuple[Staff, Organization]] = (),
+    **fields: Any,
+) -> ProgressNote:
+    """Write one entry of ``household``'s 支援経過記録 for ``organization``."""
+    _require_casework(actor, organization)
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    fields.setdefault("occurred_at", timezone.now())
+    _check(
+        household=household,
+        person=person,
+        case=case,
+        occurred_at=fields["occurred_at"],
+        next_on=fields.get("next_on"),
+    )
+    note = ProgressNote(
+        household=household,
+        person=person,
+        case=case,
+        organization=organization,
+        created_by=actor,
+        updated_by=actor,
+        **fields,
+    )
+    note.full_clean(exclude=["municipality"])
+    note.save()
+    _set_participants(note, actor, participants)
+    grants.refresh_for(note)
+    rollups.refresh(
+        municipality_id=note.municipality_id,
+        record_kind=RecordKind.PROGRESS_NOTE,
+        days=[note.occurred_at],
+    )
+    audit_record(AuditAction.CREATE, actor=actor, obj=note, organization_id=organization.pk)
+    return note
+
+
+@transaction.atomic
+def progress_note_update(
+    *,
+    actor: Staff,
+    note: ProgressNote,
+    version: int | None,
+    person: Person | None = None,
+    case: Case | None = None,
+    participants: Iterable[tuple[Staff, Organization]] | None = None,
+    **fields: Any,
+) -> ProgressNote:
+    """Correct a note (its writing organization only), on the version the user loaded."""
+    _require_casework(actor, note.organization)
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    current = ProgressNote.objects.select_for_update().get(pk=note.pk)
+    if version is not None and version != current.version:
+        raise ProgressNoteConflict
+    before = current.occurred_at
+    merged = {name: fields.get(name, getattr(current, name)) for name in NOTE_FIELDS}
+    _check(
+        household=current.household,
+        person=person,
+        case=case,
+        occurred_at=merged["occurred_at"],
+        next_on=merged["next_on"],
+    )
+    changed = [name for name in NOTE_FIELDS if getattr(current, name) != merged[name]]
+    if current.person_id != (person.pk if person else None):
+        changed.append("person")
+    if current.case_id != (case.pk if case else None):
+        changed.append("case")
+    for name, value in merged.items():
+        setattr(current, name, value)
+    current.person = person
+    current.case = case
+    current.updated_by = actor
+    current.version += 1
+    current.full_clean(exclude=["municipality"])
+    current.save()
+    if participants is not None:
+        _set_participants(current, actor, participants)
+    grants.refresh_for(current)
+    rollups.refresh(
+        municipality_id=current.municipality_id,
+        record_kind=RecordKind.PROGRESS_NOTE,
+        days=[before, current.occurred_at],
+    )
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=current,
+        organization_id=current.organization_id,
+        detail={"fields": changed},
+    )
+    return current
