@@ -17,6 +17,7 @@ from tsunagu.cases.services import consent_withdraw
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.models import Municipality
 from tsunagu.meetings.models import ActionItem, Meeting
+from tsunagu.people.models import Household
 from tsunagu.plans.models import SupportPlan
 from tsunagu.tests.test_prints import PRINTS, assert_prints, printer
 
@@ -48,7 +49,11 @@ def _states(demo: Municipality) -> dict[str, list[tuple[str, object]]]:
         case__household=OuterRef("household"), withdrawn_at__isnull=False
     )
     consultations = Consultation.objects.annotate(withdrawn=Exists(withdrawn_case)).order_by("pk")
+    with_notes = (
+        Household.objects.filter(progress_notes__isnull=False).distinct().order_by("pk").first()
+    )
     return {
+        "progress:print": [("its running record", with_notes)],
         "meetings:print": [
             ("a done task", meetings.filter(done=True).first()),
             ("an open task", meetings.filter(open=True).first()),
@@ -79,4 +84,4 @@ def test_every_printout_prints_records_in_every_state(demo: Municipality) -> Non
             assert who is not None, f"nobody may print {route} with {state}"
             assert_prints(route, record, who)
             printed.append((route, state))
-    assert len(printed) == 7
+    assert len(printed) == 8
