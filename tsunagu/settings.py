@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tsunagu.meetings",
     "tsunagu.plans",
     "tsunagu.outreach",
+    "tsunagu.assessments",
     "tsunagu.resources",
     "tsunagu.participation",
     "tsunagu.community",

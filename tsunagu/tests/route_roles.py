@@ -123,6 +123,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/outreach/households/<int:household_pk>/new/": CASEWORK,  # outreach_contact create
     "/outreach/<int:pk>/edit/": CASEWORK,  # outreach_contact change
     "/outreach/counts/": STAFF,  # aggregate view
+    "/assessments/persons/<int:person_pk>/": CASEWORK,  # assessment list
+    "/assessments/persons/<int:person_pk>/new/": CASEWORK,  # assessment create
+    "/assessments/<int:pk>/": EVERYONE,  # assessment view
+    "/assessments/<int:pk>/print/": EVERYONE,  # assessment print
     "/participation/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/profile/": CASEWORK,  # participation_profile create
@@ -270,6 +274,11 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET outreach_months": CASEWORK,  # outreach_contact list
     "GET outreach_contact_detail": EVERYONE,  # outreach_contact view
     "PUT outreach_contact_update": CASEWORK,  # outreach_contact change
+    "GET assessment_catalogue": CASEWORK,  # assessment list
+    "GET assessment_list": CASEWORK,  # assessment list
+    "GET assessment_detail": EVERYONE,  # assessment view
+    "POST assessment_create": CASEWORK,  # assessment create
+    "GET assessment_proposals": CASEWORK,  # assessment list
     "GET profile_detail": EVERYONE,  # participation_profile view
     "PUT profile_save": CASEWORK,  # participation_profile create
     "GET resource_suggestions": EVERYONE,  # participation_profile view
