@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
+from tsunagu.assessments.models import Assessment
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import retention, tenancy
 from tsunagu.meetings.models import Meeting
@@ -42,6 +43,7 @@ PRINTS: dict[str, Printout] = {
     "consultations:print": Printout("consultation", Consultation),
     "plans:print": Printout("support_plan", SupportPlan),
     "meetings:print": Printout("meeting", Meeting),
+    "assessments:print": Printout("assessment", Assessment),
 }
 
 
@@ -95,6 +97,7 @@ def test_every_printout_of_an_anonymised_household(ward: Any) -> None:
         "consultations:print": old.consultation,
         "plans:print": old.plan,
         "meetings:print": old.meeting,
+        "assessments:print": old.assessment,
     }
     assert set(records) == set(PRINTS)
     with tenancy.tenant_context(ward.municipality):
