@@ -55,30 +55,30 @@ else:
 # --- Schemas -------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class AssessmentItemOut(Schema):
     code: str
     label: str
     #: A ticked item is a 課題 the plan may take up (not a plain fact).
     issue: bool
 
 
-class SectionOut(Schema):
+class AssessmentSectionOut(Schema):
     code: str
     title: str
     #: ``basic`` or the code of the supplement it belongs to.
     sheet: str
     note_label: str
-    items: list[ItemOut]
+    items: list[AssessmentItemOut]
 
 
-class SheetOut(Schema):
+class AssessmentSheetOut(Schema):
     code: str
     title: str
 
 
-class CatalogueOut(Schema):
-    sheets: list[SheetOut]
-    sections: list[SectionOut]
+class AssessmentCatalogueOut(Schema):
+    sheets: list[AssessmentSheetOut]
+    sections: list[AssessmentSectionOut]
 
 
 class AssessmentOut(Schema):
@@ -123,7 +123,7 @@ class AssessmentIn(Schema):
     wishes: str = ""
 
 
-class ProposalOut(Schema):
+class AssessmentProposalOut(Schema):
     person_id: int
     assessment_id: int
     #: The 課題 as the plan takes them in, headed by the version they come from.
@@ -164,7 +164,7 @@ router: Router = Router(tags=["インテーク・アセスメント"])
 
 @router.get(
     "/assessment-catalogue",
-    response={200: CatalogueOut, **ERRORS},
+    response={200: AssessmentCatalogueOut, **ERRORS},
     summary="アセスメントシートの項目一覧",
     description="基本シートと補助シートの欄と項目（コードと表示名）。"
     "版の ticked・notes・supplements はこのコードで表します。",
@@ -261,7 +261,7 @@ def assessment_create(request: StaffRequest, person_id: int, payload: Assessment
 
 @router.get(
     "/cases/{case_id}/assessment-proposals",
-    response={200: list[ProposalOut], **ERRORS},
+    response={200: list[AssessmentProposalOut], **ERRORS},
     summary="支援プランの課題の案（アセスメントから）",
     description="ケースの世帯員ごとに、閲覧できる最新のアセスメントがあげる課題を、"
     "どの版から来たかを添えて返します。プランの作成で take_assessment_issues を"

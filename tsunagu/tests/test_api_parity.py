@@ -94,6 +94,7 @@ PARITY: dict[str, str | PageOnly] = {
     "plans/<int:pk>/monitoring/": "POST plan_monitoring_create",
     "outreach/households/<int:household_pk>/new/": "POST outreach_contact_create",
     "outreach/<int:pk>/edit/": "PUT outreach_contact_update",
+    "assessments/persons/<int:person_pk>/new/": "POST assessment_create",
     "participation/persons/<int:person_pk>/profile/": "PUT profile_save",
     "participation/persons/<int:person_pk>/propose/": "POST participation_create",
     "participation/<int:pk>/transition/": "POST participation_transition",

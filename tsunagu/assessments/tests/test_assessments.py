@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,7 +88,9 @@ def test_unknown_codes_are_refused_and_a_supplement_follows_its_items(ward: Any)
     )
     assert saved.supplements == ["finance", "care"]
     with pytest.raises(ValidationError):
-        assess(family, based_on=1, person=family.b, case=None, assessed_on=datetime.date(2999, 1, 1))
+        assess(
+            family, based_on=1, person=family.b, case=None, assessed_on=datetime.date(2999, 1, 1)
+        )
 
 
 def test_the_form_starts_from_the_last_version_and_saves_the_next(client: Any, ward: Any) -> None:
@@ -213,3 +217,31 @@ def test_the_sheet_prints_every_item_with_its_box_and_the_identity_fields(ward: 
     assert "介護の状況" in html and "家計の状況" not in html
     for label in ("ふりがな", "性別", "生年月日", "住所", "電話", "じろう", "昭和60年"):
         assert label in html
+
+
+def _statements(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_pages_ask_the_same_number_of_statements_however_many_versions(
+    client: Any, ward: Any
+) -> None:
+    family = Family(ward)
+    first = assess(family, based_on=0, ticked=["income.none"])
+    client.force_login(family.coordinator)
+    pages = [
+        reverse("assessments:person", args=[family.b.pk]),
+        reverse("assessments:detail", args=[first.pk]),
+        reverse("assessments:create", args=[family.b.pk]),
+    ]
+    for url in pages:
+        client.get(url)  # the session's first request is not the page's cost
+    few = [_statements(client, url) for url in pages]
+    for number in range(1, 5):
+        assess(family, based_on=number, ticked=["income.none", "debt.loans"])
+    assess(family, based_on=0, person=family.c)
+    many = [_statements(client, url) for url in pages]
+    assert many == few
