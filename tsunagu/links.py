@@ -5,6 +5,7 @@ the 家族年表, the search pre-filter and the policy read ``registry``."""
 from __future__ import annotations
 
 from tsunagu.activities import links as activities
+from tsunagu.assessments import links as assessments
 from tsunagu.cases import links as cases
 from tsunagu.community import links as community
 from tsunagu.consultations import links as consultations
@@ -28,6 +29,7 @@ MODULES = (
     outreach,
     progress,
     participation,
+    assessments,
     activities,
     community,
     grants,

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tsunagu.plans",
     "tsunagu.outreach",
     "tsunagu.progress",
+    "tsunagu.assessments",
     "tsunagu.resources",
     "tsunagu.participation",
     "tsunagu.community",

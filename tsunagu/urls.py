@@ -85,6 +85,7 @@ urlpatterns = [
     path("plans/", include("tsunagu.plans.urls")),
     path("outreach/", include("tsunagu.outreach.urls")),
     path("progress/", include("tsunagu.progress.urls")),
+    path("assessments/", include("tsunagu.assessments.urls")),
     path("participation/", include("tsunagu.participation.urls")),
     path("resources/", include("tsunagu.resources.urls")),
     path("community/", include("tsunagu.community.urls")),

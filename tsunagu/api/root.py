@@ -16,6 +16,7 @@ from tsunagu.activities.api import router as activities_router
 from tsunagu.api import errors
 from tsunagu.api.auth import TokenAuth, policy_before_input
 from tsunagu.api.parsing import TextParser
+from tsunagu.assessments.api import router as assessments_router
 from tsunagu.audit.api import router as audit_router
 from tsunagu.cases.api import router as cases_router
 from tsunagu.community.api import router as community_router
@@ -63,6 +64,7 @@ api.add_router("/", meetings_router)
 api.add_router("/", plans_router)
 api.add_router("/", outreach_router)
 api.add_router("/", progress_router)
+api.add_router("/", assessments_router)
 api.add_router("/", participation_router)
 api.add_router("/", resources_router)
 api.add_router("/hsds", hsds_router)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tsunagu import policy
 from tsunagu.accounts.acting import acting_organization
 from tsunagu.accounts.models import Staff
+from tsunagu.assessments import selectors as assessment_selectors
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases import selectors, services
@@ -181,6 +182,7 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
     meetings = selectors.case_meetings(request.user, case)
     plans = selectors.case_plans(request.user, case)
     progress_notes = progress_selectors.recent_for_case(request.user, case)
+    assessments = assessment_selectors.case_assessments(request.user, case)
     household_visible = (
         policy.visible(request.user, "household", policy.Action.VIEW)
         .filter(pk=case.household_id)
@@ -202,6 +204,15 @@ def _detail_context(request: StaffRequest, case: Case, basis: Any, **forms: Any)
         "meetings": meetings,
         "plans": plans,
         "progress_notes": progress_notes,
+        "assessments": assessments,
+        # The members the viewer may see (a consent may leave some out), for the assessment links.
+        "assessable": (
+            policy.visible(request.user, "person", policy.Action.VIEW)
+            .filter(memberships__household_id=case.household_id, memberships__ended_on=None)
+            .distinct()
+            .order_by("pk")
+        ),
+        "may_assess": bool(policy.casework_organization_ids(request.user)),
         "active_plan": next((p for p in plans if p.status == "active"), None),
         "draft_plan": next((p for p in plans if p.status == "draft"), None),
         "events": case.events.select_related("actor", "organization").order_by(
@@ -244,6 +255,7 @@ def _audit_shown(request: StaffRequest, case: Case, context: dict[str, Any]) -> 
             "agenda_items": [item.pk for item, _basis in context["meetings"]],
             "plans": [p.pk for p in context["plans"]],
             "progress_notes": [n.pk for n in context["progress_notes"]],
+            "assessments": [a.pk for a in context["assessments"]],
         },
     )
 

@@ -63,7 +63,7 @@ search finds the person again; a consultation's search text and its index
 links stay, and nothing is archived: the business report, the indicator
 sheet and the process measures count the same before and after. Each
 anonymised household, person, case, consultation, referral, outreach
-contact, participation path and activity record gets an
+contact, participation path, activity record and assessment gets an
 :class:`~tsunagu.core.models.AnonymisedRecord` row; the audit trail (which is
 append-only) is not rewritten.
 
@@ -98,6 +98,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagu.activities.models import ActivityRecord
+from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import OPEN_STAGES, Case, CaseEvent, CaseTeamMember, Consent, Stage
@@ -145,6 +146,7 @@ OUTREACH = "outreach.outreachcontact"
 PROGRESS = "progress.progressnote"
 PARTICIPATION = "participation.participation"
 ACTIVITY = "activities.activityrecord"
+ASSESSMENT = "assessments.assessment"
 
 #: The kinds of record the report counts, in its order, with their names.
 KINDS: dict[str, Any] = {
@@ -157,6 +159,7 @@ KINDS: dict[str, Any] = {
     PROGRESS: gettext_lazy("支援経過記録"),
     PARTICIPATION: gettext_lazy("参加支援"),
     ACTIVITY: gettext_lazy("活動記録"),
+    ASSESSMENT: gettext_lazy("アセスメント"),
 }
 
 #: Id lists longer than this are cut short in the printed report (the JSON has them all).
@@ -450,7 +453,7 @@ def _activity_links() -> list[Link]:
 
 
 #: Records anonymised only with their household or case (or consultation).
-_FOLLOWERS = (REFERRAL, OUTREACH, PROGRESS, PARTICIPATION, ACTIVITY)
+_FOLLOWERS = (REFERRAL, OUTREACH, PROGRESS, PARTICIPATION, ACTIVITY, ASSESSMENT)
 
 
 def _follower_links() -> list[tuple[str, Any, str, str]]:
@@ -966,6 +969,14 @@ def _anonymise(unit: Unit, households: list[int], persons: list[int]) -> None:
     )
     _scrub(ParticipationEvent.objects.filter(participation_id__in=ids[PARTICIPATION]), "note")
     _scrub(ActivityRecord.objects.filter(id__in=ids[ACTIVITY]), "intent", "note")
+    _scrub(
+        Assessment.objects.filter(id__in=ids[ASSESSMENT]),
+        "background",
+        "person_issues",
+        "household_issues",
+        "wishes",
+        notes={},
+    )
     _anonymise_persons(persons)
     if ids[CASE]:
         _anonymise_minutes(ids[CASE])

@@ -906,6 +906,39 @@ def _participation_records(staff: Staff, household: Household) -> _Collected:
     return found
 
 
+def _assessment_records(staff: Staff, household: Household) -> _Collected:
+    """The assessments of the household's members the viewer may see: one
+    timeline entry per version (アセスメント実施)."""
+    assessments = list(
+        policy.visible(staff, "assessment", policy.Action.VIEW)
+        .filter(household=household, archived_at=None)
+        .select_related("organization", "person", "case")
+        .order_by("assessed_on", "pk")
+    )
+    found = _Collected(shown={"assessment": [a.pk for a in assessments]})
+    if not assessments:
+        return found
+    with_basis = policy.bases(staff, "assessment", assessments)
+    for assessment in assessments:
+        badges = [_("第%(n)d版") % {"n": assessment.version_number}]
+        if assessment.case is not None:
+            badges.append(assessment.case.number)
+        found.events.append(
+            TimelineEvent(
+                at=_start_of(assessment.assessed_on),
+                kind="assessment",
+                title=_("アセスメント実施：%(name)s さん") % {"name": assessment.person.full_name},
+                organization=assessment.organization.name,
+                basis=with_basis[assessment.pk],
+                url=reverse("assessments:detail", args=[assessment.pk]),
+                detail=assessment.person_issues,
+                badges=badges,
+            )
+        )
+        found.roles.append((assessment.organization.name, _("アセスメント")))
+    return found
+
+
 #: The sections of the household page read only where the household has
 #: such a record (by the policy's record kind of the declared household link).
 TIMELINE_SECTIONS: dict[str, Callable[[Staff, Household], _Collected]] = {
@@ -913,6 +946,7 @@ TIMELINE_SECTIONS: dict[str, Callable[[Staff, Household], _Collected]] = {
     "outreach_contact": _outreach_records,
     "progress_note": _progress_records,
     "participation": _participation_records,
+    "assessment": _assessment_records,
 }
 #: The other records tied to a household (``tsunagu.links``): read on every
 #: page (consultations and referrals, listed even when empty), or not shown

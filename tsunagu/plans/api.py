@@ -23,6 +23,8 @@ from tsunagu import policy
 from tsunagu.api.errors import ERRORS, ErrorOut, FormErrorsOut, field_errors, invalid
 from tsunagu.api.lookups import basis_label
 from tsunagu.api.pagination import BasisPagination
+from tsunagu.assessments.selectors import plan_proposals
+from tsunagu.assessments.services import with_proposal
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case, ClosureReason
@@ -156,6 +158,9 @@ class PlanMemberIn(Schema):
     person_id: int
     wishes: str = ""
     issues: str = ""
+    #: Take in the 課題 the member's latest assessment proposes (see
+    #: GET /cases/{case_id}/assessment-proposals), headed by the version it comes from.
+    take_assessment_issues: bool = False
     goals: list[str] = []
 
 
@@ -321,6 +326,11 @@ def _plan_parts(
     covered = services.plan_covered_members(case)
     members: list[services.MemberPart] = []
     seen: set[int] = set()
+    proposals = plan_proposals(
+        request.user,
+        case,
+        [part.person_id for part in payload.members if part.take_assessment_issues],
+    )
     for index, part in enumerate(payload.members):
         at = f"members.{index}."
         person = household.get(part.person_id)
@@ -334,8 +344,11 @@ def _plan_parts(
         goals = [goal.strip() for goal in part.goals if goal.strip()]
         if any(len(goal) > GOAL_MAX_LENGTH for goal in goals):
             errors[f"{at}goals"] = [f"目標は1つにつき{GOAL_MAX_LENGTH}文字以内で入力してください。"]
+        issues = part.issues
+        if part.take_assessment_issues and person.pk in proposals:
+            issues = with_proposal(issues, proposals[person.pk].text)
         members.append(
-            services.MemberPart(person=person, wishes=part.wishes, issues=part.issues, goals=goals)
+            services.MemberPart(person=person, wishes=part.wishes, issues=issues, goals=goals)
         )
     organizations = {
         organization.pk: organization

@@ -94,13 +94,29 @@ class MemberForm(StyledForm):
     )
 
     def __init__(
-        self, *args: Any, person: Person, relationship: str, covered: bool, **kwargs: Any
+        self,
+        *args: Any,
+        person: Person,
+        relationship: str,
+        covered: bool,
+        proposal: Any = None,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("prefix", f"member-{person.pk}")
         super().__init__(*args, **kwargs)
         self.person = person
         self.relationship = relationship
         self.covered = covered
+        #: The 課題 the member's latest assessment proposes (assessments.selectors.Proposal).
+        self.proposal = proposal
+        if proposal is not None:
+            self.fields["take_proposal"] = forms.BooleanField(
+                label=_("アセスメントの課題を「課題」に取り込む"),
+                required=False,
+                help_text=_("チェックすると、上の課題の案が「課題」の先頭に入ります。"),
+            )
+            already = proposal.text in (self.initial.get("issues") or "")
+            self.initial.setdefault("take_proposal", not already and not self.initial.get("issues"))
         if not covered:
             for field in self.fields.values():
                 field.disabled = True
@@ -114,6 +130,16 @@ class MemberForm(StyledForm):
                 _("目標は1つにつき%(max)d文字以内で入力してください。") % {"max": GOAL_MAX_LENGTH}
             )
         return goals
+
+    @property
+    def issues_to_save(self) -> str:
+        """The 課題 as saved: what was typed, with the assessment's proposal when taken in."""
+        from tsunagu.assessments.services import with_proposal
+
+        typed = self.cleaned_data.get("issues", "")
+        if self.proposal is not None and self.cleaned_data.get("take_proposal"):
+            return with_proposal(typed, self.proposal.text)
+        return typed
 
     @property
     def included(self) -> bool:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu import policy
+from tsunagu.assessments.selectors import plan_proposals
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import BEFORE_CONSENT, Case, Stage
@@ -127,12 +128,26 @@ def _plan_forms(
             for item in item_parts
         ]
     plan_form = PlanForm(data, replan=active is not None, initial=plan_initial)
+    # Each member's latest assessment proposes its 課題: taken in with one tick.
+    proposals = plan_proposals(request.user, case, [person.pk for person in members])
+    if proposals:
+        audit_record(
+            AuditAction.VIEW,
+            actor=request.user,
+            object_type="assessments.assessment",
+            detail={
+                "page": "plan_create",
+                "case": case.pk,
+                "shown": sorted(p.assessment.pk for p in proposals.values()),
+            },
+        )
     member_forms = [
         MemberForm(
             data,
             person=person,
             relationship=relationships.get(person.pk, ""),
             covered=person.pk in covered,
+            proposal=proposals.get(person.pk),
             initial=member_initial.get(person.pk, {}),
         )
         for person in members
@@ -190,7 +205,7 @@ def create(request: StaffRequest, case_pk: int) -> HttpResponse:
                 services.MemberPart(
                     person=form.person,
                     wishes=form.cleaned_data["wishes"],
-                    issues=form.cleaned_data["issues"],
+                    issues=form.issues_to_save,
                     goals=form.cleaned_data["goals"],
                 )
                 for form in member_forms

@@ -130,6 +130,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/progress/<int:pk>/edit/": CASEWORK,  # progress_note change
     "/progress/counts/": STAFF,  # aggregate view
     "/progress/counts/excel/": STAFF,  # aggregate export
+    "/assessments/persons/<int:person_pk>/": CASEWORK,  # assessment list
+    "/assessments/persons/<int:person_pk>/new/": CASEWORK,  # assessment create
+    "/assessments/<int:pk>/": EVERYONE,  # assessment view
+    "/assessments/<int:pk>/print/": EVERYONE,  # assessment print
     "/participation/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/profile/": CASEWORK,  # participation_profile create
@@ -283,6 +287,11 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST progress_note_create": CASEWORK,  # progress_note create
     "GET progress_note_detail": EVERYONE,  # progress_note view
     "PUT progress_note_update": CASEWORK,  # progress_note change
+    "GET assessment_catalogue": CASEWORK,  # assessment list
+    "GET assessment_list": CASEWORK,  # assessment list
+    "GET assessment_detail": EVERYONE,  # assessment view
+    "POST assessment_create": CASEWORK,  # assessment create
+    "GET assessment_proposals": CASEWORK,  # assessment list
     "GET profile_detail": EVERYONE,  # participation_profile view
     "PUT profile_save": CASEWORK,  # participation_profile create
     "GET resource_suggestions": EVERYONE,  # participation_profile view

@@ -96,6 +96,7 @@ PARITY: dict[str, str | PageOnly] = {
     "outreach/<int:pk>/edit/": "PUT outreach_contact_update",
     "progress/households/<int:household_pk>/new/": "POST progress_note_create",
     "progress/<int:pk>/edit/": "PUT progress_note_update",
+    "assessments/persons/<int:person_pk>/new/": "POST assessment_create",
     "participation/persons/<int:person_pk>/profile/": "PUT profile_save",
     "participation/persons/<int:person_pk>/propose/": "POST participation_create",
     "participation/<int:pk>/transition/": "POST participation_transition",

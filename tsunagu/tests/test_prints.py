@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
+from tsunagu.assessments.models import Assessment
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import retention, tenancy
 from tsunagu.meetings.models import Meeting
@@ -45,6 +46,7 @@ PRINTS: dict[str, Printout] = {
     "meetings:print": Printout("meeting", Meeting),
     # The 支援経過記録シート: a household's notes, printed from the household.
     "progress:print": Printout("household", Household),
+    "assessments:print": Printout("assessment", Assessment),
 }
 
 
@@ -99,6 +101,7 @@ def test_every_printout_of_an_anonymised_household(ward: Any) -> None:
         "plans:print": old.plan,
         "meetings:print": old.meeting,
         "progress:print": old.household,
+        "assessments:print": old.assessment,
     }
     assert set(records) == set(PRINTS)
     with tenancy.tenant_context(ward.municipality):

@@ -25,6 +25,7 @@ from django_tasks import TaskResultStatus
 
 from tsunagu.accounts.roles import Role
 from tsunagu.activities.models import ActivityRecord
+from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import AuditEvent
 from tsunagu.audit.services import audit_seal_all, audit_verify
 from tsunagu.cases.models import Case, CaseEvent, ClosureReason, Stage
@@ -91,6 +92,7 @@ class Family:
     participation: Participation
     activity: ActivityRecord
     meeting: Meeting
+    assessment: Assessment
 
 
 def family(ward: Ward, closed_on: datetime.date, family_name: str = "山田") -> Family:
@@ -159,6 +161,12 @@ def family(ward: Ward, closed_on: datetime.date, family_name: str = "山田") ->
             mode="direct", intent="見守りの関係づくり", note=f"{family_name}さんと面談",
             household=household,
         )  # fmt: skip
+        assessment = Assessment.objects.create(
+            household=household, person=head, case=case, organization=ward.coordinating,
+            assessed_on=_days(closed_on, 360), ticked=["family.caregiving"],
+            notes={"family": f"{family_name}花子さんを介護"}, person_issues="介護の負担",
+            wishes="家で暮らしたい",
+        )  # fmt: skip
     cf.to_stage(
         coordinator, case, Stage.CLOSED,
         closure_reason=ClosureReason.STABLE, evaluation=f"{family_name}太郎さんは安定した。",
@@ -166,7 +174,7 @@ def family(ward: Ward, closed_on: datetime.date, family_name: str = "山田") ->
     _date_household(ward, household, closed_on, plan=plan, meeting=meeting)
     return Family(
         household, head, spouse, consultation, referral, case, plan, outreach, participation,
-        activity, meeting,
+        activity, meeting, assessment,
     )  # fmt: skip
 
 
@@ -244,6 +252,7 @@ def test_the_dry_run_reports_the_expired_records_and_changes_nothing(ward: Ward)
     assert ids[retention.OUTREACH] == [old.outreach.pk]
     assert ids[retention.PARTICIPATION] == [old.participation.pk]
     assert ids[retention.ACTIVITY] == [old.activity.pk]
+    assert ids[retention.ASSESSMENT] == [old.assessment.pk]
     assert report.counts()[retention.CONSULTATION] == 2
     assert report.oldest_closed_on == _days(_kept_from(), 30)
     assert AuditEvent.objects.count() == events
@@ -297,14 +306,21 @@ def test_apply_anonymises_the_whole_file_of_an_expired_household(ward: Ward) -> 
         assert Participation.objects.get(pk=old.participation.pk).reason == MARKER
         activity = ActivityRecord.objects.get(pk=old.activity.pk)
         assert (activity.note, activity.kind) == (MARKER, "individual_support")
+        assessment = Assessment.objects.get(pk=old.assessment.pk)
+        assert (assessment.person_issues, assessment.wishes, assessment.notes) == (
+            MARKER,
+            MARKER,
+            {},
+        )
+        assert assessment.ticked == ["family.caregiving"]  # a category: kept
         assert not PersonNameGram.objects.filter(person__in=[old.head, old.spouse]).exists()
         assert not ConsultationGram.objects.filter(consultation=consultation).exists()
         marked = set(AnonymisedRecord.objects.values_list("record_type", "record_id"))
     assert (retention.HOUSEHOLD, old.household.pk) in marked
     assert (retention.PERSON, old.spouse.pk) in marked
-    assert (
-        len(marked) == 9
-    )  # household, two persons, case, consultation, referral, outreach, participation, activity
+    # household, two persons, case, consultation, referral, outreach, participation,
+    # activity, assessment
+    assert len(marked) == 10
 
 
 def test_the_period_ends_on_the_day_its_years_are_complete(ward: Ward) -> None:

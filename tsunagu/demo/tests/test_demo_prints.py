@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 
 from tsunagu.accounts.models import Staff
+from tsunagu.assessments.models import Assessment
 from tsunagu.cases.models import Consent
 from tsunagu.cases.services import consent_withdraw
 from tsunagu.consultations.models import Consultation
@@ -67,6 +68,10 @@ def _states(demo: Municipality) -> dict[str, list[tuple[str, object]]]:
             ("its household's consent withdrawn", consultations.filter(withdrawn=True).first()),
             ("another", consultations.filter(withdrawn=False).first()),
         ],
+        "assessments:print": [
+            ("a first version", Assessment.objects.filter(previous=None).order_by("pk").first()),
+            ("a later version", Assessment.objects.exclude(previous=None).order_by("pk").first()),
+        ],
     }
 
 
@@ -84,4 +89,4 @@ def test_every_printout_prints_records_in_every_state(demo: Municipality) -> Non
             assert who is not None, f"nobody may print {route} with {state}"
             assert_prints(route, record, who)
             printed.append((route, state))
-    assert len(printed) == 8
+    assert len(printed) == 9

@@ -8,6 +8,7 @@ imports it (through the engine) on first use, never while the apps load.
 
 from __future__ import annotations
 
+from tsunagu.policy.rules.assessments import AssessmentRule
 from tsunagu.policy.rules.cases import CaseRule, ConsentRule, SupportPlanRule
 from tsunagu.policy.rules.community import (
     ActivityRecordRule,
@@ -78,6 +79,7 @@ RULES: dict[str, Rule] = {
         ParticipationProfileRule(),
         ParticipationRule(),
         ProgressNoteRule(),
+        AssessmentRule(),
         ResourceRule(),
         ProviderRule(),
         ActivityRecordRule(),

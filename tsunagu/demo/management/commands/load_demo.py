@@ -15,6 +15,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.database import database_analyze
 from tsunagu.core.models import Municipality
 from tsunagu.demo.activities import load_demo_activities
+from tsunagu.demo.assessments import load_demo_assessments
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
@@ -43,6 +44,9 @@ STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
     (load_demo_cases, lambda c: (
         f"多機関協働のデモデータを作成しました（ケース {c.cases}件・会議 {c.meetings}件・"
         f"支援プラン {c.plans}件、{c.seconds}秒）。")),
+    (load_demo_assessments, lambda a: (
+        f"インテーク・アセスメントのデモデータを作成しました（{a.assessments}件・{a.persons}人、"
+        f"{a.seconds}秒）。")),
     (load_demo_resources, lambda r: (
         f"社会資源のデモデータを作成しました（運営団体 {r.providers}件・社会資源 {r.resources}件、"
         f"{r.seconds}秒）。")),
