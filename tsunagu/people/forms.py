@@ -48,6 +48,7 @@ class PersonForm(StyledModelForm):
         self.fields["district"].queryset = self.fields["district"].queryset.filter(  # type: ignore[attr-defined]
             archived_at=None
         )
+        self.fields["district"].help_text = _("空欄なら、住所から圏域を決めます。")
 
 
 class HouseholdForm(StyledModelForm):
