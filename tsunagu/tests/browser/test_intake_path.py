@@ -13,17 +13,22 @@ The figures are written beside today's to bench/results/intake-path.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
+from tsunagu.accounts.roles import Role
 from tsunagu.consultations.models import Consultation
 from tsunagu.core import tenancy
 from tsunagu.core.municipality import Municipality
 from tsunagu.demo.ward import DEMO_PASSWORD, load_demo_ward
 from tsunagu.referrals.models import Referral
+from tsunagu.tests import resident_factories as make
+from tsunagu.tests.factories import PASSWORD, Ward
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -257,3 +262,34 @@ def test_the_intake_to_referral_path_is_shorter(demo_ward: Municipality, page: P
     # … and through every stop of the page, the menu's 20 included, 37 fewer.
     assert after.tabs[0] <= BEFORE.tabs[0] - 35
     assert after.tabs[1] <= BEFORE.tabs[1]
+
+
+def test_the_destinations_filter_as_the_clerk_types(
+    ward: Ward, page: Page, assert_clean: Callable[[], None]
+) -> None:
+    clerk = ward.member(Role.COUNSELOR)
+    household = make.household(clerk, ward.center)
+    page.goto("/login/", timeout=60_000)
+    page.get_by_label("ログインID").fill(clerk.username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ホーム")
+    page.goto(reverse("referrals:create") + f"?household={household.pk}")
+    destination = field(page, "つなぎ先")
+    box = page.get_by_label("つなぎ先を名前で絞り込む")
+    shown = destination.locator("option:not([hidden])")
+    box.fill("警察")
+    # One match: chosen, and said.
+    expect(destination).to_have_value(str(ward.external.pk if ward.external else ""))
+    expect(page.get_by_text("1件が該当します。")).to_be_visible()
+    expect(shown).to_have_text(["（選択してください）", "テスト警察署"])
+    expect(destination.locator("optgroup[hidden]")).to_have_count(1)  # 庁内 is empty now
+    box.fill("センター")
+    expect(shown).to_have_count(2)  # the empty choice and 地域包括支援センター南
+    box.fill("")
+    expect(shown).to_have_count(5)
+    # Enter in the box goes to the list, it does not send the form.
+    box.press("Enter")
+    expect(destination).to_be_focused()
+    expect(page.get_by_role("heading", level=1)).to_have_text("つなぐシートを作る")
+    assert_clean()
