@@ -91,6 +91,9 @@ class IntakeForm(StyledModelForm):
             "consent_to_share": forms.RadioSelect,
             "outcome": forms.RadioSelect,
         }
+        help_texts = {
+            "main_topic": _("チェックした相談内容から選びます（1つだけのときはそれが入ります）。")
+        }
 
     def __init__(
         self,
@@ -123,9 +126,6 @@ class IntakeForm(StyledModelForm):
         # Filled by clean(): from the one ticked topic, and from the
         # 「受け付けて、つなぐシートへ」 button.
         self.fields["main_topic"].required = False
-        self.fields["main_topic"].help_text = _(
-            "チェックした相談内容から選びます（1つだけのときはそれが入ります）。"
-        )
         self.fields["outcome"].required = False
         self.fields["topics"].widget.attrs["class"] = "js-topic"
 

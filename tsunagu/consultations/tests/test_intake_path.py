@@ -169,3 +169,18 @@ def test_destinations_are_grouped_city_contracted_external(clerk, ward) -> None:
     assert names["外部（警察・学校・町会など）"] == ["テスト警察署"]
     # The sender (地域包括支援センター北, 委託) is not a destination.
     assert "地域包括支援センター北</option>" not in select.group(0)
+
+
+def broken_references(page: str) -> list[str]:
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    described = re.findall(r'aria-describedby="([^"]*)"', page)
+    labelled = re.findall(r'<label for="([^"]+)"', page)
+    return [ref for refs in described for ref in refs.split() if ref not in ids] + [
+        ref for ref in labelled if ref not in ids
+    ]
+
+
+def test_every_help_and_label_points_at_something(clerk, ward) -> None:
+    intake = clerk.get(reverse("consultations:intake")).content.decode()
+    assert broken_references(intake) == []
+    assert broken_references(referral_page(clerk, ward)) == []
