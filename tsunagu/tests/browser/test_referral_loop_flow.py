@@ -112,7 +112,8 @@ def cast(ward: Ward) -> Cast:
 
 
 def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
+    # The live server's first answer loads the URLconf and templates: seconds on a busy machine.
+    page.goto("/login/", timeout=60_000)
     page.get_by_label("ログインID").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン", exact=True).click()
