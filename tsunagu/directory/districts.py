@@ -19,8 +19,9 @@ _TEN = re.compile(r"([一二三四五六七八九]?)十([一二三四五六七�
 #: 「3丁目」「三丁目」 and 「3-」 are one 丁目 (written 「3-」).
 _CHOME = re.compile(r"(\d+)丁目")
 _SPACES = re.compile(r"\s+")
-#: What comes before the 町 name: a prefecture, a city, a ward, a county.
-_ADMINISTRATIVE = re.compile(r"^(?:.{2,3}?[都道府県])?(?:.+?[市郡])?(?:.+?[区町村](?=.))?")
+#: The last character of a prefecture, city, ward, town or county name: the
+#: 町 name of an address may begin after any of them (before the first number).
+_ADMINISTRATIVE = frozenset("都道府県市区町村郡")
 
 
 def _tens(match: re.Match[str]) -> str:
@@ -59,9 +60,10 @@ def district_for(address: str, districts: Iterable[District]) -> District | None
     text = normalize(address)
     if not text:
         return None
-    # Try the address as typed and without its prefecture/city/ward part.
-    stripped = _ADMINISTRATIVE.sub("", text, count=1)
-    places = [text] if stripped == text else [text, stripped]
+    # The address as typed, and what follows each 都道府県市区町村郡 before the
+    # first number (「デモ区大塚3-4-5」: 「大塚3-4-5」; 「デモ区市ケ谷1」: 「市ケ谷1」).
+    head = re.split(r"\d", text, maxsplit=1)[0]
+    places = [text] + [text[i + 1 :] for i, char in enumerate(head) if char in _ADMINISTRATIVE]
     best: list[tuple[int, District]] = []
     for district in districts:
         for prefix in prefixes(district):

@@ -15,6 +15,7 @@ def districts() -> list[District]:
         District(pk=1, name="大塚", address_prefixes="大塚\n小日向3丁目"),
         District(pk=2, name="本郷", address_prefixes="本郷1丁目\n本郷2丁目"),
         District(pk=3, name="小日向", address_prefixes="小日向"),
+        District(pk=4, name="市ケ谷", address_prefixes="市ケ谷"),
     ]
 
 
@@ -30,6 +31,7 @@ def districts() -> list[District]:
         ("デモ区本郷2丁目10-1", "本郷"),
         ("デモ区本郷十二丁目1", None),  # 本郷1丁目 does not cover 本郷12丁目
         ("デモ区本郷3-1-1", None),
+        ("東京都デモ区市ケ谷2-1", "市ケ谷"),  # 市 inside the 町 name
         ("", None),
         ("住所不定", None),
     ],
