@@ -13,8 +13,10 @@ PORT ?= 8000
 # The demo needs Python 3.11, npm for the front-end libraries (Node may come
 # from elsewhere with its own npm), and for printing PDFs (WeasyPrint) Pango,
 # HarfBuzz's subsetter (without it every sheet takes seconds) and the fonts:
-# Noto CJK for Japanese, DejaVu for the check boxes ☑☐.
+# Noto CJK for Japanese, DejaVu for the check boxes ☑☐; Graphviz lays out the
+# household page's ecomap (with the same Noto CJK metrics).
 DEMO_NEEDS := python3.11:python3.11 python3.11-venv:python3.11-venv npm:npm \
+	graphviz:/usr/bin/dot \
 	fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
 	fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
 	libpango-1.0-0:/usr/share/doc/libpango-1.0-0/copyright \

@@ -15,6 +15,7 @@ from tsunagu.consultations.models import (
     Channel,
     Consultation,
     LifeIssue,
+    Outcome,
     Topic,
 )
 from tsunagu.core.forms import WarekiDateField
@@ -25,6 +26,8 @@ from tsunagu.people.models import Person
 NEW = "new"
 UNKNOWN = "unknown"
 HOUSEHOLD = "household"
+#: The value of the 「受け付けて、つなぐシートへ」 button (``then``): record and refer.
+THEN_REFER = "refer"
 
 
 class IntakeForm(StyledModelForm):
@@ -82,10 +85,14 @@ class IntakeForm(StyledModelForm):
         widgets = {
             "channel": forms.RadioSelect,
             "consulter": forms.Select,
+            "main_topic": forms.Select(attrs={"class": "js-main-topic"}),
             "summary": forms.Textarea(attrs={"rows": 5}),
             "urgency": forms.RadioSelect,
             "consent_to_share": forms.RadioSelect,
             "outcome": forms.RadioSelect,
+        }
+        help_texts = {
+            "main_topic": _("チェックした相談内容から選びます（1つだけのときはそれが入ります）。")
         }
 
     def __init__(
@@ -116,6 +123,11 @@ class IntakeForm(StyledModelForm):
             self.fields["subjects"].required = True
         else:
             del self.fields["subjects"]
+        # Filled by clean(): from the one ticked topic, and from the
+        # 「受け付けて、つなぐシートへ」 button.
+        self.fields["main_topic"].required = False
+        self.fields["outcome"].required = False
+        self.fields["topics"].widget.attrs["class"] = "js-topic"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -132,4 +144,34 @@ class IntakeForm(StyledModelForm):
                     "対象者が特定できないときは、手がかり（住所や「2階の高齢の方」など）を入力してください。"
                 ),
             )
+        self._clean_main_topic(data)
+        self._clean_outcome(data)
         return data
+
+    def _clean_main_topic(self, data: dict[str, Any]) -> None:
+        """主な相談内容 is one of the ticked topics; one ticked topic is the main one."""
+        topics, main = data.get("topics") or [], data.get("main_topic")
+        if not main and len(topics) == 1:
+            data["main_topic"] = self.instance.main_topic = topics[0]
+        elif not main:
+            self.add_error(
+                "main_topic",
+                _("主な相談内容を選んでください（相談内容に2つ以上チェックしたとき）。")
+                if topics
+                else _("相談内容にチェックするか、主な相談内容を選んでください。"),
+            )
+        elif topics and main not in topics:
+            self.add_error(
+                "main_topic", _("主な相談内容は、チェックした相談内容の中から選んでください。")
+            )
+
+    def _clean_outcome(self, data: dict[str, Any]) -> None:
+        """The 「受け付けて、つなぐシートへ」 button means 他機関へつなぐ (unless
+        多機関協働へ was chosen, which also leads to a つなぐシート)."""
+        if self.data.get("then") == THEN_REFER and data.get("outcome") not in (
+            Outcome.REFER,
+            Outcome.ESCALATE,
+        ):
+            data["outcome"] = self.instance.outcome = Outcome.REFER
+        elif not data.get("outcome"):
+            self.add_error("outcome", _("対応結果を選んでください。"))

@@ -55,11 +55,32 @@ def intake(request: StaffRequest) -> HttpResponse:
         else:
             if consultation is not None:
                 return _after_intake(request, consultation)
+    details_open = any(name in form.errors for name in DETAIL_FIELDS) or any(
+        name in person_form.errors for name in PERSON_DETAIL_FIELDS
+    )
     return render(
         request,
         "consultations/intake.html",
-        {"form": form, "person_form": person_form, "household": household, "members": members},
+        {
+            "form": form,
+            "person_form": person_form,
+            "household": household,
+            "members": members,
+            "details_open": details_open,
+        },
     )
+
+
+#: The fields of the intake's 「詳細」 section (closed unless one of them has an error).
+DETAIL_FIELDS = (
+    "organization",
+    "received_on",
+    "received_time",
+    "consulter_note",
+    "life_issues",
+    "case_features",
+)
+PERSON_DETAIL_FIELDS = ("district", "phone", "language_note", "nationality_note")
 
 
 def _attach(form: IntakeForm, error: ValidationError) -> None:

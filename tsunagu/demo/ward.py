@@ -32,6 +32,14 @@ DEMO_NAME = "デモ区"
 DEMO_PASSWORD = "tsunagu-demo-2025"
 
 DISTRICTS = ["富坂", "大塚", "本富士", "駒込"]
+#: The 町 and 町丁目 each district covers (made up, like the addresses of the
+#: demo residents, which are written 「デモ区大塚3-4-5」).
+DISTRICT_TOWNS = {
+    "富坂": ("富坂", "小日向1丁目", "小日向2丁目"),
+    "大塚": ("大塚", "小日向3丁目", "小日向4丁目"),
+    "本富士": ("本富士", "本郷1丁目", "本郷2丁目"),
+    "駒込": ("駒込", "本郷3丁目", "本郷4丁目"),
+}
 
 SOCIAL_WELFARE_COUNCIL = "社会福祉法人デモ区社会福祉協議会"
 
@@ -210,7 +218,9 @@ def load_demo_ward(
             AuditAction.CREATE, municipality=municipality, obj=municipality, actor_label="load_demo"
         )
         districts = {
-            name: District.objects.create(name=name, sort_order=i)
+            name: District.objects.create(
+                name=name, sort_order=i, address_prefixes="\n".join(DISTRICT_TOWNS[name])
+            )
             for i, name in enumerate(DISTRICTS, start=1)
         }
         businesses = {

@@ -63,12 +63,15 @@ class SubBusinessOut(ModelSchema):
 
 class DistrictIn(Schema):
     name: str = Field(..., min_length=1, max_length=40)
+    #: 圏域に含まれる町丁目, one a line (受付の住所から圏域を決める).
+    address_prefixes: str = ""
     sort_order: int = Field(0, ge=0, le=32767)
 
 
 class DistrictMasterOut(Schema):
     id: int
     name: str
+    address_prefixes: str
     sort_order: int
     archived: bool
 

@@ -47,7 +47,8 @@ class OrganizationForm(StyledModelForm):
 class DistrictForm(StyledModelForm):
     class Meta:
         model = District
-        fields = ["name", "sort_order"]
+        fields = ["name", "address_prefixes", "sort_order"]
+        widgets = {"address_prefixes": forms.Textarea(attrs={"rows": 4})}
 
 
 class CaseFeatureForm(StyledModelForm):

@@ -18,6 +18,14 @@ class District(TrackedModel):
     """A 日常生活圏域: the sub-area used for staffing and for reports."""
 
     name = models.CharField(_("圏域名"), max_length=40)
+    address_prefixes = models.TextField(
+        _("圏域に含まれる町丁目"),
+        blank=True,
+        help_text=_(
+            "1行に1つ、住所の町名（例: 大塚）または町丁目（例: 大塚3丁目）。"
+            "受付で入力した住所から圏域を決めます（長く一致する行が優先）。"
+        ),
+    )
     sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     class Meta(TrackedModel.Meta):

@@ -1,27 +1,35 @@
 """エコマップ: a household's members and the organizations involved with them,
-drawn by the server as one inline SVG (no script, no web font, no inline style:
-the CSP allows neither, so every colour and line is a presentation attribute).
+laid out by Graphviz (``dot``) and put in the page as one inline SVG (no script,
+no web font, no inline style: the CSP allows neither, so every colour and line
+is a presentation attribute).
 
-Conventions of the genogram: men are squares, women circles, anyone else a
-diamond, each with the age inside. Organizations stand around the household on
-an ellipse, each joined by a line to every member it works with, or to the
-household's box when it works with the household as a whole. Solid lines are
-support under way (支援チーム, 支援プラン; the lead organization thick), dashed
-ones a consultation or a referral (相談・つなぎ), dash-dot an outreach
-(アウトリーチ), and a dotted heavy line a place the member takes part in
-(参加先, a 社会資源). Colour is never the only
-signal: the dash pattern, the width and the legend say the same.
+Conventions of the genogram: men are squares, women ellipses, anyone else a
+diamond, each with 続柄 and age. The household is a box in the middle; the
+organizations stand to its left and right with their whole names (wrapped,
+never cut), each joined to every member it works with, or to the household's
+box when it works with the household as a whole, by a line labelled with the
+involvement. Solid lines are support under way (支援チーム, 支援プラン; the
+lead organization thick), dashed ones a consultation or a referral
+(相談・つなぎ), dash-dot an outreach (アウトリーチ), and a dotted heavy line a
+place the member takes part in (参加先, a 社会資源). Colour is never the only
+signal: the dash pattern, the width, the label and the legend say the same.
 
-:func:`render` is a pure function of its arguments: the same members and
-relations (in any order) give the same text, so tests compare it.
+``dot`` places edge labels as nodes of their own, so lines go around names
+rather than through them. :func:`render` is a pure function of its arguments:
+the same members and relations (in any order) give the same text; the layout
+of a given graph is kept in memory (a few dozen kilobytes each).
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import re
+import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from django.db import models
@@ -29,8 +37,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+logger = logging.getLogger(__name__)
+
 # The site's fonts (tsunagu.css): the system's Japanese fonts, no web fonts.
 FONT_FAMILY = "'Noto Sans CJK JP', 'Hiragino Kaku Gothic ProN', 'Yu Gothic', Meiryo, sans-serif"
+#: The font Graphviz measures the texts with (Debian's fonts-noto-cjk), the page's first.
+LAYOUT_FONT = "Noto Sans CJK JP"
+DOT = "/usr/bin/dot"
+#: Seconds a layout may take (a household has a handful of members and organizations).
+DOT_TIMEOUT = 10
 INK = "#1a1a1a"
 MUTED = "#4a4a4a"
 BAND = "#1d4f7a"
@@ -117,6 +132,7 @@ def normalize(relations: Iterable[Relation], members: Sequence[Member]) -> list[
 # Text.
 
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
 def _text(value: object) -> str:
@@ -134,198 +150,227 @@ def text_width(text: str) -> float:
     return sum(_em(char) for char in text)
 
 
-def truncate(text: str, max_em: float) -> str:
-    """``text`` cut to ``max_em`` wide with an ellipsis when it is longer."""
-    text = " ".join(text.split())
-    if text_width(text) <= max_em:
-        return text
-    kept, width = [], 1.0  # the ellipsis itself
+def one_line(text: str) -> str:
+    """User text on one line: line breaks, tabs and control characters become
+    one space (a full-width space, as in 「鈴木　花子」, is kept)."""
+    return re.sub(r" {2,}", " ", _BREAKS.sub(" ", str(text))).strip()
+
+
+#: Characters a line does not begin with (禁則): they stay with the one before.
+_NO_START = frozenset("ー、。，．・）」』】〕！？ぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+
+
+def wrap(text: str, width_em: float) -> list[str]:
+    """``text`` in lines at most ``width_em`` wide (about), as even as they can
+    be, broken after a space where one is near and never before ー、。 and the
+    like; never cut short: every character is kept."""
+    text = one_line(text)
+    count = max(1, math.ceil(text_width(text) / width_em))
+    width_em = text_width(text) / count + 0.6
+    lines: list[str] = []
+    line, width = "", 0.0
     for char in text:
+        if width + _em(char) > width_em and line and char not in _NO_START:
+            space = line.rfind(" ")
+            if space > len(line) // 2:
+                lines.append(line[:space])
+                line = line[space + 1 :]
+                width = text_width(line)
+            else:
+                lines.append(line)
+                line, width = "", 0.0
+        if char == " " and not line:
+            continue
+        line += char
         width += _em(char)
-        if width > max_em:
-            break
-        kept.append(char)
-    return "".join(kept).rstrip() + "…"
+    if line:
+        lines.append(line)
+    return lines
 
 
-def _n(value: float) -> str:
-    """A coordinate, written the same way every time."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+def _dot_text(line: str) -> str:
+    """One line of a label, for inside a DOT double-quoted string: shown as is.
+    A backslash is doubled (Graphviz reads \\N, \\G, \\l … in labels), a quote
+    escaped, and & written &amp; (Graphviz reads HTML entities in labels)."""
+    return one_line(line).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
 
 
-# ---------------------------------------------------------------------------
-# Layout.
-
-CELL_W, CELL_H = 96, 88
-BOX_PAD, BOX_HEAD = 14, 30
-NODE_W, NODE_H, LEAD_NODE_H = 164, 40, 54
-NODE_TEXT_EM = 11.6
-MARGIN = 14
-LEGEND_ROW = 26
-SYMBOL = 32
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    w: float
-    h: float
-
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
-    @property
-    def cy(self) -> float:
-        return self.y + self.h / 2
-
-    def overlaps(self, other: Box, gap: float = 0) -> bool:
-        return not (
-            self.x + self.w + gap <= other.x
-            or other.x + other.w + gap <= self.x
-            or self.y + self.h + gap <= other.y
-            or other.y + other.h + gap <= self.y
-        )
-
-    def edge_towards(self, x: float, y: float) -> tuple[float, float]:
-        """Where the line from the centre to (x, y) leaves the box."""
-        dx, dy = x - self.cx, y - self.cy
-        if dx == 0 and dy == 0:
-            return self.cx, self.cy
-        scale = min(
-            (self.w / 2) / abs(dx) if dx else math.inf,
-            (self.h / 2) / abs(dy) if dy else math.inf,
-        )
-        return self.cx + dx * scale, self.cy + dy * scale
-
-
-@dataclass(frozen=True)
-class Layout:
-    width: float
-    height: float  # down to the legend, which goes below
-    household: Box
-    members: dict[int, tuple[float, float]]  # id → centre of the symbol
-    organizations: dict[str, Box]
-
-
-#: Narrower than this, the legend would not fit on two rows.
-MIN_WIDTH = 640
-
-
-def _grid(count: int) -> tuple[int, int]:
-    if count <= 4:
-        return max(count, 1), 1
-    columns = min(4, math.ceil(count / 2))
-    return columns, math.ceil(count / columns)
-
-
-def layout(members: Sequence[Member], organizations: Sequence[str], leads: set[str]) -> Layout:
-    """Positions: the household's box in the middle, organizations evenly on an
-    ellipse around it, grown until nothing overlaps."""
-    columns, rows = _grid(len(members))
-    box_w = columns * CELL_W + 2 * BOX_PAD
-    box_h = rows * CELL_H + BOX_HEAD + BOX_PAD
-    count = len(organizations)
-    # From the top, clockwise; never level with the members' row (a line from
-    # there would run through every symbol of the row), so when a count would
-    # put one at three or nine o'clock, everything turns by half a step.
-    start = -math.pi / 2 + (math.pi / count if count and count % 4 == 0 else 0)
-
-    def place(rx: float, ry: float) -> dict[str, Box]:
-        nodes = {}
-        for index, name in enumerate(organizations):
-            angle = start + 2 * math.pi * index / count
-            height = LEAD_NODE_H if name in leads else NODE_H
-            x, y = rx * math.cos(angle), ry * math.sin(angle)
-            nodes[name] = Box(x - NODE_W / 2, y - height / 2, NODE_W, height)
-        return nodes
-
-    household = Box(-box_w / 2, -box_h / 2, box_w, box_h)
-    rx = box_w / 2 + NODE_W / 2 + 56
-    ry = box_h / 2 + LEAD_NODE_H / 2 + 48
-    nodes = place(rx, ry)
-    for _attempt in range(80):
-        boxes = list(nodes.values())
-        clash = any(node.overlaps(household, 12) for node in boxes) or any(
-            a.overlaps(b, 8) for i, a in enumerate(boxes) for b in boxes[i + 1 :]
-        )
-        if not clash:
-            break
-        rx, ry = rx * 1.05, ry * 1.05
-        nodes = place(rx, ry)
-
-    everything = [household, *nodes.values()]
-    left = min(b.x for b in everything) - MARGIN
-    top = min(b.y for b in everything) - MARGIN
-    right = max(b.x + b.w for b in everything) + MARGIN
-    bottom = max(b.y + b.h for b in everything) + MARGIN
-    if right - left < MIN_WIDTH:
-        widen = (MIN_WIDTH - (right - left)) / 2
-        left, right = left - widen, right + widen
-
-    def shift(b: Box) -> Box:
-        return Box(b.x - left, b.y - top, b.w, b.h)
-
-    household = shift(household)
-    member_centres = {}
-    for index, member in enumerate(members):
-        row, column = divmod(index, columns)
-        # A shorter last row is centred.
-        in_row = min(columns, len(members) - row * columns)
-        offset = (columns - in_row) * CELL_W / 2
-        x = household.x + BOX_PAD + offset + column * CELL_W + CELL_W / 2
-        y = household.y + BOX_HEAD + row * CELL_H + 4 + SYMBOL / 2
-        member_centres[member.id] = (x, y)
-    return Layout(
-        width=math.ceil(right - left),
-        height=math.ceil(bottom - top),
-        household=household,
-        members=member_centres,
-        organizations={name: shift(node) for name, node in nodes.items()},
-    )
+def dot_label(lines: Sequence[str]) -> str:
+    """Lines as one DOT label, each centred (Graphviz's own \\n)."""
+    return '"' + "\\n".join(_dot_text(line) for line in lines) + '"'
 
 
 # ---------------------------------------------------------------------------
-# Drawing.
+# The graph.
+
+ORGANIZATION_EM = 9.0  # an organization's name is wrapped to this width
+MEMBER_EM = 8.0
 
 
-#: White outline under texts, so that a line passing behind stays readable.
-HALO = f'stroke="{PAPER}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+@dataclass(frozen=True)
+class EdgeStyle:
+    style: str  # Graphviz's: solid, dashed, dotted, bold
+    dash: str  # the SVG dash pattern written over Graphviz's
 
 
-def _member_symbol(member: Member, x: float, y: float) -> str:
-    half = SYMBOL / 2
-    common = f'fill="{PAPER}" stroke="{INK}" stroke-width="2"'
-    if member.sex == "male":
-        return (
-            f'<rect x="{_n(x - half)}" y="{_n(y - half)}" width="{SYMBOL}" height="{SYMBOL}" '
-            f"{common}/>"
+#: How each kind is drawn (the dash patterns are the legend's).
+EDGE_STYLES = {
+    kind: EdgeStyle("solid" if not style.dash else "dashed", style.dash)
+    for kind, style in STYLES.items()
+}
+
+
+def _attrs(**values: str | float) -> str:
+    """DOT attributes; string values must already be DOT strings (quoted)."""
+    return "[" + ", ".join(f"{key}={value}" for key, value in values.items()) + "]"
+
+
+def _member_lines(member: Member) -> list[str]:
+    details = [one_line(member.relationship)] if member.relationship else []
+    if member.age is not None:
+        details.append(_("%(age)d歳") % {"age": member.age})
+    return [
+        *wrap(member.name, MEMBER_EM),
+        *(["・".join(d for d in details if d)] if details else []),
+    ]
+
+
+SHAPES = {"male": "box", "female": "ellipse"}
+
+
+def to_dot(members: Sequence[Member], drawn: Sequence[Relation]) -> tuple[str, dict[str, str]]:
+    """The DOT source of the ecomap, and each node's id → its full label (for
+    the SVG's <title>s). Node ids are made here (m1, o1 …): no user text is an id."""
+    organizations = sorted({relation.organization for relation in drawn})
+    leads = {r.organization for r in drawn if r.kind == RelationKind.LEAD}
+    kinds_of: dict[str, list[str]] = {}
+    for relation in drawn:
+        if relation.kind not in kinds_of.setdefault(relation.organization, []):
+            kinds_of[relation.organization].append(relation.kind)
+    font = dot_label([LAYOUT_FONT])
+    lines = [
+        "graph ecomap {",
+        f"graph {_attrs(rankdir='LR', splines='true', overlap='false', compound='true', nodesep=0.3, ranksep=0.8, pad=0.15, fontname=font, bgcolor=dot_label([PAPER]))};",
+        f"node {_attrs(fontname=font, fontsize=12, color=dot_label([INK]), fontcolor=dot_label([INK]), penwidth=1.5, margin=dot_label(['0.12,0.06']))};",
+        f"edge {_attrs(fontname=font, fontsize=10, fontcolor=dot_label([MUTED]))};",
+        "subgraph cluster_household {",
+        f"graph {_attrs(label=dot_label([_('世帯（%(count)d人）') % {'count': len(members)}]), style=dot_label(['rounded,filled']), fillcolor=dot_label([SOFT]), color=dot_label([BAND]), penwidth=2, fontcolor=dot_label([BAND]), fontsize=12, margin=12)};",
+    ]
+    titles: dict[str, str] = {}
+    ids = {member.id: f"m{index}" for index, member in enumerate(members, start=1)}
+    for member in members:
+        shape = SHAPES.get(member.sex, "diamond")
+        lines.append(
+            f"{ids[member.id]} {_attrs(shape=shape, label=dot_label(_member_lines(member)), style='filled', fillcolor=dot_label([PAPER]), penwidth=2, **{'class': dot_label(['ecomap-member'])})};"
         )
-    if member.sex == "female":
-        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(half)}" {common}/>'
-    points = " ".join(
-        f"{_n(px)},{_n(py)}"
-        for px, py in ((x, y - half - 2), (x + half + 2, y), (x, y + half + 2), (x - half - 2, y))
+        titles[ids[member.id]] = _member_label(member)
+    whole = any(not relation.member_ids for relation in drawn) or not members
+    if whole:
+        label = _("世帯全体") if members else _("現在の世帯員なし")
+        lines.append(
+            f"household {_attrs(shape='plaintext', label=dot_label([label]), fontcolor=dot_label([MUTED]), fontsize=11)};"
+        )
+    lines.append("}")
+    org_ids = {name: f"o{index}" for index, name in enumerate(organizations, start=1)}
+    for name in organizations:
+        lead = name in leads
+        kinds = "・".join(str(RelationKind(k).label) for k in kinds_of[name])
+        name_lines = wrap(name, ORGANIZATION_EM) + ([_("◎ 主担当機関")] if lead else [])
+        frame: dict[str, str | float] = {
+            "style": dot_label(["rounded,filled"]),
+            "fillcolor": dot_label([SOFT if lead else PAPER]),
+            "color": dot_label([BAND if lead else INK]),
+            "penwidth": 3.5 if lead else 1.5,
+        }
+        css = "ecomap-organization ecomap-lead" if lead else "ecomap-organization"
+        lines.append(
+            f"{org_ids[name]} {_attrs(shape='box', label=dot_label(name_lines), **frame, **{'class': dot_label([css])})};"
+        )
+        titles[org_ids[name]] = f"{one_line(name)}（{kinds}）"
+    for relation in drawn:
+        org = org_ids[relation.organization]
+        # Organizations alternate between the left and the right of the household.
+        left = organizations.index(relation.organization) % 2 == 0
+        style = STYLES[relation.kind]
+        attrs: dict[str, str | float] = {
+            "label": dot_label([str(RelationKind(relation.kind).label)]),
+            "color": dot_label([style.colour]),
+            "penwidth": style.width,
+            "style": EDGE_STYLES[relation.kind].style,
+            "class": dot_label([f"ecomap-link ecomap-link-{relation.kind}"]),
+        }
+        targets = [ids[i] for i in relation.member_ids] or ["household"]
+        for target in targets:
+            extra = (
+                {}
+                if target != "household"
+                else {("lhead" if left else "ltail"): "cluster_household"}
+            )
+            ends = f"{org} -- {target}" if left else f"{target} -- {org}"
+            lines.append(f"{ends} {_attrs(**attrs, **extra)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n", titles
+
+
+@lru_cache(maxsize=128)
+def _layout(source: str) -> str:
+    """Graphviz's SVG for a DOT source (kept: the same household drawn again costs nothing)."""
+    done = subprocess.run(  # noqa: S603 - a fixed program; the graph goes in on stdin
+        [DOT, "-Tsvg"],
+        input=source.encode("utf-8"),
+        capture_output=True,
+        timeout=DOT_TIMEOUT,
+        check=True,
     )
-    return f'<polygon points="{points}" {common}/>'
+    return done.stdout.decode("utf-8")
 
 
-def _symbol_edge(
-    member: Member, x: float, y: float, towards: tuple[float, float]
-) -> tuple[float, float]:
-    """Where a line from ``towards`` meets the member's symbol."""
-    dx, dy = towards[0] - x, towards[1] - y
-    distance = math.hypot(dx, dy)
-    if distance == 0:
-        return x, y
-    half = SYMBOL / 2
-    if member.sex == "male":
-        return Box(x - half, y - half, SYMBOL, SYMBOL).edge_towards(*towards)
-    # A circle's edge is at its radius; a diamond's where |dx| + |dy| reaches its half-diagonal.
-    scale = half / distance if member.sex == "female" else (half + 2) / (abs(dx) + abs(dy))
-    return x + dx * scale, y + dy * scale
+_TITLE = re.compile(r"<title>([^<]*)</title>")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FONT = re.compile(r' font-family="[^"]*"')
+_EDGE = re.compile(
+    r'(<g id="edge\d+" class="edge ecomap-link ecomap-link-([a-z-]+)">)(.*?)(</g>)', re.DOTALL
+)
+_ROOT = re.compile(r"<svg [^>]*>")
+_VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"')
+
+
+def _dashes(match: re.Match[str]) -> str:
+    """The edge drawn with its kind's own dash pattern (Graphviz knows only a few)."""
+    start, kind, inner, end = match.groups()
+    dash = STYLES[kind].dash
+    inner = re.sub(r' stroke-dasharray="[^"]*"', "", inner)
+    if dash:
+        inner = inner.replace("<path ", f'<path stroke-dasharray="{dash}" ', 1)
+    return start + inner + end
+
+
+def _finish(svg: str, titles: dict[str, str], title: str, description: str, id_prefix: str) -> str:
+    """Graphviz's SVG made fit to be inline: no prolog, doctype or comments; the
+    page's fonts; ids prefixed; node titles in words; an accessible name."""
+    svg = svg[svg.index("<svg") :]
+    # Graphviz writes every hyphen as &#45; (in classes too).
+    svg = _COMMENT.sub("", svg).replace("&#45;", "-")
+    svg = _FONT.sub("", svg)
+    svg = _EDGE.sub(_dashes, svg)
+    svg = svg.replace(' id="', f' id="{_text(id_prefix)}-')
+
+    def words(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<title>{_text(titles[name])}</title>" if name in titles else ""
+
+    svg = _TITLE.sub(words, svg)
+    box = _VIEWBOX.search(svg)
+    width, height = (box.group(3), box.group(4)) if box else ("640", "480")
+    title_id, desc_id = _text(f"{id_prefix}-title"), _text(f"{id_prefix}-desc")
+    root = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="ecomap-svg" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{title_id} {desc_id}" font-family="{_text(FONT_FAMILY)}">'
+        f'<title id="{title_id}">{_text(title)}</title>'
+        f'<desc id="{desc_id}">{_text(description)}</desc>'
+    )
+    return _ROOT.sub(lambda _m: root, svg, count=1).strip()
 
 
 def _member_label(member: Member) -> str:
@@ -335,145 +380,6 @@ def _member_label(member: Member) -> str:
         details.append(_("%(age)d歳") % {"age": member.age})
     details.append({"male": _("男性"), "female": _("女性")}.get(member.sex, _("性別その他・不明")))
     return f"{member.name}（{'・'.join(d for d in details if d)}）"
-
-
-def _member(member: Member, x: float, y: float) -> str:
-    """The symbol (drawn under the lines)."""
-    return (
-        f'<g class="ecomap-member"><title>{_text(_member_label(member))}</title>'
-        f"{_member_symbol(member, x, y)}</g>"
-    )
-
-
-def _member_texts(member: Member, x: float, y: float) -> str:
-    """Age, name and 続柄 (drawn over the lines)."""
-    name_y = y + SYMBOL / 2 + 17
-    age = (
-        f'<text x="{_n(x)}" y="{_n(y + 4.5)}" text-anchor="middle" font-size="12" '
-        f'fill="{INK}" {HALO}>{member.age}</text>'
-        if member.age is not None
-        else ""
-    )
-    return (
-        f'<g class="ecomap-member-text"><title>{_text(_member_label(member))}</title>{age}'
-        f'<text x="{_n(x)}" y="{_n(name_y)}" text-anchor="middle" font-size="13" fill="{INK}" '
-        f"{HALO}>{_text(truncate(member.name, 7))}</text>"
-        f'<text x="{_n(x)}" y="{_n(name_y + 16)}" text-anchor="middle" font-size="11" '
-        f'fill="{MUTED}" {HALO}>{_text(truncate(member.relationship, 7.5))}</text></g>'
-    )
-
-
-def _organization(name: str, node: Box, kinds: list[str], lead: bool) -> str:
-    label = f"{name}（{'・'.join(str(RelationKind(k).label) for k in kinds)}）"
-    if lead:
-        frame = f'fill="{SOFT}" stroke="{BAND}" stroke-width="3.5"'
-        name_y, weight = node.y + 20, ' font-weight="bold"'
-    else:
-        frame = f'fill="{PAPER}" stroke="{INK}" stroke-width="1.5"'
-        name_y, weight = node.y + node.h / 2 + 4.5, ""
-    css = "ecomap-organization ecomap-lead" if lead else "ecomap-organization"
-    parts = [
-        f'<g class="{css}"><title>{_text(label)}</title>',
-        f'<rect x="{_n(node.x)}" y="{_n(node.y)}" width="{_n(node.w)}" height="{_n(node.h)}" '
-        f'rx="8" {frame}/>',
-        f'<text x="{_n(node.cx)}" y="{_n(name_y)}" text-anchor="middle" font-size="13" '
-        f'fill="{INK}"{weight}>{_text(truncate(name, NODE_TEXT_EM))}</text>',
-    ]
-    if lead:
-        parts.append(
-            f'<text x="{_n(node.cx)}" y="{_n(node.y + 40)}" text-anchor="middle" font-size="11" '
-            f'fill="{BAND}" font-weight="bold">{_text(_("◎ 主担当機関"))}</text>'
-        )
-    parts.append("</g>")
-    return "".join(parts)
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, style: LineStyle, css: str) -> str:
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    return (
-        f'<line class="{css}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-        f'stroke="{style.colour}" stroke-width="{_n(style.width)}"{dash} stroke-linecap="round"/>'
-    )
-
-
-def _links(relations: list[Relation], members: dict[int, Member], shape: Layout) -> list[str]:
-    """One line per relation and member (or one to the household's box); lines
-    joining the same two ends are drawn side by side, not on top of each other."""
-    ends: list[tuple[Relation, str, tuple[float, float, float, float]]] = []
-    for relation in relations:
-        node = shape.organizations[relation.organization]
-        for member_id in relation.member_ids or (None,):
-            if member_id is None:
-                x2, y2 = shape.household.edge_towards(node.cx, node.cy)
-                target = "household"
-            else:
-                x, y = shape.members[member_id]
-                x2, y2 = _symbol_edge(members[member_id], x, y, (node.cx, node.cy))
-                target = str(member_id)
-            ends.append((relation, target, (node.cx, node.cy, x2, y2)))
-    pairs: dict[tuple[str, str], int] = {}
-    for relation, target, _coords in ends:
-        pairs[(relation.organization, target)] = pairs.get((relation.organization, target), 0) + 1
-    seen: dict[tuple[str, str], int] = {}
-    drawn = []
-    for relation, target, (x1, y1, x2, y2) in ends:
-        key = (relation.organization, target)
-        index = seen.get(key, 0)
-        seen[key] = index + 1
-        shift = (index - (pairs[key] - 1) / 2) * 5
-        length = math.hypot(x2 - x1, y2 - y1) or 1
-        ox, oy = -(y2 - y1) / length * shift, (x2 - x1) / length * shift
-        drawn.append(
-            _line(
-                x1 + ox,
-                y1 + oy,
-                x2 + ox,
-                y2 + oy,
-                STYLES[relation.kind],
-                f"ecomap-link ecomap-link-{relation.kind}",
-            )
-        )
-    return drawn
-
-
-def _legend(kinds: list[str], width: float, top: float) -> tuple[str, float]:
-    """The legend below the picture, wrapped to ``width``; and where it ends."""
-    items: list[tuple[float, str]] = []
-    for kind in kinds:
-        label = _("主担当機関") if kind == RelationKind.LEAD else str(RelationKind(kind).label)
-        items.append((36 + text_width(label) * 12, _legend_line(kind, label)))
-    for sex, label in (("male", _("男性")), ("female", _("女性")), ("other", _("その他・不明"))):
-        items.append((24 + text_width(label) * 12, _legend_symbol(sex, label)))
-    parts = ['<g class="ecomap-legend">']
-    x, y = float(MARGIN), top
-    for item_width, body in items:
-        if x + item_width > width - MARGIN and x > MARGIN:
-            x, y = MARGIN, y + LEGEND_ROW
-        parts.append(f'<g transform="translate({_n(x)},{_n(y)})">{body}</g>')
-        x += item_width + 20
-    parts.append("</g>")
-    return "".join(parts), y + LEGEND_ROW
-
-
-def _legend_line(kind: str, label: str) -> str:
-    style = STYLES[kind]
-    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
-    return (
-        f'<line class="ecomap-legend-line" x1="0" y1="9" x2="28" y2="9" stroke="{style.colour}" '
-        f'stroke-width="{_n(style.width)}"{dash}/>'
-        f'<text x="36" y="13" font-size="12" fill="{INK}">{_text(label)}</text>'
-    )
-
-
-def _legend_symbol(sex: str, label: str) -> str:
-    common = f'fill="{PAPER}" stroke="{INK}" stroke-width="1.5"'
-    if sex == "male":
-        shape = f'<rect x="1" y="2" width="14" height="14" {common}/>'
-    elif sex == "female":
-        shape = f'<circle cx="8" cy="9" r="7" {common}/>'
-    else:
-        shape = f'<polygon points="8,0 16,9 8,18 0,9" {common}/>'
-    return shape + f'<text x="24" y="13" font-size="12" fill="{INK}">{_text(label)}</text>'
 
 
 def describe(members: Sequence[Member], relations: Sequence[Relation]) -> str:
@@ -499,57 +405,18 @@ def render(
     title: str,
     id_prefix: str = "ecomap",
 ) -> SafeString:
-    """The ecomap as an inline SVG element (every text escaped)."""
+    """The ecomap as an inline SVG element (every text escaped, for DOT and for XML)."""
     members = list(members)
     drawn = normalize(relations, members)
-    organizations = sorted({relation.organization for relation in drawn})
-    leads = {r.organization for r in drawn if r.kind == RelationKind.LEAD}
-    shape = layout(members, organizations, leads)
-    kinds_of: dict[str, list[str]] = {}
-    for relation in drawn:
-        if relation.kind not in kinds_of.setdefault(relation.organization, []):
-            kinds_of[relation.organization].append(relation.kind)
-    household = shape.household
-    body = [
-        f'<rect class="ecomap-household" x="{_n(household.x)}" y="{_n(household.y)}" '
-        f'width="{_n(household.w)}" height="{_n(household.h)}" rx="16" fill="{SOFT}" '
-        f'stroke="{BAND}" stroke-width="2"/>',
-        f'<text x="{_n(household.x + 12)}" y="{_n(household.y + 20)}" font-size="13" '
-        f'font-weight="bold" fill="{BAND}">'
-        f"{_text(_('世帯（%(count)d人）') % {'count': len(members)})}</text>",
-    ]
-    if not members:
-        body.append(
-            f'<text x="{_n(household.cx)}" y="{_n(household.cy + 8)}" text-anchor="middle" '
-            f'font-size="12" fill="{MUTED}">{_text(_("現在の世帯員なし"))}</text>'
+    source, titles = to_dot(members, drawn)
+    description = describe(members, drawn)
+    try:
+        svg = _layout(source)
+    except (OSError, subprocess.SubprocessError) as error:
+        # Graphviz missing or stuck: the page keeps the table of relations.
+        logger.error("ecomap: Graphviz failed: %s", type(error).__name__)
+        return mark_safe(  # noqa: S308 - escaped
+            f'<p class="help" role="note">{_text(_("エコマップを描けませんでした。下の「つながりの一覧（表）」をご覧ください。"))}</p>'
         )
-    # The symbols, then the lines ending at their edges (a line passing a
-    # symbol is seen to pass), then the texts and the organizations on top.
-    for member in members:
-        body.append(_member(member, *shape.members[member.id]))
-    body.extend(_links(drawn, {member.id: member for member in members}, shape))
-    for member in members:
-        body.append(_member_texts(member, *shape.members[member.id]))
-    for name in organizations:
-        body.append(_organization(name, shape.organizations[name], kinds_of[name], name in leads))
-    legend_top = shape.height + 4
-    if not organizations:
-        body.append(
-            f'<text x="{_n(household.cx)}" y="{_n(shape.height + 8)}" text-anchor="middle" '
-            f'font-size="12" fill="{MUTED}">{_text(_("関わっている機関の記録はありません"))}</text>'
-        )
-        legend_top += 24
-    kinds = sorted({r.kind for r in drawn}, key=_KIND_ORDER.__getitem__)
-    legend, height = _legend(kinds, shape.width, legend_top)
-    body.append(legend)
-    title_id, desc_id = _text(f"{id_prefix}-title"), _text(f"{id_prefix}-desc")
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="ecomap-svg" '
-        f'viewBox="0 0 {_n(shape.width)} {_n(height)}" width="{_n(shape.width)}" '
-        f'height="{_n(height)}" role="img" aria-labelledby="{title_id} {desc_id}" '
-        f'font-family="{FONT_FAMILY}">'
-        f'<title id="{title_id}">{_text(title)}</title>'
-        f'<desc id="{desc_id}">{_text(describe(members, drawn))}</desc>'
-    )
-    # Every text above went through _text (XML-escaped).
-    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308
+    # Graphviz wrote every label XML-escaped; _finish escapes what it adds.
+    return mark_safe(_finish(svg, titles, title, description, id_prefix))  # noqa: S308

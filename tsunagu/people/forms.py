@@ -37,6 +37,7 @@ class PersonForm(StyledModelForm):
             "given_name_kana": forms.TextInput(attrs={"autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
+        help_texts = {"district": _("空欄なら、住所から圏域を決めます。")}
 
     #: Typing in these asks for probable existing persons (htmx, intake and member forms).
     MATCHED = ("family_name", "given_name", "family_name_kana", "given_name_kana", "birth_date")

@@ -17,6 +17,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
 from tsunagu.core.links import Link, attname
+from tsunagu.directory import districts
 from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
 from tsunagu.links import registry
@@ -66,7 +67,10 @@ def person_set_keys(person: Person, variants: Mapping[str, str]) -> None:
 
 @transaction.atomic
 def person_create(*, actor: Staff, organization: Organization, person: Person) -> Person:
-    """Register a person (unsaved instance with the typed fields) for ``organization``."""
+    """Register a person (unsaved instance with the typed fields) for ``organization``.
+    Without a 圏域, the one the address lies in (the districts' 町丁目)."""
+    if person.district_id is None and person.address:
+        person.district = districts.for_address(person.address)
     person.registered_by = organization
     person.created_by = actor
     person.updated_by = actor

@@ -23,7 +23,7 @@ from tsunagu.directory.models import Organization
 from tsunagu.directory.selectors import acting_casework_organization
 from tsunagu.people.models import Household, Person
 from tsunagu.referrals import services
-from tsunagu.referrals.forms import ReferralForm, TransitionForm
+from tsunagu.referrals.forms import ReferralForm, TransitionForm, suggested_shared_items
 from tsunagu.referrals.models import (
     NEEDS_REASON,
     NEEDS_REPORT_BACK,
@@ -156,6 +156,12 @@ def create(request: StaffRequest) -> HttpResponse:
         initial["persons"] = [
             p.pk for p in Person.objects.filter(consultation_links__consultation=consultation)
         ]
+        initial["shared_items"] = suggested_shared_items(
+            consent=consultation.consent_to_share,
+            identified=bool(initial["persons"]),
+            household_noted=consultation.case_features.exists(),
+            topics=consultation.topics.values_list("topic", flat=True),
+        )
     form = ReferralForm(request.POST or None, sender=organization, persons=persons, initial=initial)
     if request.method == "POST" and form.is_valid():
         referral = form.instance
@@ -189,6 +195,10 @@ def create(request: StaffRequest) -> HttpResponse:
             "consultation": consultation,
             "household": household,
             "escalate": escalate,
+            # Closed when both have their defaults; open for an error, or when
+            # no consent was recorded and the clerk must name the basis.
+            "details_open": not form["sharing_basis"].value()
+            or any(name in form.errors for name in ("sharing_basis", "due_on")),
         },
     )
 

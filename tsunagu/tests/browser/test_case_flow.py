@@ -218,6 +218,8 @@ def csw_takes_the_consultation(csw: Page, cast: Cast) -> Referral:
 
     expect(heading(csw)).to_contain_text("相談受付")
     expect(field(csw, "受付機関").locator("option:checked")).to_have_text(cast.csw_org.name)
+    # The 民生委員's words and the household's features go in the folded 「詳細」.
+    csw.locator("details.form-details > summary").click()
     group(csw, "相談経路").get_by_role("radio", name="訪問", exact=True).check()
     field(csw, "相談者").select_option(label="民生委員")
     field(csw, "相談者の補足").fill("担当地区の民生委員")

@@ -112,7 +112,8 @@ def cast(ward: Ward) -> Cast:
 
 
 def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
+    # The live server's first answer loads the URLconf and templates: seconds on a busy machine.
+    page.goto("/login/", timeout=60_000)
     page.get_by_label("ログインID").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン", exact=True).click()
@@ -250,8 +251,8 @@ def intake_in_the_browser(clerk: Page, cast: Cast) -> Intake:
     expect(field(clerk, "名（ふりがな）")).to_have_value("")
     assert clerk.url == intake_url  # nothing was submitted while typing
 
-    reception = clerk.get_by_role("region", name="1. 受付")
-    expect(field(reception, "受付機関").locator("option:checked")).to_have_text(
+    # 受付機関 and the time default to the clerk's and now, folded in 「詳細」.
+    expect(field(clerk, "受付機関").locator("option:checked")).to_have_text(
         cast.window_a.name, timeout=SERVER_RENDERED
     )
     group(clerk, "相談経路").get_by_role("radio", name="電話", exact=True).check()
@@ -324,6 +325,8 @@ def test_referral_loop_from_intake_to_the_audit_trail(
     expect(clerk.locator("main")).to_contain_text(cast.window_a.name)
     expect(clerk.locator("main")).to_contain_text(consultation.number)
     expect(field(clerk, "共有する内容")).to_have_value(SUMMARY)
+    # The basis and the deadline have their defaults, folded in 「詳細」.
+    clerk.get_by_text("詳細: 共有の根拠・回答期限").click()
     expect(group(clerk, "共有の根拠").get_by_role("radio", name="本人同意")).to_be_checked()
     expect(field(clerk, "回答期限")).not_to_have_value("")
     field(clerk, "つなぎ先").select_option(label=cast.window_b.name)
@@ -568,6 +571,7 @@ def test_intake_help_and_errors_are_read_with_their_inputs(
     expect(family).to_have_attribute("aria-invalid", "true")
     assert clerk.evaluate(BROKEN_REFERENCES) == []
     expect(family).to_have_accessible_description(re.compile("必須"))
+    clerk.locator("details.form-details > summary").click()  # 言語 is among the rarely used
     expect(field(clerk, "言語")).to_have_accessible_description(re.compile("通訳"))
     assert_clean()
 
