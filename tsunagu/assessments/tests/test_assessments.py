@@ -17,15 +17,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu import policy
+from tsunagu.accounts.models import Staff
+from tsunagu.accounts.roles import Role
 from tsunagu.assessments import catalogue
 from tsunagu.assessments.models import Assessment
 from tsunagu.assessments.printing import assessment_sheet_html
 from tsunagu.assessments.services import AssessmentConflict, assessment_create
 from tsunagu.audit.models import AuditEvent
 from tsunagu.core import tenancy
+from tsunagu.directory.models import Organization
+from tsunagu.grants import services as grants
 from tsunagu.people.selectors import household_view
 from tsunagu.plans.models import PlanMember
 from tsunagu.plans.tests.test_plan_pages import Family, member_field, submitted
+from tsunagu.tests import resident_factories as rf
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +250,29 @@ def test_the_pages_ask_the_same_number_of_statements_however_many_versions(
     assess(family, based_on=0, person=family.c)
     many = [_statements(client, url) for url in pages]
     assert many == few
+
+
+def test_an_assessment_gives_its_organization_a_way_to_the_household(ward: Any) -> None:
+    """An organization whose only tie to a household is its assessment opens
+    the household (its own record, basis 1), and the grants agree with the records."""
+
+    family = Family(ward)
+    with tenancy.tenant_context(ward.municipality):
+        newcomer = Organization.objects.create(
+            name="アセスメントだけの機関", kind=Organization.Kind.CENTER
+        )
+    staff = rf.staff_at(ward, newcomer, Role.COUNSELOR, "only-assessment")
+    assert not policy.decide(staff, policy.Action.VIEW, "household", family.household)
+    with tenancy.tenant_context(ward.municipality):
+        assessment_create(
+            actor=staff,
+            organization=newcomer,
+            household=family.household,
+            person=family.c,
+            based_on=0,
+            ticked=["sup_care.needs_care"],
+        )
+        assert not grants.check(ward.municipality.pk)
+    fresh = Staff.all_tenants.get(pk=staff.pk)
+    decision = policy.decide(fresh, policy.Action.VIEW, "household", family.household)
+    assert decision.basis == policy.Basis.OWN_ORGANIZATION
