@@ -33,6 +33,7 @@ ENTRIES = [
     Entry(_("プロセス指標"), _("月あたりの働きかけ、関係の段階の変化、同意・プランまでの日数、プラン前の支援をグラフで。"), "reports:process", "aggregate", policy.Action.VIEW),
     Entry(_("件数入力"), _("記録では持たない数（ひろばの利用者数など）を月ごとに入力します。"), "activities:counted", "counted_entry", policy.Action.LIST),
     Entry(_("アウトリーチの集計"), _("一世帯・一か月あたりの働きかけの回数と分布。"), "outreach:counts", "outreach_contact", policy.Action.LIST),
+    Entry(_("支援経過記録の集計（延べ）"), _("面談・電話・訪問・同行などの対応を、種別と月ごとに延べ件数で。Excelにも出力できます。"), "progress:counts", "aggregate", policy.Action.VIEW),
     Entry(_("参加支援の集計"), _("プランに基づく支援とプラン前の支援、協力事業者数。"), "participation:counts", "participation", policy.Action.LIST),
     Entry(_("多機関協働のプロセス"), _("最初の相談から支援会議・同意・プランまでの日数（ケースごと）。"), "cases:measures", "case", policy.Action.LIST),
 ]  # fmt: skip

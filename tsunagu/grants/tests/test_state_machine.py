@@ -1,5 +1,5 @@
 """Random sequences of the writes that open and end ways — a household
-registered, a consultation taken, a つなぐシート sent, accepted, rejected or
+registered, a consultation taken, a 支援経過記録 written or corrected, a つなぐシート sent, accepted, rejected or
 cancelled, a case opened or closed, a team joined or left, a consent given or
 withdrawn, a 支援会議 attended, pledged or cancelled, a household opened in an
 emergency — made through the services as the product makes them. After every
@@ -37,6 +37,8 @@ from tsunagu.meetings.models import Attendee, Meeting
 from tsunagu.meetings.services import meeting_cancel, pledge_record
 from tsunagu.people.models import Household, Person
 from tsunagu.people.services import emergency_access_open
+from tsunagu.progress.models import Kind, ProgressNote
+from tsunagu.progress.services import progress_note_record, progress_note_update
 from tsunagu.referrals.models import Referral, Status
 from tsunagu.tests import case_factories as cases
 from tsunagu.tests import resident_factories as residents
@@ -62,6 +64,7 @@ def _machine(ward: Ward) -> type[RuleBasedStateMachine]:
         attendees = Bundle("attendees")
         meetings = Bundle("meetings")
         team = Bundle("team")
+        notes = Bundle("notes")
 
         def __init__(self) -> None:
             super().__init__()
@@ -199,6 +202,23 @@ def _machine(ward: Ward) -> type[RuleBasedStateMachine]:
                     meeting=Meeting.objects.get(pk=meeting.pk),
                     reason="台風のため",
                 )
+
+        @rule(target=notes, household=households, partner=st.booleans())
+        def write_note(self, household: Household, partner: bool) -> ProgressNote:
+            # A 支援経過記録 is its writer's and its participants' own record.
+            return progress_note_record(
+                actor=south, organization=ward.other_center, household=household,
+                participants=[(coordinator, ward.coordinating)] if partner else [],
+                kind=Kind.PHONE, content="電話で近況を聞いた。",
+            )  # fmt: skip
+
+        @rule(note=notes, partner=st.booleans())
+        def correct_note(self, note: ProgressNote, partner: bool) -> None:
+            progress_note_update(
+                actor=south, note=ProgressNote.objects.get(pk=note.pk), version=None,
+                participants=[(coordinator, ward.coordinating)] if partner else [],
+                kind=Kind.VISIT, content="訪問に訂正。",
+            )  # fmt: skip
 
         @rule(household=households)
         def break_glass(self, household: Household) -> None:

@@ -12,7 +12,14 @@ from tsunagu.tests.factories import Ward
 
 pytestmark = pytest.mark.django_db
 
-AGGREGATES = ["事業報告（実績報告）", "戦略点検シート", "調査回答", "プロセス指標", "件数入力"]
+AGGREGATES = [
+    "事業報告（実績報告）",
+    "戦略点検シート",
+    "調査回答",
+    "プロセス指標",
+    "件数入力",
+    "支援経過記録の集計（延べ）",
+]
 CASEWORK_COUNTS = ["アウトリーチの集計", "参加支援の集計", "多機関協働のプロセス"]
 
 
