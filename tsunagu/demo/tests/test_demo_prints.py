@@ -89,4 +89,4 @@ def test_every_printout_prints_records_in_every_state(demo: Municipality) -> Non
             assert who is not None, f"nobody may print {route} with {state}"
             assert_prints(route, record, who)
             printed.append((route, state))
-    assert len(printed) == 9
+    assert len(printed) == 10
