@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tsunagu.outreach",
     "tsunagu.resources",
     "tsunagu.participation",
+    "tsunagu.lifeevents",
     "tsunagu.community",
     "tsunagu.activities",
     "tsunagu.grants",

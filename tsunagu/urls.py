@@ -84,6 +84,7 @@ urlpatterns = [
     path("meetings/", include("tsunagu.meetings.urls")),
     path("plans/", include("tsunagu.plans.urls")),
     path("outreach/", include("tsunagu.outreach.urls")),
+    path("life-events/", include("tsunagu.lifeevents.urls")),
     path("participation/", include("tsunagu.participation.urls")),
     path("resources/", include("tsunagu.resources.urls")),
     path("community/", include("tsunagu.community.urls")),

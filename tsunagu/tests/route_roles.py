@@ -123,6 +123,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/outreach/households/<int:household_pk>/new/": CASEWORK,  # outreach_contact create
     "/outreach/<int:pk>/edit/": CASEWORK,  # outreach_contact change
     "/outreach/counts/": STAFF,  # aggregate view
+    "/life-events/households/<int:household_pk>/": CASEWORK,  # life_event list
+    "/life-events/households/<int:household_pk>/new/": CASEWORK,  # life_event create
+    "/life-events/<int:pk>/edit/": CASEWORK,  # life_event change
+    "/life-events/<int:pk>/archive/": CASEWORK,  # life_event archive
     "/participation/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/profile/": CASEWORK,  # participation_profile create
@@ -270,6 +274,11 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET outreach_months": CASEWORK,  # outreach_contact list
     "GET outreach_contact_detail": EVERYONE,  # outreach_contact view
     "PUT outreach_contact_update": CASEWORK,  # outreach_contact change
+    "GET life_event_list": CASEWORK,  # life_event list
+    "POST life_event_create": CASEWORK,  # life_event create
+    "GET life_event_detail": EVERYONE,  # life_event view
+    "PUT life_event_update": CASEWORK,  # life_event change
+    "POST life_event_archive": CASEWORK,  # life_event archive
     "GET profile_detail": EVERYONE,  # participation_profile view
     "PUT profile_save": CASEWORK,  # participation_profile create
     "GET resource_suggestions": EVERYONE,  # participation_profile view

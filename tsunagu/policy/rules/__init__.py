@@ -19,6 +19,7 @@ from tsunagu.policy.rules.community import (
     ReportConfigurationRule,
     ResourceRule,
 )
+from tsunagu.policy.rules.lifeevents import LifeEventRule
 from tsunagu.policy.rules.master_data import (
     AggregateRule,
     AuditTrailRule,
@@ -76,6 +77,7 @@ RULES: dict[str, Rule] = {
         OutreachContactRule(),
         ParticipationProfileRule(),
         ParticipationRule(),
+        LifeEventRule(),
         ResourceRule(),
         ProviderRule(),
         ActivityRecordRule(),

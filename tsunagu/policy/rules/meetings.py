@@ -123,6 +123,27 @@ def meeting_material_basis(staff: Staff, meeting: Any) -> Basis | None:
     return Basis.OWN_ORGANIZATION if rows else None
 
 
+def meeting_chronology_basis(staff: Staff, item: Any) -> Basis | None:
+    """May this staff member print the household chronology (家族年表) with the
+    準備シート of ``item``? Only a 支援会議's (§106-6 lets its attendees share
+    what they know under a duty of confidentiality), not cancelled, for staff
+    who attend it themselves or through their organization, once that
+    attendance's 守秘義務の誓約 is recorded, while the case is open (a guest
+    until the account expires). The host without a pledged attendance does
+    not print it either: the chronology goes only to those bound by the pledge."""
+    from tsunagu.policy.engine import active_staff
+
+    if active_staff(staff) is None:
+        return None
+    meeting = item.part.meeting
+    if item.part.kind != MeetingKind.SUPPORT_MEETING or meeting.status == MeetingStatus.CANCELLED:
+        return None
+    if not staff.is_guest and item.case.stage not in OPEN_STAGES:
+        return None
+    rows = _attendance(staff, [meeting.pk]).get(meeting.pk, [])
+    return Basis.SUPPORT_MEETING if any(row.has_pledged for row in rows) else None
+
+
 class MeetingRule(Rule):
     """A sitting (date, place, attendees): seen by its host and its attendees.
     What was discussed is decided separately (:func:`agenda_item_bases`,
