@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     )
     from tsunagu.policy.rules.meetings import (
         agenda_item_bases,
-        meeting_chronology_basis,
+        meeting_chronology_bases,
         meeting_material_basis,
     )
 
@@ -111,7 +111,7 @@ _LAZY = {
         "tsunagu.policy.rules.bases",
     ),
     **dict.fromkeys(
-        ("agenda_item_bases", "meeting_chronology_basis", "meeting_material_basis"),
+        ("agenda_item_bases", "meeting_chronology_bases", "meeting_material_basis"),
         "tsunagu.policy.rules.meetings",
     ),
 }
@@ -139,7 +139,7 @@ __all__ = [
     "emergency_household_ids",
     "get_or_404",
     "household_bases",
-    "meeting_chronology_basis",
+    "meeting_chronology_bases",
     "meeting_material_basis",
     "own",
     "person_condition",

@@ -113,6 +113,7 @@ PAGES: dict[str, frozenset[Role]] = {
     "/meetings/<int:pk>/questionnaire/": EVERYONE,  # meeting view
     "/meetings/agenda/<int:pk>/brief/": CASEWORK,  # agenda_item change
     "/meetings/agenda/<int:pk>/decisions/": CASEWORK,  # agenda_item change
+    "/meetings/agenda/<int:pk>/chronology/": EVERYONE,  # agenda_item print
     "/plans/new/<int:case_pk>/": CASEWORK,  # support_plan create
     "/plans/<int:pk>/": EVERYONE,  # support_plan view
     "/plans/<int:pk>/activate/": CASEWORK,  # support_plan change
