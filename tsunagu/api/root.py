@@ -23,8 +23,8 @@ from tsunagu.consultations.api import router as consultations_router
 from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.api import router as directory_router
 from tsunagu.directory.api_organizations import router as organizations_router
-from tsunagu.meetings.api import router as meetings_router
 from tsunagu.lifeevents.api import router as lifeevents_router
+from tsunagu.meetings.api import router as meetings_router
 from tsunagu.outreach.api import router as outreach_router
 from tsunagu.participation.api import router as participation_router
 from tsunagu.people.api import router as people_router

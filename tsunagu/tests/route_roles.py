@@ -82,6 +82,8 @@ PAGES: dict[str, frozenset[Role]] = {
     "/consultations/new/": CASEWORK,  # consultation create
     "/consultations/<int:pk>/": EVERYONE,  # consultation view
     "/consultations/<int:pk>/print/": EVERYONE,  # consultation print
+    "/consultations/<int:pk>/continuity/": CASEWORK,  # consultation change
+    "/consultations/<int:pk>/link/": CASEWORK,  # consultation change
     "/referrals/": CASEWORK,  # referral list
     "/referrals/new/": CASEWORK,  # referral create
     "/referrals/<int:pk>/": EVERYONE,  # referral view
@@ -234,6 +236,8 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST person_merge_undo": MERGE_UNDOERS,  # person_merge change
     "GET consultation_list": CASEWORK,  # consultation list
     "POST consultation_create": CASEWORK,  # consultation create
+    "PUT consultation_continuity_set": CASEWORK,  # consultation change
+    "POST consultation_link": CASEWORK,  # consultation change
     "GET consultation_detail": EVERYONE,  # consultation view
     "GET referral_list": CASEWORK,  # referral list
     "POST referral_create": CASEWORK,  # referral create

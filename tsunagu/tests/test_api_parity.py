@@ -67,6 +67,8 @@ PARITY: dict[str, str | PageOnly] = {
         "プログラムからの一括の開封や検索をさせないため"
     ),
     "consultations/new/": "POST consultation_create",
+    "consultations/<int:pk>/continuity/": "PUT consultation_continuity_set",
+    "consultations/<int:pk>/link/": "POST consultation_link",
     "referrals/new/": "POST referral_create",
     "referrals/<int:pk>/transition/": "POST referral_transition",
     "cases/new/": "POST case_create",
