@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from tsunagu.accounts.roles import Role
@@ -188,3 +189,34 @@ def test_the_api_records_lists_corrects_and_withdraws(client, ward, setting):
     )
     assert archived.status_code == 200
     assert client.get(url).json()["items"] == []
+
+
+def test_the_pages_cost_the_same_statements_however_many_events(ward, setting):
+    """The household's events page and its 家族年表: no statement per event."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    csw, household, son = setting
+    for year in (2001, 2002):
+        _record(ward, csw, household, occurred_on=datetime.date(year, 1, 1), precision="year")
+    client = Client()
+    client.force_login(csw)
+    urls = [
+        reverse("lifeevents:household", args=[household.pk]),
+        reverse("people:household_detail", args=[household.pk]),
+    ]
+    for url in urls:
+        client.get(url)
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    few = counts()
+    for year in range(2003, 2011):
+        _record(ward, csw, household, person=son, occurred_on=datetime.date(year, 3, 1))
+    assert counts() == few
