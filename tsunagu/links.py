@@ -11,6 +11,7 @@ from tsunagu.community import links as community
 from tsunagu.consultations import links as consultations
 from tsunagu.core.links import Kind, Link, Registry, Unlinked
 from tsunagu.grants import links as grants
+from tsunagu.lifeevents import links as lifeevents
 from tsunagu.meetings import links as meetings
 from tsunagu.outreach import links as outreach
 from tsunagu.participation import links as participation
@@ -30,6 +31,7 @@ MODULES = (
     progress,
     participation,
     assessments,
+    lifeevents,
     activities,
     community,
     grants,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tsunagu.assessments",
     "tsunagu.resources",
     "tsunagu.participation",
+    "tsunagu.lifeevents",
     "tsunagu.community",
     "tsunagu.activities",
     "tsunagu.grants",

@@ -86,6 +86,7 @@ urlpatterns = [
     path("outreach/", include("tsunagu.outreach.urls")),
     path("progress/", include("tsunagu.progress.urls")),
     path("assessments/", include("tsunagu.assessments.urls")),
+    path("life-events/", include("tsunagu.lifeevents.urls")),
     path("participation/", include("tsunagu.participation.urls")),
     path("resources/", include("tsunagu.resources.urls")),
     path("community/", include("tsunagu.community.urls")),

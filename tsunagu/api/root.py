@@ -24,6 +24,7 @@ from tsunagu.consultations.api import router as consultations_router
 from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.api import router as directory_router
 from tsunagu.directory.api_organizations import router as organizations_router
+from tsunagu.lifeevents.api import router as lifeevents_router
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.outreach.api import router as outreach_router
 from tsunagu.participation.api import router as participation_router
@@ -65,6 +66,7 @@ api.add_router("/", plans_router)
 api.add_router("/", outreach_router)
 api.add_router("/", progress_router)
 api.add_router("/", assessments_router)
+api.add_router("/", lifeevents_router)
 api.add_router("/", participation_router)
 api.add_router("/", resources_router)
 api.add_router("/hsds", hsds_router)

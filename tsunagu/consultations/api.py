@@ -29,6 +29,7 @@ from tsunagu.consultations.models import (
     ConsentToShare,
     Consultation,
     Consulter,
+    Continuity,
     LifeIssue,
     Outcome,
     Topic,
@@ -72,6 +73,10 @@ class ConsultationOut(Schema):
     consent_to_share_label: str = Field(..., alias="get_consent_to_share_display")
     outcome: str
     outcome_label: str = Field(..., alias="get_outcome_display")
+    #: 新規/継続 (consultations.continuity: derived from the records unless set by hand).
+    continuity: str
+    continuity_label: str = Field(..., alias="get_continuity_display")
+    continuity_by_hand: bool
     archived: bool
     basis: str
     basis_label: str
@@ -114,6 +119,19 @@ class ConsultationIn(Schema):
     urgency: Urgency = Urgency.NORMAL
     consent_to_share: ConsentToShare
     outcome: Outcome
+    #: 新規/継続 as the staff member sets it; left out: derived from the records.
+    continuity: Continuity | None = None
+
+
+class ContinuityIn(Schema):
+    continuity: Continuity
+
+
+class ConsultationLinkIn(Schema):
+    #: The household found later (one the staff member may work on).
+    household_id: int
+    #: The members the consultation was about (at least one, of that household).
+    subject_ids: list[int] = Field(..., min_length=1)
 
 
 def _with_relations(consultations: QuerySet[Any]) -> QuerySet[Any]:
@@ -236,6 +254,7 @@ def consultation_create(request: StaffRequest, payload: ConsultationIn) -> Any:
             topics=payload.topics,
             subjects=subjects,
             case_features=case_features,
+            continuity=payload.continuity,
         )
     except DjangoValidationError as error:
         return invalid(field_errors(error, RENAMED))
@@ -244,3 +263,79 @@ def consultation_create(request: StaffRequest, payload: ConsultationIn) -> Any:
     )
     created.basis = policy.decide(request.user, policy.Action.VIEW, "consultation", created).basis
     return Status(201, created)
+
+
+def _answer(request: StaffRequest, pk: int) -> Any:
+    """The consultation as it is now, with its basis (after a change, already audited)."""
+    found = _with_relations(policy.visible(request.user, "consultation", policy.Action.VIEW)).get(
+        pk=pk
+    )
+    found.basis = policy.decide(request.user, policy.Action.VIEW, "consultation", found).basis
+    return found
+
+
+@router.put(
+    "/consultations/{consultation_id}/continuity",
+    response={200: ConsultationOut, 422: FormErrorsOut, **ERRORS},
+    summary="相談受付の新規/継続の指定",
+    description="受け付けた機関の職員が新規/継続を指定します。指定した区分は、その後の記録の変化では"
+    "変わりません。新規相談受付の集計に反映されます。",
+)
+@policy.route("consultation", policy.Action.CHANGE)
+def consultation_continuity_set(
+    request: StaffRequest, consultation_id: int, payload: ContinuityIn
+) -> Any:
+    consultation, _decision = policy.get_or_404(
+        request.user, "consultation", policy.Action.CHANGE, pk=consultation_id
+    )
+    try:
+        services.consultation_continuity_set(
+            actor=request.user, consultation=consultation, continuity=payload.continuity
+        )
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, RENAMED))
+    return _answer(request, consultation.pk)
+
+
+@router.post(
+    "/consultations/{consultation_id}/link",
+    response={200: ConsultationOut, 422: FormErrorsOut, **ERRORS},
+    summary="対象者未特定の相談受付を本人・世帯に結び付ける",
+    description="「上の階の人」のように対象者がわからないまま受け付けた相談受付を、後でわかった世帯と"
+    "その世帯員に結び付けます（受け付けた機関だけ。世帯は記録を扱える世帯に限ります）。"
+    "新規/継続は、職員が指定していなければ世帯の記録から判定し直します。操作は監査ログに残ります。",
+)
+@policy.route("consultation", policy.Action.CHANGE)
+def consultation_link(
+    request: StaffRequest, consultation_id: int, payload: ConsultationLinkIn
+) -> Any:
+    consultation, _decision = policy.get_or_404(
+        request.user, "consultation", policy.Action.CHANGE, pk=consultation_id
+    )
+    errors: dict[str, list[str]] = {}
+    if consultation.household_id is not None:
+        return invalid({"household_id": ["この相談受付は、すでに世帯に結び付いています。"]})
+    household = changeable(request, "household", payload.household_id)
+    if household is None:
+        return invalid(
+            {"household_id": ["指定された世帯が見つからないか、記録を扱う権限がありません。"]}
+        )
+    members = set(
+        household.memberships.filter(ended_on__isnull=True).values_list("person_id", flat=True)
+    )
+    subjects: list[Person] = list(
+        policy.visible(request.user, "person", policy.Action.VIEW).filter(
+            pk__in=set(payload.subject_ids) & members
+        )
+    )
+    if len(subjects) != len(set(payload.subject_ids)):
+        errors["subject_ids"] = ["指定された世帯の世帯員を選んでください。"]
+    if errors:
+        return invalid(errors)
+    services.consultation_link_household(
+        actor=request.user,
+        consultation=consultation,
+        household_id=household.pk,
+        subjects=subjects,
+    )
+    return _answer(request, consultation.pk)

@@ -14,12 +14,13 @@ from tsunagu.consultations.models import (
     CaseFeature,
     Channel,
     Consultation,
+    Continuity,
     LifeIssue,
     Outcome,
     Topic,
 )
 from tsunagu.core.forms import WarekiDateField
-from tsunagu.core.forms_base import StyledModelForm
+from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import Organization
 from tsunagu.people.models import Person
 
@@ -61,6 +62,17 @@ class IntakeForm(StyledModelForm):
         choices=LifeIssue.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+    continuity = forms.ChoiceField(
+        label=_("新規/継続"),
+        choices=[("", _("記録から自動で判定")), *Continuity.choices],
+        widget=forms.RadioSelect,
+        required=False,
+        initial="",
+        help_text=_(
+            "自動判定: 同じ機関で1年以内に同じ世帯・本人の相談受付があるか、受け付けたつなぐシート・"
+            "多機関協働ケースで支援中なら継続、それ以外は新規。"
+        ),
     )
     case_features = forms.ModelMultipleChoiceField(
         label=_("世帯の特徴"),
@@ -175,3 +187,30 @@ class IntakeForm(StyledModelForm):
             data["outcome"] = self.instance.outcome = Outcome.REFER
         elif not data.get("outcome"):
             self.add_error("outcome", _("対応結果を選んでください。"))
+
+
+class ContinuityForm(StyledForm):
+    """The recording staff's 新規/継続 for a consultation already recorded."""
+
+    continuity = forms.ChoiceField(
+        label=_("新規/継続"), choices=Continuity.choices, widget=forms.RadioSelect
+    )
+
+
+class LinkForm(StyledForm):
+    """Linking an unknown-subject consultation: the person found, then the
+    household members the consultation was about (the person is always one)."""
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("この相談の対象となる方"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, members: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["subjects"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in members]
+        )

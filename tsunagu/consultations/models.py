@@ -99,6 +99,15 @@ class Outcome(models.TextChoices):
     WATCH = "watch", _("経過観察")
 
 
+class Continuity(models.TextChoices):
+    """新規/継続: whether a consultation opens support at the organization or
+    continues it (seed 000 reports 新規相談 and 延べ counts). Derived from the
+    records when not set by the recording staff (``consultations.continuity``)."""
+
+    NEW = "new", _("新規")
+    CONTINUING = "continuing", _("継続")
+
+
 class CaseFeature(TrackedModel):
     """世帯の特徴: tags a municipality keeps for its cases (8050, ごみ屋敷 …)."""
 
@@ -201,6 +210,17 @@ class Consultation(TrackedModel):
         _("情報共有への同意"), max_length=20, choices=ConsentToShare.choices
     )
     outcome = models.CharField(_("対応結果"), max_length=20, choices=Outcome.choices)
+    continuity = models.CharField(
+        _("新規/継続"),
+        max_length=12,
+        choices=Continuity.choices,
+        default=Continuity.NEW,
+        db_default=Continuity.NEW,
+    )
+    #: Set by the recording staff (kept as it is); otherwise derived from the records.
+    continuity_by_hand = models.BooleanField(
+        _("新規/継続を職員が指定"), default=False, db_default=False, editable=False
+    )
     # Normalised summary and notes for word search (names.normalize_text).
     search_text = models.TextField(editable=False, blank=True)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
+from tsunagu.consultations.continuity import derive as derive_continuity
 from tsunagu.consultations.models import (
     DEFAULT_CASE_FEATURES,
     CaseFeature,
@@ -18,6 +19,7 @@ from tsunagu.consultations.models import (
     ConsultationGram,
     ConsultationSubject,
     ConsultationTopic,
+    Continuity,
 )
 from tsunagu.core import tenancy
 from tsunagu.directory.models import Organization
@@ -61,11 +63,14 @@ def consultation_create(
     topics: Iterable[str],
     subjects: Iterable[Person] = (),
     case_features: Iterable[CaseFeature] = (),
+    continuity: str | None = None,
 ) -> Consultation:
     """Record a consultation received by ``organization`` (unsaved instance from the intake form).
 
     The main 相談内容 is always among the checked ones. Without a household the
-    subject must be described, so that it can be linked later."""
+    subject must be described, so that it can be linked later. 新規/継続 is
+    ``continuity`` where the staff member chose it, else derived from the
+    records (:mod:`tsunagu.consultations.continuity`)."""
     topics = set(topics) | {consultation.main_topic}
     subjects = list(subjects)
     if consultation.household_id is None and not subjects and not consultation.unknown_subject:
@@ -79,6 +84,12 @@ def consultation_create(
     consultation.organization = organization
     consultation.created_by = actor
     consultation.updated_by = actor
+    if continuity:
+        consultation.continuity = continuity
+        consultation.continuity_by_hand = True
+    else:
+        consultation.continuity = derive_continuity(consultation, [p.pk for p in subjects])
+        consultation.continuity_by_hand = False
     consultation.search_text = consultation_search_text(consultation)
     consultation.save()
     consultation_grams_write([consultation])
@@ -109,15 +120,73 @@ def consultation_create(
 def consultation_link_household(
     *, actor: Staff, consultation: Consultation, household_id: int, subjects: Iterable[Person]
 ) -> Consultation:
-    """Link a consultation taken with an unknown subject to the household found later."""
+    """Link a consultation taken with an unknown subject to the household found
+    later. Its 新規/継続, unless set by hand, is derived again: the records of
+    the household now tell whether it continues support."""
+    subjects = list(subjects)
     consultation.household_id = household_id
     consultation.updated_by = actor
-    consultation.save(update_fields=["household", "updated_by", "updated_at"])
+    before = consultation.continuity
+    if not consultation.continuity_by_hand:
+        known = set(
+            ConsultationSubject.objects.filter(consultation=consultation).values_list(
+                "person_id", flat=True
+            )
+        )
+        consultation.continuity = derive_continuity(
+            consultation, sorted(known | {p.pk for p in subjects})
+        )
+    consultation.save(update_fields=["household", "continuity", "updated_by", "updated_at"])
+    if consultation.continuity != before:
+        rollups.refresh(
+            municipality_id=consultation.municipality_id,
+            record_kind=RecordKind.CONSULTATION,
+            days=[consultation.received_at],
+        )
     grants.refresh_for(consultation)
     for person in subjects:
-        ConsultationSubject.objects.get_or_create(consultation=consultation, person=person)
+        ConsultationSubject.objects.get_or_create(
+            consultation=consultation,
+            person=person,
+            defaults={"municipality_id": consultation.municipality_id},
+        )
     audit_record(
-        AuditAction.CHANGE, actor=actor, obj=consultation, detail={"linked_household": household_id}
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=consultation,
+        detail={
+            "linked_household": household_id,
+            "subjects": [p.pk for p in subjects],
+            "continuity": consultation.continuity,
+        },
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_continuity_set(
+    *, actor: Staff, consultation: Consultation, continuity: str
+) -> Consultation:
+    """The recording staff's 新規/継続 for a consultation (kept from then on as set by hand)."""
+    if continuity not in Continuity.values:
+        raise ValidationError({"continuity": _("新規か継続を選んでください。")})
+    before = consultation.continuity
+    consultation.continuity = continuity
+    consultation.continuity_by_hand = True
+    consultation.updated_by = actor
+    consultation.save(
+        update_fields=["continuity", "continuity_by_hand", "updated_by", "updated_at"]
+    )
+    rollups.refresh(
+        municipality_id=consultation.municipality_id,
+        record_kind=RecordKind.CONSULTATION,
+        days=[consultation.received_at],
+    )
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=consultation,
+        detail={"fields": ["continuity"], "from": before, "to": continuity},
     )
     return consultation
 

@@ -7,17 +7,21 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tsunagu import policy
+from tsunagu.audit.models import AuditAction
+from tsunagu.audit.services import audit_record
 from tsunagu.consultations import services
-from tsunagu.consultations.forms import HOUSEHOLD, NEW, IntakeForm
+from tsunagu.consultations.forms import HOUSEHOLD, NEW, ContinuityForm, IntakeForm, LinkForm
 from tsunagu.consultations.models import Consultation, Outcome
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.selectors import casework_organizations
+from tsunagu.people import selectors as people_selectors
 from tsunagu.people import services as people_services
 from tsunagu.people.forms import PersonForm
 from tsunagu.people.models import Household, HouseholdMembership, Person
@@ -136,6 +140,7 @@ def _record(
         topics=form.cleaned_data["topics"],
         subjects=subjects,
         case_features=form.cleaned_data["case_features"],
+        continuity=form.cleaned_data.get("continuity") or None,
     )
 
 
@@ -182,6 +187,10 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
         "subjects": subjects,
         "referrals": referrals,
         "may_refer": decision.basis == policy.Basis.OWN_ORGANIZATION,
+        "may_change": bool(
+            policy.decide(request.user, policy.Action.CHANGE, "consultation", consultation)
+        ),
+        "continuity_form": ContinuityForm(initial={"continuity": consultation.continuity}),
     }
     if decision.basis == policy.Basis.EMERGENCY:
         from tsunagu.people.models import EmergencyAccess
@@ -213,3 +222,111 @@ def print_sheet(request: StaffRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@policy.route("consultation", policy.Action.CHANGE)
+def continuity_set(request: StaffRequest, pk: int) -> HttpResponse:
+    """The recording organization's 新規/継続 for a consultation."""
+    consultation, _decision = policy.get_or_404(
+        request.user, "consultation", policy.Action.CHANGE, pk=pk
+    )
+    form = ContinuityForm(request.POST)
+    if form.is_valid():
+        services.consultation_continuity_set(
+            actor=request.user,
+            consultation=consultation,
+            continuity=form.cleaned_data["continuity"],
+        )
+        messages.success(
+            request,
+            _("新規/継続を「%(mark)s」にしました。")
+            % {"mark": consultation.get_continuity_display()},
+        )
+    else:
+        messages.error(request, _("新規か継続を選んでください。"))
+    return redirect("consultations:detail", pk=consultation.pk)
+
+
+@policy.route("consultation", policy.Action.CHANGE)
+def link_household(request: StaffRequest, pk: int) -> HttpResponse:
+    """Link a consultation about an unknown subject (「上の階の人」) to the person
+    and household found later: search the person as the search page does,
+    choose one, confirm the household and the members it was about."""
+    consultation, _decision = policy.get_or_404(
+        request.user, "consultation", policy.Action.CHANGE, pk=pk
+    )
+    if consultation.household_id is not None:
+        messages.info(request, _("この相談受付は、すでに世帯に結び付いています。"))
+        return redirect("consultations:detail", pk=consultation.pk)
+    chosen = request.POST.get("person") or request.GET.get("person")
+    if chosen:
+        return _link_confirm(request, consultation, chosen)
+    query = request.GET.get("q", "").strip()[:100]
+    rows: list[tuple[Person, int | None]] = []
+    if query:
+        persons = people_selectors.person_search(request.user, query)
+        audit_record(
+            AuditAction.SEARCH,
+            actor=request.user,
+            object_type="people.person",
+            detail={"query": query, "results": [p.pk for p in persons][:100], "for": "link"},
+        )
+        households = people_selectors.openable_households(request.user, persons)
+        rows = [(person, households.get(person.pk)) for person in persons]
+    return render(
+        request,
+        "consultations/link.html",
+        {"consultation": consultation, "query": query, "rows": rows},
+    )
+
+
+def _link_confirm(request: StaffRequest, consultation: Consultation, chosen: str) -> HttpResponse:
+    if not chosen.isdigit():
+        raise Http404
+    person, _decision = policy.get_or_404(
+        request.user, "person", policy.Action.VIEW, pk=int(chosen)
+    )
+    membership = (
+        HouseholdMembership.objects.filter(person=person, ended_on__isnull=True)
+        .select_related("household")
+        .first()
+    )
+    if membership is None:
+        messages.error(request, _("この方は世帯に属していません。先に世帯を登録してください。"))
+        return redirect("consultations:link", pk=consultation.pk)
+    household, _household_decision = policy.get_or_404(
+        request.user, "household", policy.Action.CHANGE, pk=membership.household_id
+    )
+    members = list(
+        policy.visible(request.user, "person", policy.Action.VIEW)
+        .filter(memberships__household=household, memberships__ended_on__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
+    form = LinkForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        initial={"person": person.pk, "subjects": [person.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        subjects = list(form.cleaned_data["subjects"])
+        if person not in subjects:
+            subjects.insert(0, person)
+        services.consultation_link_household(
+            actor=request.user,
+            consultation=consultation,
+            household_id=household.pk,
+            subjects=subjects,
+        )
+        messages.success(
+            request,
+            _("相談受付を %(household)s に結び付けました（%(mark)s）。")
+            % {"household": household, "mark": consultation.get_continuity_display()},
+        )
+        return redirect("consultations:detail", pk=consultation.pk)
+    return render(
+        request,
+        "consultations/link_confirm.html",
+        {"consultation": consultation, "person": person, "household": household, "form": form},
+    )

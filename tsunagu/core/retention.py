@@ -107,6 +107,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.links import Kind, Link
 from tsunagu.core.models import AnonymisedRecord, Municipality
 from tsunagu.core.wareki import format_wareki
+from tsunagu.lifeevents.models import LifeEvent
 from tsunagu.links import registry
 from tsunagu.meetings.models import CASE_KINDS, ActionItem, AgendaItem, Meeting, MeetingPart
 from tsunagu.outreach.models import OutreachContact
@@ -908,6 +909,8 @@ def _anonymise_persons(ids: list[int]) -> None:
             family_kana_key="",
         )
         PersonNameGram.objects.filter(person_id__in=chunk).delete()
+        # A life event is anonymised with the person it is about (and with its household).
+        _scrub(LifeEvent.objects.filter(person_id__in=chunk), "description", "source_note")
         _scrub(
             ParticipationProfile.objects.filter(person_id__in=chunk),
             "wishes",
@@ -930,6 +933,7 @@ def _anonymise(unit: Unit, households: list[int], persons: list[int]) -> None:
         )
         _scrub(HouseholdMembership.objects.filter(household_id__in=households), "end_reason")
         _scrub(EmergencyAccess.objects.filter(household_id__in=households), "reason", "review_note")
+        _scrub(LifeEvent.objects.filter(household_id__in=households), "description", "source_note")
         _scrub(
             ParticipationProfile.objects.filter(household_id__in=households),
             "wishes",

@@ -465,7 +465,7 @@ def _write(writer: _Writer, row: Any, period: Period, target: int) -> None:
         )
     if need == 0:
         return
-    if row.metric in (Metric.CONSULTATIONS, Metric.RECEIVED):
+    if row.metric in (Metric.CONSULTATIONS, Metric.NEW_CONSULTATIONS, Metric.RECEIVED):
         if row.option:
             # 「*委託事業件数と合算」: part of the figure is the contractor's, typed monthly.
             contracted = round(need * CONTRACTED_SHARE)

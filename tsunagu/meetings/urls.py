@@ -25,5 +25,6 @@ urlpatterns = [
     path("<int:pk>/minutes/", views.minutes_save, name="minutes"),
     path("<int:pk>/questionnaire/", views.questionnaire, name="questionnaire"),
     path("agenda/<int:pk>/brief/", views.brief_save, name="brief"),
+    path("agenda/<int:pk>/chronology/", views.chronology_print, name="chronology"),
     path("agenda/<int:pk>/decisions/", views.decisions_record, name="decisions"),
 ]

@@ -207,8 +207,12 @@ def _detail_context(
     material = material_for(user, meeting)
     open_for_work = meeting.status != Status.CANCELLED
     host = is_host and open_for_work
+    chronology_items = set(
+        policy.meeting_chronology_bases(user, [entry.item for entry in material.entries])
+    )
     context: dict[str, Any] = {
         "meeting": meeting,
+        "chronology_items": chronology_items,
         "parts": [pm.part for pm in material.parts],
         "attendees": attendees,
         "mine": mine,
@@ -331,6 +335,40 @@ def meeting_print(request: StaffRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     # No name in the file name: it ends up in download folders and logs.
     response["Content-Disposition"] = f'inline; filename="gijiroku-{meeting.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@policy.route("agenda_item", policy.Action.PRINT)
+def chronology_print(request: StaffRequest, pk: int) -> HttpResponse:
+    """A case's 準備シート with the household's chronology (家族年表), as a PDF, for
+    the pledged attendees of the 支援会議 only (policy.meeting_chronology_bases).
+    Anyone else gets the same not-found as for a missing item, audited; the
+    print is audited with every record it shows."""
+    item = (
+        policy.visible(request.user, "agenda_item", policy.Action.PRINT)
+        .select_related("part__meeting__organization", "case__household")
+        .filter(pk=pk)
+        .first()
+    )
+    basis = policy.meeting_chronology_bases(request.user, [item]).get(pk) if item else None
+    if item is None or basis is None:
+        policy.audit_denial(request.user, policy.Action.PRINT, "agenda_item", pk)
+        raise Http404
+    from tsunagu.meetings.chronology import chronology, chronology_pdf  # loads WeasyPrint
+
+    lines, shown = chronology(request.user, item)
+    audit_record(
+        AuditAction.PRINT,
+        actor=request.user,
+        obj=item,
+        basis=basis,
+        detail={"print": "chronology", "household": item.case.household_id, "shown": shown},
+    )
+    pdf = chronology_pdf(request.user, item, lines)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # No name in the file name: it ends up in download folders and logs.
+    response["Content-Disposition"] = f'inline; filename="nenpyo-{item.case.number}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 

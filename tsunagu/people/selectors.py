@@ -198,6 +198,8 @@ class TimelineEvent:
     url: str = ""
     detail: str = ""
     badges: list[str] = field(default_factory=list)
+    #: The date as it is known, where less precise than ``at`` (「2019年頃」).
+    when: str = ""
 
     @property
     def basis_label(self) -> str:
@@ -939,6 +941,42 @@ def _assessment_records(staff: Staff, household: Household) -> _Collected:
     return found
 
 
+def _life_events(staff: Staff, household: Household) -> _Collected:
+    """The family's own history (家族の出来事) the viewer may see: 退職, 入院, 転居 …
+    as each organization learned them, dated as precisely as they are known."""
+    events = list(
+        policy.visible(staff, "life_event", policy.Action.VIEW)
+        .filter(household=household, archived_at=None)
+        .select_related("organization", "person")
+        .order_by("occurred_on", "pk")
+    )
+    found = _Collected(shown={"life_event": [e.pk for e in events]})
+    if not events:
+        return found
+    with_basis = policy.bases(staff, "life_event", events)
+    for event in events:
+        title = _("家族の出来事：%(kind)s") % {"kind": event.get_kind_display()}
+        if event.person is not None:
+            title += _("（%(name)s さん）") % {"name": event.person.full_name}
+        source = event.get_source_display()
+        if event.source_note:
+            source += f"・{event.source_note}"
+        found.events.append(
+            TimelineEvent(
+                at=_start_of(event.occurred_on),
+                kind="life_event",
+                title=title,
+                organization=event.organization.name,
+                basis=with_basis[event.pk],
+                url=reverse("lifeevents:household", args=[household.pk]),
+                detail=event.description,
+                badges=[_("家族の出来事"), _("情報源: %(source)s") % {"source": source}],
+                when=event.when_label if event.precision != "day" else "",
+            )
+        )
+    return found
+
+
 #: The sections of the household page read only where the household has
 #: such a record (by the policy's record kind of the declared household link).
 TIMELINE_SECTIONS: dict[str, Callable[[Staff, Household], _Collected]] = {
@@ -947,6 +985,7 @@ TIMELINE_SECTIONS: dict[str, Callable[[Staff, Household], _Collected]] = {
     "progress_note": _progress_records,
     "participation": _participation_records,
     "assessment": _assessment_records,
+    "life_event": _life_events,
 }
 #: The other records tied to a household (``tsunagu.links``): read on every
 #: page (consultations and referrals, listed even when empty), or not shown

@@ -68,7 +68,11 @@ if TYPE_CHECKING:
         visible_case_condition,
         visible_household_ids,
     )
-    from tsunagu.policy.rules.meetings import agenda_item_bases, meeting_material_basis
+    from tsunagu.policy.rules.meetings import (
+        agenda_item_bases,
+        meeting_chronology_bases,
+        meeting_material_basis,
+    )
 
 #: The names resolved on first use, and the module each comes from.
 _LAZY = {
@@ -107,7 +111,8 @@ _LAZY = {
         "tsunagu.policy.rules.bases",
     ),
     **dict.fromkeys(
-        ("agenda_item_bases", "meeting_material_basis"), "tsunagu.policy.rules.meetings"
+        ("agenda_item_bases", "meeting_chronology_bases", "meeting_material_basis"),
+        "tsunagu.policy.rules.meetings",
     ),
 }
 
@@ -134,6 +139,7 @@ __all__ = [
     "emergency_household_ids",
     "get_or_404",
     "household_bases",
+    "meeting_chronology_bases",
     "meeting_material_basis",
     "own",
     "person_condition",

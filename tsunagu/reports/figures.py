@@ -26,6 +26,7 @@ from tsunagu.reports.models import Metric, RecordKind
 #: The metrics read from the monthly counts, and the kind of record each reads.
 FROM_ROLLUPS: dict[str, str] = {
     Metric.CONSULTATIONS: RecordKind.CONSULTATION,
+    Metric.NEW_CONSULTATIONS: RecordKind.CONSULTATION,
     Metric.ACTIVITIES: RecordKind.ACTIVITY_RECORD,
     Metric.MEETINGS_HELD: RecordKind.MEETING,
     Metric.COUNTED: RecordKind.COUNTED_ENTRY,
@@ -89,6 +90,8 @@ class Figures:
             return organizations is None or group.organization_id in organizations
 
         groups = self._grouped(FROM_ROLLUPS[metric]).items()
+        if metric == Metric.NEW_CONSULTATIONS:
+            return sum(n for group, n in groups if counted(group) and group.kind == "new")
         if metric == Metric.CONSULTATIONS:
             total = sum(n for group, n in groups if counted(group))
             if spec.option:

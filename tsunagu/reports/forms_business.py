@@ -126,7 +126,11 @@ class ReportRowForm(StyledModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         metric = cleaned.get("metric")
-        if metric in (Metric.CONSULTATIONS, Metric.RECEIVED) and not cleaned.get("organization"):
+        if metric in (
+            Metric.CONSULTATIONS,
+            Metric.NEW_CONSULTATIONS,
+            Metric.RECEIVED,
+        ) and not cleaned.get("organization"):
             self.add_error("organization", _("相談受付件数は受付機関を選んでください。"))
         if metric == Metric.COUNTED:
             if not cleaned.get("counted_item"):

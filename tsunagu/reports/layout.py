@@ -162,7 +162,7 @@ SEED_000_LAYOUT: tuple[TableSpec, ...] = (
                 seed=(1426, 507)),
     )),
     TableSpec(1, "自立相談支援事業", rows=(
-        RowSpec("新規相談受付", Metric.CONSULTATIONS, "自立相談支援窓口", seed=(278, 94)),
+        RowSpec("新規相談受付", Metric.NEW_CONSULTATIONS, "自立相談支援窓口", seed=(278, 94)),
         RowSpec("プラン作成", Metric.COUNTED, "自立相談支援窓口", option="自立支援計画作成数",
                 seed=(91, 26)),
     )),

@@ -81,6 +81,7 @@ def default_periods(today: datetime.date) -> tuple[Period, Period]:
 #: one kind of record, or several for a figure that adds kinds together.
 RESOURCES: dict[str, tuple[str, ...]] = {
     Metric.CONSULTATIONS: ("consultation",),
+    Metric.NEW_CONSULTATIONS: ("consultation",),
     Metric.RECEIVED: ("consultation", "referral", "case"),
     Metric.MEETINGS_HELD: ("meeting",),
     Metric.PLAN_OUTREACH: ("outreach_contact",),
@@ -156,9 +157,11 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
     start, end = period.start, period.end
     organizations = _organization_ids(spec)
     metric = spec.metric
-    if metric == Metric.CONSULTATIONS:
+    if metric in (Metric.CONSULTATIONS, Metric.NEW_CONSULTATIONS):
         first, after = period.moments()
         records = records.filter(received_at__gte=first, received_at__lt=after, archived_at=None)
+        if metric == Metric.NEW_CONSULTATIONS:
+            records = records.filter(continuity="new")
         if organizations:
             records = records.filter(organization_id__in=organizations)
         return records
@@ -381,6 +384,12 @@ def _counting_rule(spec: Spec) -> Any:
     if organization is not None and spec.include_branches:
         where = _("%(organization)s（分室・支所を含む）") % {"organization": organization}
     metric = spec.metric
+    if metric == Metric.NEW_CONSULTATIONS:
+        return _(
+            "%(where)sで受け付けた相談受付のうち、新規のものの件数。受付日時が期間内のものを数えます。"
+            "同じ機関で1年以内に同じ世帯・本人の相談受付があるもの、受け付けたつなぐシートや"
+            "多機関協働ケースで支援中のものは継続とし、数えません（職員が指定した場合はその区分）。"
+        ) % {"where": where}
     if metric == Metric.CONSULTATIONS:
         return _(
             "%(where)sで受け付けた相談受付の件数（延べ）。受付日時が期間内のものを数えます。"

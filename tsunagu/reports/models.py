@@ -21,7 +21,9 @@ from tsunagu.core.text import ACCOUNT_MAX_LENGTH
 class Metric(models.TextChoices):
     """What a row counts. Each is computed in ``metrics.py`` from records."""
 
-    CONSULTATIONS = "consultations", _("相談受付件数（受付機関）")
+    CONSULTATIONS = "consultations", _("相談受付件数（延べ・受付機関）")
+    #: Only the consultations marked 新規 (consultations.continuity).
+    NEW_CONSULTATIONS = "new_consultations", _("新規相談受付件数（受付機関）")
     #: What reached an organization, each once: consultations at its windows,
     #: つなぐシート addressed to it and the cases it opened (事務局相談受付件数).
     RECEIVED = "received", _("届いた相談の件数（相談受付・つなぐシート・ケース、受付機関）")
@@ -275,7 +277,8 @@ class MonthlyCount(TenantModel):
 
     The groups, by kind (a column a kind does not have stays empty):
 
-    - consultation: the receiving organization, by the local month of 受付日時;
+    - consultation: the receiving organization and 新規/継続 (``kind``), by the
+      local month of 受付日時;
     - activity_record: organization, district, category, kind and 直接/間接, by 活動日;
     - meeting: held sittings, by 開催日 and host: one row per kind of part
       (``kind``, the parts of that kind) and one with ``kind`` empty (the sittings);

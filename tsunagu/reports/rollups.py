@@ -128,7 +128,7 @@ def record_groups(
         # ``organization_id + 0``: SQLite then reads the covering index
         # (municipality, received_at, organization, archived_at) over the month
         # alone instead of walking the (organization, received_at) one.
-        for organization, n in (
+        for organization, continuity, n in (
             Consultation.all_tenants.filter(
                 municipality_id=municipality_id,
                 received_at__gte=first,
@@ -136,12 +136,13 @@ def record_groups(
                 archived_at=None,
             )
             .annotate(org=ExpressionWrapper(F("organization_id") + 0, IntegerField()))
-            .values("org")
+            .values("org", "continuity")
             .annotate(n=Count("id"))
             .order_by()
-            .values_list("org", "n")
+            .values_list("org", "continuity", "n")
         ):
-            found[Group(organization)] = n
+            # ``kind``: 新規/継続, so that 新規相談受付 and the 延べ count read one row set.
+            found[Group(organization, kind=continuity)] = n
     elif record_kind == RecordKind.ACTIVITY_RECORD:
         for category, kind, mode, district, organization, n in (
             ActivityRecord.all_tenants.filter(

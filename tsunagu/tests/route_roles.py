@@ -82,6 +82,8 @@ PAGES: dict[str, frozenset[Role]] = {
     "/consultations/new/": CASEWORK,  # consultation create
     "/consultations/<int:pk>/": EVERYONE,  # consultation view
     "/consultations/<int:pk>/print/": EVERYONE,  # consultation print
+    "/consultations/<int:pk>/continuity/": CASEWORK,  # consultation change
+    "/consultations/<int:pk>/link/": CASEWORK,  # consultation change
     "/referrals/": CASEWORK,  # referral list
     "/referrals/new/": CASEWORK,  # referral create
     "/referrals/<int:pk>/": EVERYONE,  # referral view
@@ -113,6 +115,7 @@ PAGES: dict[str, frozenset[Role]] = {
     "/meetings/<int:pk>/questionnaire/": EVERYONE,  # meeting view
     "/meetings/agenda/<int:pk>/brief/": CASEWORK,  # agenda_item change
     "/meetings/agenda/<int:pk>/decisions/": CASEWORK,  # agenda_item change
+    "/meetings/agenda/<int:pk>/chronology/": EVERYONE,  # agenda_item print
     "/plans/new/<int:case_pk>/": CASEWORK,  # support_plan create
     "/plans/<int:pk>/": EVERYONE,  # support_plan view
     "/plans/<int:pk>/activate/": CASEWORK,  # support_plan change
@@ -134,6 +137,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/assessments/persons/<int:person_pk>/new/": CASEWORK,  # assessment create
     "/assessments/<int:pk>/": EVERYONE,  # assessment view
     "/assessments/<int:pk>/print/": EVERYONE,  # assessment print
+    "/life-events/households/<int:household_pk>/": CASEWORK,  # life_event list
+    "/life-events/households/<int:household_pk>/new/": CASEWORK,  # life_event create
+    "/life-events/<int:pk>/edit/": CASEWORK,  # life_event change
+    "/life-events/<int:pk>/archive/": CASEWORK,  # life_event archive
     "/participation/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/": CASEWORK,  # participation list
     "/participation/persons/<int:person_pk>/profile/": CASEWORK,  # participation_profile create
@@ -240,6 +247,8 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST person_merge_undo": MERGE_UNDOERS,  # person_merge change
     "GET consultation_list": CASEWORK,  # consultation list
     "POST consultation_create": CASEWORK,  # consultation create
+    "PUT consultation_continuity_set": CASEWORK,  # consultation change
+    "POST consultation_link": CASEWORK,  # consultation change
     "GET consultation_detail": EVERYONE,  # consultation view
     "GET referral_list": CASEWORK,  # referral list
     "POST referral_create": CASEWORK,  # referral create
@@ -292,6 +301,11 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET assessment_detail": EVERYONE,  # assessment view
     "POST assessment_create": CASEWORK,  # assessment create
     "GET assessment_proposals": CASEWORK,  # assessment list
+    "GET life_event_list": CASEWORK,  # life_event list
+    "POST life_event_create": CASEWORK,  # life_event create
+    "GET life_event_detail": EVERYONE,  # life_event view
+    "PUT life_event_update": CASEWORK,  # life_event change
+    "POST life_event_archive": CASEWORK,  # life_event archive
     "GET profile_detail": EVERYONE,  # participation_profile view
     "PUT profile_save": CASEWORK,  # participation_profile create
     "GET resource_suggestions": EVERYONE,  # participation_profile view

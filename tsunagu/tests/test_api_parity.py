@@ -67,6 +67,8 @@ PARITY: dict[str, str | PageOnly] = {
         "プログラムからの一括の開封や検索をさせないため"
     ),
     "consultations/new/": "POST consultation_create",
+    "consultations/<int:pk>/continuity/": "PUT consultation_continuity_set",
+    "consultations/<int:pk>/link/": "POST consultation_link",
     "referrals/new/": "POST referral_create",
     "referrals/<int:pk>/transition/": "POST referral_transition",
     "cases/new/": "POST case_create",
@@ -97,6 +99,9 @@ PARITY: dict[str, str | PageOnly] = {
     "progress/households/<int:household_pk>/new/": "POST progress_note_create",
     "progress/<int:pk>/edit/": "PUT progress_note_update",
     "assessments/persons/<int:person_pk>/new/": "POST assessment_create",
+    "life-events/households/<int:household_pk>/new/": "POST life_event_create",
+    "life-events/<int:pk>/edit/": "PUT life_event_update",
+    "life-events/<int:pk>/archive/": "POST life_event_archive",
     "participation/persons/<int:person_pk>/profile/": "PUT profile_save",
     "participation/persons/<int:person_pk>/propose/": "POST participation_create",
     "participation/<int:pk>/transition/": "POST participation_transition",

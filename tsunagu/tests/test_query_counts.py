@@ -84,8 +84,8 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
     つなぐシート held, the cases they are part of, the viewer's emergency
     openings), their subjects, referrals with both organizations, the
     emergency openings for the referrals' bases, all their events, all their
-    persons, and one query saying the household has no case, outreach or
-    participation (so those sections ask nothing more); the audit of what was
+    persons, and one query saying the household has no case, outreach,
+    participation or life event (so those sections ask nothing more); the audit of what was
     shown (1). Whether the viewer may change or archive the household is
     decided from the basis already found (none)."""
     counselor = ward.member(Role.COUNSELOR)

@@ -20,6 +20,7 @@ from tsunagu.policy.rules.community import (
     ReportConfigurationRule,
     ResourceRule,
 )
+from tsunagu.policy.rules.lifeevents import LifeEventRule
 from tsunagu.policy.rules.master_data import (
     AggregateRule,
     AuditTrailRule,
@@ -80,6 +81,7 @@ RULES: dict[str, Rule] = {
         ParticipationRule(),
         ProgressNoteRule(),
         AssessmentRule(),
+        LifeEventRule(),
         ResourceRule(),
         ProviderRule(),
         ActivityRecordRule(),

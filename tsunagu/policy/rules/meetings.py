@@ -123,6 +123,38 @@ def meeting_material_basis(staff: Staff, meeting: Any) -> Basis | None:
     return Basis.OWN_ORGANIZATION if rows else None
 
 
+def meeting_chronology_bases(staff: Staff, items: list[Any]) -> dict[int, Basis]:
+    """The agenda items with whose 準備シート this staff member may print the
+    household's chronology (家族年表), each with its basis (absent: refused).
+
+    Only a 支援会議's items (§106-6 lets its attendees share what they know,
+    bound by a duty of confidentiality), of a sitting not cancelled, for staff
+    who attend it themselves or through their organization once that
+    attendance's 守秘義務の誓約 is recorded, while the case is open (a guest
+    until the account expires). The host without a pledged attendance does
+    not print it either: the chronology goes only to those bound by the
+    pledge. The chronology is material put before the meeting: it carries
+    the household's life events whoever recorded them, and of the rest of
+    the 家族年表 what the printing staff member may see."""
+    from tsunagu.policy.engine import active_staff
+
+    if active_staff(staff) is None or not items:
+        return {}
+    rows = _attendance(staff, sorted({item.part.meeting_id for item in items}))
+    found: dict[int, Basis] = {}
+    for item in items:
+        meeting = item.part.meeting
+        if item.part.kind != MeetingKind.SUPPORT_MEETING:
+            continue
+        if meeting.status == MeetingStatus.CANCELLED:
+            continue
+        if not staff.is_guest and item.case.stage not in OPEN_STAGES:
+            continue
+        if any(row.has_pledged for row in rows.get(meeting.pk, [])):
+            found[item.pk] = Basis.SUPPORT_MEETING
+    return found
+
+
 class MeetingRule(Rule):
     """A sitting (date, place, attendees): seen by its host and its attendees.
     What was discussed is decided separately (:func:`agenda_item_bases`,

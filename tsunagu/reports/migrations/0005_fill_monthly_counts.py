@@ -15,11 +15,9 @@ from django.db import migrations
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
-    from tsunagu.reports import rollups
-
-    Municipality = apps.get_model("core", "Municipality")
-    for pk in Municipality.objects.order_by("pk").values_list("pk", flat=True):
-        rollups.rebuild(pk)
+    """A no-op now: the consultations' counts gained 新規/継続 (``consultations``
+    0006), which this step's dependencies do not have yet; ``reports`` 0006
+    fills the counts again, after it."""
 
 
 def empty(apps: Any, schema_editor: Any) -> None:

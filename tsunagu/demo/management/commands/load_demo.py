@@ -1,6 +1,6 @@
 """python manage.py load_demo: create the fictional demo ward, its synthetic
 residents and their 多機関協働 cases and meetings, its resource directory, outreach
-histories and participation paths, its community work, activity records,
+histories and participation paths, the families' life events, its community work, activity records,
 strategy sheet and the records behind its business report (each once) and
 print its logins."""
 
@@ -18,6 +18,7 @@ from tsunagu.demo.activities import load_demo_activities
 from tsunagu.demo.assessments import load_demo_assessments
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
+from tsunagu.demo.lifeevents import load_demo_life_events
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
 from tsunagu.demo.progress import load_demo_progress
 from tsunagu.demo.report_figures import load_demo_report_figures
@@ -59,6 +60,9 @@ STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
     (load_demo_participation, lambda p: (
         f"参加支援のデモデータを作成しました（プロフィール {p.profiles}件・参加支援 {p.paths}件、"
         f"{p.seconds}秒）。")),
+    (load_demo_life_events, lambda e: (
+        f"家族の出来事のデモデータを作成しました（世帯 {e.households}件・出来事 {e.events}件、"
+        f"{e.seconds}秒）。")),
     (load_demo_community, lambda c: (
         f"地域づくりのデモデータを作成しました（居場所・拠点 {c.places}件・地域プロジェクト "
         f"{c.projects}件・地域課題 {c.issues}件、{c.seconds}秒）。")),
