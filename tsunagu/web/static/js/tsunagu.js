@@ -29,3 +29,34 @@ document.addEventListener("click", (event) => {
   if (input) input.dispatchEvent(new Event("change", { bubbles: true }));
   button.closest(".reading-suggestion").remove();
 });
+
+// The error summary of a form sent back: focus goes to it, so that a screen
+// reader reads what to correct and the page does not open far from the fields;
+// each of its links moves to its field and shows the field's label.
+function focusErrorSummary(root) {
+  const summary = root.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    return true;
+  }
+  return false;
+}
+document.addEventListener("DOMContentLoaded", () => focusErrorSummary(document));
+document.addEventListener("htmx:afterSettle", (event) => {
+  const root = event.detail.elt || document;
+  if (!focusErrorSummary(root)) {
+    const invalid = root.querySelector("[aria-invalid='true']");
+    if (invalid) invalid.focus();
+  }
+});
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  const input = target.matches("input, select, textarea, button") ? target : target.querySelector("input, select, textarea, button");
+  const shown = target.closest("fieldset, .field") || target;
+  shown.scrollIntoView({ block: "start" });
+  (input || target).focus({ preventScroll: true });
+});
