@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu import policy
-from tsunagu.accounts.acting import acting_organization_id
+from tsunagu.accounts.acting import acting_organization_id, acting_organization_name
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -91,4 +91,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "menu": SimpleLazyObject(lambda: _menu(request)),
         "my_organizations": SimpleLazyObject(lambda: _organizations(request)),
         "acting_organization_id": SimpleLazyObject(lambda: acting_organization_id(request)),
+        # Shown beside a form's save button: 「○○として保存します」.
+        "acting_organization_name": SimpleLazyObject(lambda: acting_organization_name(request)),
     }
