@@ -19,7 +19,7 @@ NOT_FOR_AN_ORGANIZATION = frozenset({"accounts"})
 
 
 class SavedAsStorage(FallbackStorage):
-    def add(self, level: int, message: Any, extra_tags: str = "") -> None:
+    def add(self, level: int, message: Any, extra_tags: str | None = "") -> None:
         if level == messages.SUCCESS and self._for_an_organization():
             name = acting_organization_name(self.request)
             if name:
