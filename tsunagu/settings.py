@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagu.accounts.middleware.IdleTimeoutMiddleware",
     "tsunagu.core.middleware.TenantMiddleware",
+    # A form sent successfully takes its page's drafts with it (inside the tenant).
+    "tsunagu.core.drafts.DraftMiddleware",
     "tsunagu.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -28,6 +28,9 @@ ACCOUNT = PageOnly(
 ACCOUNT_ADMINISTRATION = PageOnly(
     "職員アカウントと所属・セキュリティ設定はシステム管理者が二要素認証の下で画面から管理する"
 )
+DRAFT = PageOnly(
+    "画面で入力中のフォームの下書き（本人だけが読む）。API の利用者は送る前の内容を自分で持つ"
+)
 TYPING_AID = PageOnly("入力中の候補表示（読み取り）。API では GET /persons の検索が同じ役目を持つ")
 
 #: Page (URL pattern) → the API operation ("METHOD function") doing the same write.
@@ -38,6 +41,11 @@ PARITY: dict[str, str | PageOnly] = {
     "account/acting-organization/": PageOnly(
         "API では要求ごとに X-Tsunagu-Organization ヘッダーで所属機関を選ぶ"
     ),
+    "account/stay-signed-in/": PageOnly(
+        "画面の無操作タイムアウトを延ばす操作。API はトークンで認証し、画面のセッションを持たない"
+    ),
+    "drafts/save/": DRAFT,
+    "drafts/discard/": DRAFT,
     "account/staff/new/": ACCOUNT_ADMINISTRATION,
     "account/memberships/<int:pk>/end/": ACCOUNT_ADMINISTRATION,
     "account/security/": ACCOUNT_ADMINISTRATION,

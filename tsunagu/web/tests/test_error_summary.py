@@ -173,7 +173,9 @@ def test_each_kind_of_error_names_its_field() -> None:
             "note": "abcdef",
         }
     ).errors
-    assert str(wrong["received_on"][0]).startswith("受付日は「令和7年4月1日」か「2025-04-01」の形で")
+    assert str(wrong["received_on"][0]).startswith(
+        "受付日は「令和7年4月1日」か「2025-04-01」の形で"
+    )
     assert "令和7年2月30日は存在しません" in str(wrong["received_on"][0])
     assert wrong["name"] == ["氏名は5文字以内で入力してください（いまは8文字です）。"]
     assert wrong["kind"] == ["種別は一覧にある選択肢から選んでください。"]
