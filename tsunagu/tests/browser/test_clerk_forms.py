@@ -28,6 +28,8 @@ def sign_in(page: Page, username: str) -> None:
 def test_a_form_sent_back_moves_the_focus_to_its_error_summary(
     page: Page, ward: Any, assert_clean: Callable[[], None]
 ) -> None:
+    # (The machine may be busy: the first page of a live server can be slow.)
+    page.set_default_navigation_timeout(60_000)
     page.goto("/login/")
     sign_in(page, ward.member(Role.COUNSELOR).username)
     page.goto("/consultations/new/")
@@ -53,6 +55,8 @@ def test_the_idle_warning_keeps_the_session_and_the_draft_survives_a_sign_out(
 ) -> None:
     # 20 seconds of idleness, so that the test sees the warning (at half the
     # limit, as for any limit of 10 minutes or less) and the sign-out.
+    # (The machine may be busy: the first page of a live server can be slow.)
+    page.set_default_navigation_timeout(60_000)
     page.goto("/login/")
     sign_in(page, ward.member(Role.COUNSELOR).username)
     expect(page).to_have_url(re.compile(r"/$"))
