@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagu.accounts.middleware.IdleTimeoutMiddleware",
     "tsunagu.core.middleware.TenantMiddleware",
+    # A form sent successfully takes its page's drafts with it (inside the tenant).
+    "tsunagu.core.drafts.DraftMiddleware",
     "tsunagu.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -165,6 +167,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end when the browser closes, and after the municipality's idle
 # minutes (IdleTimeoutMiddleware; 30 by default): shared terminals at a window
 # are normal. The cookie age is the upper bound; a municipality may set less.
+# A success message says which organization the save was made as.
+MESSAGE_STORAGE = "tsunagu.accounts.messages.SavedAsStorage"
 SESSION_COOKIE_AGE = int(os.environ.get("TSUNAGU_SESSION_SECONDS", "1800"))
 # Saved when it changes: IdleTimeoutMiddleware records the last activity at
 # most once in TSUNAGU_LAST_ACTIVITY_RESOLUTION seconds, which also renews the

@@ -15,6 +15,7 @@ from tsunagu import policy
 from tsunagu.accounts import views as accounts_views
 from tsunagu.accounts import views_retention
 from tsunagu.api.root import api, integer_path_params
+from tsunagu.web import drafts as web_drafts
 from tsunagu.web import views as web_views
 
 
@@ -60,6 +61,7 @@ account_patterns = [
     path("", accounts_views.profile, name="profile"),
     path("tokens/<int:pk>/revoke/", accounts_views.api_token_revoke, name="api_token_revoke"),
     path("acting-organization/", accounts_views.acting_organization, name="acting_organization"),
+    path("stay-signed-in/", web_drafts.stay_signed_in, name="stay_signed_in"),
     path("staff/", accounts_views.staff_list, name="staff_list"),
     path("staff/new/", accounts_views.staff_create, name="staff_create"),
     path("staff/<int:pk>/", accounts_views.staff_detail, name="staff_detail"),
@@ -71,6 +73,9 @@ account_patterns = [
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.health, name="health"),
+    path("drafts/", web_drafts.draft_detail, name="draft_detail"),
+    path("drafts/save/", web_drafts.draft_save, name="draft_save"),
+    path("drafts/discard/", web_drafts.draft_discard, name="draft_discard"),
     path("login/", accounts_views.login, name="login"),
     path("logout/", accounts_views.logout, name="logout"),
     path("two-factor/setup/", accounts_views.two_factor_setup, name="two_factor_setup"),

@@ -104,3 +104,20 @@ def _refuse(request: HttpRequest, resource: str, audited: bool = True) -> NoRetu
         named = request.META.get(_META_KEY, "")
         policy.audit_denial(request.user, policy.Action.CHANGE, "organization", named[:40])
     raise NotActingFor(NotActingFor.message)
+
+
+def acting_organization_name(request: HttpRequest) -> str:
+    """The name of the organization the staff member acts for now (empty for
+    an anonymous request), from the memberships every request reads."""
+    pk = acting_organization_id(request, audited=False)
+    user: Any = request.user
+    if pk is None:
+        return ""
+    return next(
+        (
+            held.organization_name
+            for held in user.memberships_in_order()
+            if held.organization_id == pk
+        ),
+        "",
+    )

@@ -6,6 +6,7 @@ authenticator of their own accord, reaches nothing but the two-factor pages
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -19,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from tsunagu.accounts.selectors import has_confirmed_totp, second_factor_expected
+
+if TYPE_CHECKING:
+    from tsunagu.accounts.models import Staff
 
 EXEMPT_URL_NAMES = frozenset({"login", "logout", "two_factor_setup", "two_factor_verify"})
 
@@ -56,6 +60,17 @@ LAST_ACTIVITY_SESSION_KEY = "last_activity"
 IDLE_MESSAGE = _("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
 
 
+def idle_limit_seconds(user: Staff) -> int:
+    """Seconds without a request after which ``user`` is signed out: their
+    municipality's minutes or ``SESSION_COOKIE_AGE``, whichever is shorter."""
+    return min(user.municipality.session_minutes * 60, settings.SESSION_COOKIE_AGE)
+
+
+def keep_alive(request: HttpRequest) -> None:
+    """The staff member asked to stay signed in: their idle time starts again now."""
+    request.session[LAST_ACTIVITY_SESSION_KEY] = int(timezone.now().timestamp())
+
+
 class IdleTimeoutMiddleware:
     """Signs a staff member out after their municipality's idle minutes.
 
@@ -77,10 +92,7 @@ class IdleTimeoutMiddleware:
         if user.is_authenticated:
             now = int(timezone.now().timestamp())
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY, now)
-            limit = min(
-                user.municipality.session_minutes * 60,  # type: ignore[union-attr]
-                settings.SESSION_COOKIE_AGE,
-            )
+            limit = idle_limit_seconds(user)  # type: ignore[arg-type]
             if now - int(last) > limit:
                 logout(request)
                 return _to_login(request)

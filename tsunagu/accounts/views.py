@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tsunagu import policy
 from tsunagu.accounts import services
 from tsunagu.accounts.acting import SESSION_KEY as ACTING_ORGANIZATION_SESSION_KEY
+from tsunagu.accounts.acting import acting_organization_name
 from tsunagu.accounts.forms import (
     ApiTokenForm,
     LoginForm,
@@ -176,6 +177,8 @@ def acting_organization(request: StaffRequest) -> HttpResponse:
         chosen = 0
     if chosen in request.user.organization_ids():
         request.session[ACTING_ORGANIZATION_SESSION_KEY] = chosen
+        name = acting_organization_name(request)
+        messages.info(request, _("%(name)sとして操作します。") % {"name": name})
     return redirect(request.headers.get("referer") or "home")
 
 

@@ -47,6 +47,9 @@ class WarekiDateField(forms.DateField):
     """``parse_date`` で解釈する日付欄。初期値は和暦（令和7年4月1日）で表示する。"""
 
     widget = WarekiDateInput
+    default_error_messages = {
+        "invalid": "「令和7年4月1日」か「2025-04-01」の形で入力してください（%(detail)s）。"
+    }
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
@@ -58,7 +61,9 @@ class WarekiDateField(forms.DateField):
         try:
             return parse_date(str(value))
         except ValueError as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"detail": str(exc)}
+            ) from exc
 
     def prepare_value(self, value: Any) -> Any:
         return _display(value)

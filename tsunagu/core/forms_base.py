@@ -7,10 +7,21 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.core.validators import (
+    EmailValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
+from django.forms.utils import pretty_name
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core import tenancy
 from tsunagu.core.dates import validate_in_range
+from tsunagu.core.forms import WarekiDateField
 from tsunagu.core.models import TenantModel
 from tsunagu.core.text import (
     ACCOUNT_MAX_LENGTH,
@@ -41,7 +52,7 @@ def _japanese_empty_choice(field: forms.Field) -> None:
             ]
 
 
-def _bound_length(field: forms.CharField) -> None:
+def _bound_length(field: forms.CharField, label: Any) -> None:
     """A free text (a text area) has a length limit, set on the input
     (``maxlength``), shown under it before it is reached, and counted as the
     clerk counts it: a line break is one character (Django's own check counts
@@ -54,7 +65,7 @@ def _bound_length(field: forms.CharField) -> None:
         field.widget.attrs["maxlength"] = str(ACCOUNT_MAX_LENGTH)
     field.validators = [
         v for v in field.validators if not isinstance(v, MaxLengthValidator | TextLengthValidator)
-    ] + [TextLengthValidator(field.max_length)]
+    ] + [TextLengthValidator(field.max_length, label=label)]
     hint = length_hint(field.max_length)
     field.help_text = f"{field.help_text}（{hint}）" if field.help_text else hint
 
@@ -78,13 +89,112 @@ def _refuse_ids_out_of_range(field: forms.ModelChoiceField) -> None:  # type: ig
     field.clean = guarded  # type: ignore[method-assign]
 
 
+_CHOSEN = (
+    forms.ChoiceField,
+    forms.ModelChoiceField,
+    forms.BooleanField,
+    forms.NullBooleanField,
+)
+
+
+def _default_messages(field: forms.Field) -> dict[str, Any]:
+    """The messages Django gives a field of this kind, before a form names its own."""
+    messages: dict[str, Any] = {}
+    for cls in reversed(type(field).__mro__):
+        messages.update(getattr(cls, "default_error_messages", {}))
+    return messages
+
+
+def _name_the_field(field: forms.Field, label: Any) -> None:
+    """Every message says which field it is about, in the clerk's words
+    (「受付日を入力してください。」, not Django's 「この項目は必須です。」):
+    the summary at the top of the page lists them away from their fields.
+    A message a form wrote for its field is kept."""
+    chosen = isinstance(field, _CHOSEN) or isinstance(
+        field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select
+    )
+    if isinstance(field, forms.BooleanField):
+        required = _("{}にチェックを入れてください。")
+    elif isinstance(field, forms.FileField):
+        required = _("{}のファイルを選んでください。")
+    else:
+        required = _("{}を選んでください。") if chosen else _("{}を入力してください。")
+    ours: dict[str, Any] = {
+        "required": format_lazy(required, label),
+        "invalid_choice": format_lazy(_("{}は一覧にある選択肢から選んでください。"), label),
+        "invalid_list": format_lazy(_("{}は一覧にある選択肢から選んでください。"), label),
+        "invalid_pk_value": format_lazy(_("{}は一覧にある選択肢から選んでください。"), label),
+    }
+    if isinstance(field, WarekiDateField):
+        ours["invalid"] = format_lazy(
+            _("{}は「令和7年4月1日」か「2025-04-01」の形で入力してください（%(detail)s）。"),
+            label,
+        )
+    elif isinstance(field, forms.DateTimeField):
+        ours["invalid"] = format_lazy(
+            _("{}は「2025-04-01 10:30」の形で日時を入力してください。"), label
+        )
+    elif isinstance(field, forms.DateField):
+        ours["invalid"] = format_lazy(
+            _("{}は「令和7年4月1日」か「2025-04-01」の形で入力してください。"), label
+        )
+    elif isinstance(field, forms.TimeField):
+        ours["invalid"] = format_lazy(_("{}は「10:30」の形で時刻を入力してください。"), label)
+    elif isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
+        ours["invalid"] = format_lazy(_("{}は数字で入力してください。"), label)
+    defaults = _default_messages(field)
+    for code, message in ours.items():
+        if code in field.error_messages and field.error_messages[code] == defaults.get(code):
+            field.error_messages[code] = message
+    field.validators = [_named_validator(v, label) for v in field.validators]
+
+
+def _named_validator(validator: Any, label: Any) -> Any:
+    """Django's limits with a message that names the field."""
+    if isinstance(validator, MaxLengthValidator):
+        return MaxLengthValidator(
+            validator.limit_value,
+            format_lazy(
+                _(
+                    "{}は%(limit_value)s文字以内で入力してください（いまは%(show_value)s文字です）。"
+                ),
+                label,
+            ),
+        )
+    if isinstance(validator, MinLengthValidator):
+        return MinLengthValidator(
+            validator.limit_value,
+            format_lazy(_("{}は%(limit_value)s文字以上で入力してください。"), label),
+        )
+    if isinstance(validator, MaxValueValidator):
+        return MaxValueValidator(
+            validator.limit_value,
+            format_lazy(_("{}は%(limit_value)s以下で入力してください。"), label),
+        )
+    if isinstance(validator, MinValueValidator):
+        return MinValueValidator(
+            validator.limit_value,
+            format_lazy(_("{}は%(limit_value)s以上で入力してください。"), label),
+        )
+    if type(validator) is EmailValidator:
+        return EmailValidator(
+            format_lazy(
+                _("{}はメールアドレスの形（例: name@example.lg.jp）で入力してください。"), label
+            )
+        )
+    return validator
+
+
 class AccessibleFormMixin:
-    """Marks invalid inputs with aria-invalid and ties help and errors to them."""
+    """Marks invalid inputs with aria-invalid and ties help and errors to them,
+    and words every message with the field's own label."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
+            label = field.label or pretty_name(name)
             _japanese_empty_choice(field)
+            _name_the_field(field, label)
             if isinstance(field, forms.ModelChoiceField):
                 _refuse_ids_out_of_range(field)
             if isinstance(field, forms.CharField):
@@ -94,7 +204,7 @@ class AccessibleFormMixin:
                     for v in field.validators
                     if not isinstance(v, ProhibitNullCharactersValidator)
                 ] + [reject_control_characters]
-                _bound_length(field)
+                _bound_length(field, label)
             if isinstance(field, forms.DateField | forms.DateTimeField):
                 # One range for every date typed, as the API's (core.dates).
                 field.validators = [*field.validators, validate_in_range]
@@ -107,7 +217,7 @@ class AccessibleFormMixin:
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         for name in self.errors:  # type: ignore[attr-defined]
-            if name in self.fields:  # type: ignore[attr-defined]
+            if name in self.fields and not self.fields[name].widget.is_hidden:  # type: ignore[attr-defined]
                 widget = self.fields[name].widget  # type: ignore[attr-defined]
                 widget.attrs["aria-invalid"] = "true"
                 existing = widget.attrs.get("aria-describedby", "")

@@ -197,3 +197,37 @@ class AnonymisedRecord(AppendOnly, TenantModel):
 
     def __str__(self) -> str:
         return f"{self.record_type}#{self.record_id}"
+
+
+#: How long a draft no one finished is kept.
+DRAFT_DAYS = 7
+
+
+class Draft(TenantModel):
+    """What a staff member has typed into a long form and not yet sent, kept on
+    the server as they type (never in the browser's storage: a window's PC is
+    shared) so that an idle sign-out or a closed tab loses nothing. Only the
+    one who typed it reads it (policy ``draft``); it goes when the form is
+    sent, when they discard it, or after :data:`DRAFT_DAYS` days."""
+
+    staff = models.ForeignKey(
+        "accounts.Staff", verbose_name=_("職員"), on_delete=models.CASCADE, related_name="+"
+    )
+    #: The page the form is on (its path) and the form's name on the page.
+    form_key = models.CharField(_("フォーム"), max_length=300)
+    values = models.JSONField(_("入力内容"), default=dict)
+    updated_at = models.DateTimeField(_("保存日時"), default=timezone.now)
+    expires_at = models.DateTimeField(_("期限"))
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("下書き")
+        verbose_name_plural = _("下書き")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "staff", "form_key"], name="core_draft_one_per_form"
+            )
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="core_draft_expiry")]
+
+    def __str__(self) -> str:
+        return f"下書き {self.form_key}"

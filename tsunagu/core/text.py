@@ -38,6 +38,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
@@ -175,13 +176,16 @@ def text_length(text: str) -> int:
 class TextLengthValidator:
     """Refuses a text longer than ``limit``, counted by :func:`text_length`."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, *, label: Any = None) -> None:
         self.limit = limit
+        self.label = label
 
     def __call__(self, value: Any) -> None:
         if isinstance(value, str) and text_length(value) > self.limit:
             raise ValidationError(
-                TOO_LONG_MESSAGE,
+                format_lazy("{}は{}", self.label, TOO_LONG_MESSAGE)
+                if self.label
+                else TOO_LONG_MESSAGE,
                 code="max_length",
                 params={"max": f"{self.limit:,}", "length": f"{text_length(value):,}"},
             )

@@ -226,6 +226,8 @@ def _detail_context(
         ),
         "scheduled": meeting.status == Status.SCHEDULED,
         "case_kinds": [str(kind) for kind in CASE_KINDS],
+        # The forms sent back, for the page's error summary (some sit on agenda items).
+        "sent_forms": list(bound.values()),
     }
     if host:
         context["attendee_form"] = bound.get("attendee") or AttendeeForm(

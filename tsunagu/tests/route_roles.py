@@ -40,6 +40,11 @@ PAGES: dict[str, frozenset[Role]] = {
     "/account/": EVERYONE,  # own_account change
     "/account/tokens/<int:pk>/revoke/": EVERYONE,  # own_account change
     "/account/acting-organization/": EVERYONE,  # own_account change
+    "/account/stay-signed-in/": EVERYONE,  # own_account view
+    # A staff member's own drafts of forms: each reads and keeps only theirs.
+    "/drafts/": EVERYONE,  # draft view
+    "/drafts/save/": EVERYONE,  # draft change
+    "/drafts/discard/": EVERYONE,  # draft change
     "/account/staff/": STAFF_ADMINS,  # staff list
     "/account/staff/new/": SYSADMIN,  # staff create
     "/account/staff/<int:pk>/": STAFF_ADMINS,  # staff view

@@ -197,7 +197,7 @@ def test_a_10000_character_name_is_refused_in_japanese_and_the_rest_is_kept(
 
     assert response.status_code == 200
     text = page(response)
-    assert "40 文字以下" in text  # Django's own message, in Japanese
+    assert "氏は40文字以内で入力してください（いまは10000文字です）。" in text
     assert "本人の入力内容を確認してください。" in text
     # Everything else typed is still in the form, to correct and send again.
     for kept in (GIVEN, KANA, ADDRESS, LANGUAGE, "昭和20年5月1日", f"長女 {FAMILY_EMOJI}"):

@@ -13,7 +13,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu import policy
-from tsunagu.accounts.acting import acting_organization_id
+from tsunagu.accounts.acting import acting_organization_id, acting_organization_name
+from tsunagu.accounts.middleware import idle_limit_seconds
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -91,4 +92,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "menu": SimpleLazyObject(lambda: _menu(request)),
         "my_organizations": SimpleLazyObject(lambda: _organizations(request)),
         "acting_organization_id": SimpleLazyObject(lambda: acting_organization_id(request)),
+        # The page script warns 5 minutes before the idle sign-out.
+        "idle_seconds": idle_limit_seconds(request.user),  # type: ignore[arg-type]
+        # Shown beside a form's save button: 「○○として保存します」.
+        "acting_organization_name": SimpleLazyObject(lambda: acting_organization_name(request)),
     }

@@ -178,3 +178,31 @@ class NameVariantRule(MasterDataRule):
 class CaseFeatureRule(MasterDataRule):
     resource = "case_feature"
     model_label = "consultations.CaseFeature"
+
+
+class DraftRule(Rule):
+    """A draft of a form (core.models.Draft): what a staff member typed and has
+    not sent. Only they read, keep or discard it; no one else, not their
+    manager nor an administrator (it may hold a resident's words before any
+    basis to record them is settled). External guests keep theirs too."""
+
+    resource = "draft"
+
+    def model(self) -> type[models.Model] | None:
+        from tsunagu.core.models import Draft
+
+        return Draft
+
+    def decide(self, staff: Staff, action: Action, obj: Any | None) -> Decision:
+        if action not in (Action.VIEW, Action.LIST, Action.CREATE, Action.CHANGE):
+            return DENY
+        if obj is None or getattr(obj, "staff_id", None) == staff.pk:
+            return Decision(True, Basis.SELF)
+        return DENY
+
+    def visible(self, staff: Staff, action: Action) -> models.QuerySet[Any]:
+        from tsunagu.core.models import Draft
+
+        if self.decide(staff, action, None).allowed:
+            return Draft.objects.filter(staff=staff)
+        return Draft.objects.none()
