@@ -20,11 +20,13 @@ from tsunagu.core.wareki import format_wareki
 @require_GET
 @policy.route("draft", policy.Action.VIEW)
 def draft_detail(request: StaffRequest) -> HttpResponse:
-    """The staff member's own draft of the form named by ``?form=`` (404 when none)."""
+    """The staff member's own draft of the form named by ``?form=`` (``values``
+    null when there is none: every long form asks as it opens, and an empty
+    answer is no error to log)."""
     key = request.GET.get("form", "")
     draft = policy.visible(request.user, "draft", policy.Action.VIEW).filter(form_key=key).first()
     if draft is None:
-        return JsonResponse({"values": None}, status=404)
+        return JsonResponse({"values": None})
     local = draft.updated_at.astimezone()
     return JsonResponse(
         {
