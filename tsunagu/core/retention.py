@@ -900,6 +900,8 @@ def _anonymise_persons(ids: list[int]) -> None:
             family_key="",
             kana_key="",
             family_kana_key="",
+            sound_key="",
+            roman_key="",
         )
         PersonNameGram.objects.filter(person_id__in=chunk).delete()
         _scrub(
