@@ -323,3 +323,41 @@ def test_a_reading_without_voicing_finds_the_voiced_one(reading: str) -> None:
     term = term_keys(voiceless(fold(reading)))
     if term is not None and term.sounds:
         assert any(sound in keys.sound_key for sound in term.sounds)
+
+
+@pytest.mark.django_db
+def test_the_migration_refolds_the_keys_of_persons_registered_before(ward: Ward) -> None:
+    """Persons registered before this folding have old keys and no sound or
+    romaji key; the data migration gives them today's keys and index rows
+    (and leaves anonymised persons, with empty keys, alone)."""
+    from importlib import import_module
+
+    from django.db.migrations.loader import MigrationLoader
+
+    name = "0008_person_keys_refolded"
+    migration = import_module(f"tsunagu.people.migrations.{name}")
+    # The models as the migration sees them (plain managers: every municipality).
+    apps = MigrationLoader(connection).project_state(("people", name)).apps
+    counselor = ward.member(Role.COUNSELOR)
+    an = make.person(
+        counselor, ward.center, family_name="グエン", given_name="ヴァン・アン",
+        family_name_kana="", given_name_kana="",
+    )  # fmt: skip
+    anonymised = make.person(counselor, ward.center, family_name="（匿名化済み）")
+    with tenancy.tenant_context(ward.municipality):
+        Person.objects.filter(pk=an.pk).update(
+            name_key="ぐえんぶあんあん", sound_key="", roman_key=""
+        )
+        Person.objects.filter(pk=anonymised.pk).update(
+            name_key="", family_key="", kana_key="", family_kana_key="", sound_key="", roman_key=""
+        )
+        PersonNameGram.objects.filter(person__in=[an, anonymised]).delete()
+    assert persons(counselor, "NGUYEN VAN AN") == []
+
+    migration.refold(apps, None)
+
+    assert persons(counselor, "NGUYEN VAN AN") == [an]
+    assert persons(counselor, "グエン バン") == [an]
+    with tenancy.tenant_context(ward.municipality):
+        assert Person.objects.get(pk=anonymised.pk).name_key == ""
+        assert not PersonNameGram.objects.filter(person=anonymised).exists()
