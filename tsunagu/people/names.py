@@ -322,8 +322,22 @@ def person_name_grams(name_key: str, sound_key: str, roman_key: str) -> set[str]
     """The pieces of a person's keys in the name index (``PersonNameGram``).
     Kana are indexed without voicing: a piece of a key with voicing is, without
     it, a piece of the key without, so one index serves both levels of search
-    (``search_pieces``)."""
-    return name_grams(voiceless(name_key), sound_key, roman_key)
+    (``selectors.person_search``). The romaji of a name registered in Latin
+    letters is held a second time in capitals: a kana term asks for those
+    only, among the few such persons, not among every person's romaji
+    (whose pieces, ka or an, are in most names)."""
+    grams = name_grams(voiceless(name_key), sound_key) | roman_grams(roman_key)
+    if any(char.isascii() and char.isalpha() for char in name_key):
+        grams |= roman_grams(roman_key.upper())
+    return grams
+
+
+def roman_grams(roman_key: str) -> set[str]:
+    """The pieces of a romaji key: every two letters in a row and the last
+    one alone (a letter alone is found among the pieces that begin with it,
+    as a kana is; not every letter alone, which would be most of the
+    alphabet for every person)."""
+    return pairs(roman_key) | set(roman_key[-1:])
 
 
 def name_keys(
@@ -476,6 +490,9 @@ class TermKeys:
     sounds: frozenset[str]
     #: In ``roman_key``: a term of kana or Latin letters in romaji ("" for kanji).
     roman: str
+    #: A term of kana looks for the romaji of names registered in Latin
+    #: letters only (those of the others are found by their kana).
+    latin_only: bool = False
 
     def index_keys(self) -> frozenset[str]:
         """The keys as the name index holds them (kana without voicing)."""
@@ -494,4 +511,6 @@ def term_keys(term: str, variants: Mapping[str, str] | None = None) -> TermKeys 
     # Kanji have no romaji here: only a term of kana and Latin letters alone.
     spelled = all(_is_kana(char) or char.isascii() for char in folded)
     roman_key = roman(term) if spelled and len(folded) >= 2 else ""
-    return TermKeys(keys=frozenset(keys), sounds=sounds, roman=roman_key)
+    return TermKeys(
+        keys=frozenset(keys), sounds=sounds, roman=roman_key, latin_only=not has_latin(folded)
+    )

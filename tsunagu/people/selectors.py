@@ -32,6 +32,7 @@ from tsunagu.people.models import Household, HouseholdMembership, Person, Person
 from tsunagu.people.names import (
     LAST_CHARACTER,
     normalize_text,
+    pairs,
     search_grams,
     term_keys,
     text_search_grams,
@@ -162,7 +163,12 @@ def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
         else:
             subqueries.append(_having_all(index, pieces))
         if found.roman:
-            subqueries.append(_having_all(index, search_grams(found.roman) or {found.roman}))
+            # Capitals: the romaji of names registered in Latin letters (names.person_name_grams).
+            roman = found.roman.upper() if found.latin_only else found.roman
+            if len(roman) >= 2:
+                subqueries.append(_having_all(index, pairs(roman)))
+            else:
+                subqueries.append(index.filter(_first_piece(roman)))
         if subqueries:
             candidates.append(
                 subqueries[0].union(*subqueries[1:]) if len(subqueries) > 1 else subqueries[0]
