@@ -20,7 +20,15 @@ from tsunagu.accounts.roles import Role
 from tsunagu.core import tenancy
 from tsunagu.people.matching import Typed, probable_matches
 from tsunagu.people.models import Person, PersonNameGram
-from tsunagu.people.names import fold, name_keys, roman, search_grams, term_keys, voiceless
+from tsunagu.people.names import (
+    fold,
+    name_keys,
+    pairs,
+    roman,
+    search_grams,
+    term_keys,
+    voiceless,
+)
 from tsunagu.people.selectors import person_search
 from tsunagu.people.services import name_variants
 from tsunagu.policy import Action, visible
@@ -361,3 +369,20 @@ def test_the_migration_refolds_the_keys_of_persons_registered_before(ward: Ward)
     with tenancy.tenant_context(ward.municipality):
         assert Person.objects.get(pk=anonymised.pk).name_key == ""
         assert not PersonNameGram.objects.filter(person=anonymised).exists()
+
+
+PLAIN_KANA = (
+    "あいうえおかがきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
+)
+
+
+@given(st.text(alphabet=PLAIN_KANA, min_size=2, max_size=6))
+def test_a_japanese_name_typed_in_romaji_finds_its_reading(reading: str) -> None:
+    """SUZUKI typed for すずき: the romaji of the Latin spelling is in the
+    stored romaji key, and the index holds the pieces search asks for."""
+    keys = name_keys("山", "", reading, "")
+    term = term_keys(jaconv.kana2alphabet(reading).upper())
+    assert term is not None and term.roman
+    assert term.roman in keys.roman_key
+    if len(term.roman) >= 2:
+        assert pairs(term.roman) <= keys.grams()
