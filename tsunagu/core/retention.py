@@ -907,6 +907,8 @@ def _anonymise_persons(ids: list[int]) -> None:
             family_key="",
             kana_key="",
             family_kana_key="",
+            sound_key="",
+            roman_key="",
         )
         PersonNameGram.objects.filter(person_id__in=chunk).delete()
         # A life event is anonymised with the person it is about (and with its household).

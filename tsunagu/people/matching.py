@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from rapidfuzz import fuzz
 
 from tsunagu.people.models import Person
-from tsunagu.people.names import fold, variant_reasons
+from tsunagu.people.names import NameKeys, name_keys, variant_reasons
 
 
 @dataclass
@@ -40,10 +40,12 @@ class Typed:
 def probable_matches(
     candidates: QuerySet[Any], typed: Typed, variants: dict[str, str], limit: int = 5
 ) -> list[Match]:
-    family_key = fold(typed.family_name, variants)
-    name_key = family_key + fold(typed.given_name, variants)
-    family_kana = fold(typed.family_name_kana, variants)
-    kana_key = family_kana + fold(typed.given_name_kana, variants)
+    # The same keys as search (names.name_keys): variant and simplified
+    # kanji, kana, long vowels, voicing, romaji folded alike.
+    keys = name_keys(
+        typed.family_name, typed.given_name, typed.family_name_kana, typed.given_name_kana, variants
+    )
+    family_key, family_kana = keys.family_key, keys.family_kana_key
     if not (family_key or family_kana):
         return []
     condition = Q()
@@ -51,11 +53,14 @@ def probable_matches(
         condition |= Q(family_key=family_key)
     if family_kana:
         condition |= Q(family_kana_key=family_kana)
+    if keys.roman_key:
+        # NGUYEN VAN AN typed, グエン・ヴァン・アン registered (or the other way round).
+        condition |= Q(roman_key=keys.roman_key)
     if typed.birth_date and family_kana:
         # Same birthday, reading starting alike: a family name written in other kanji.
         condition |= Q(birth_date=typed.birth_date, kana_key__startswith=family_kana)
     found = candidates.filter(condition, merged_into__isnull=True).order_by("pk")[:200]
-    matches = [_score(person, typed, name_key, kana_key, family_key, variants) for person in found]
+    matches = [_score(person, typed, keys, variants) for person in found]
     matches = [m for m in matches if m.score >= 50]
     matches.sort(key=lambda m: (-m.score, m.person.pk))
     return matches[:limit]
@@ -64,11 +69,10 @@ def probable_matches(
 def _score(
     person: Person,
     typed: Typed,
-    name_key: str,
-    kana_key: str,
-    family_key: str,
+    keys: NameKeys,
     variants: dict[str, str],
 ) -> Match:
+    name_key, kana_key, family_key = keys.name_key, keys.kana_key, keys.family_key
     score = 0.0
     reasons: list[str] = []
     typed_name = typed.family_name + typed.given_name
@@ -88,13 +92,19 @@ def _score(
         similarity = fuzz.ratio(name_key, person.name_key)
         score += 25 + similarity * 0.2
         reasons.append("氏が一致")
+    elif keys.roman_key and person.roman_key == keys.roman_key:
+        score += 50
+        reasons.append("氏名がカナ・ローマ字の表記違いで一致")
     if kana_key and person.kana_key:
         if person.kana_key == kana_key:
             score += 25
             reasons.append("ふりがなが一致")
         else:
             similarity = fuzz.ratio(kana_key, person.kana_key)
-            if similarity >= 80:
+            if keys.sound_key == person.sound_key:
+                score += 20
+                reasons.append("ふりがなが清音・濁音の違いで一致")
+            elif similarity >= 80:
                 score += similarity * 0.15
                 reasons.append("ふりがなが類似")
     if typed.birth_date and person.birth_date:

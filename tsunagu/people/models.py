@@ -72,6 +72,10 @@ class Person(TrackedModel):
     family_key = models.CharField(max_length=45, editable=False)
     kana_key = models.CharField(max_length=130, editable=False, db_index=True)
     family_kana_key = models.CharField(max_length=65, editable=False)
+    # The reading without voicing marks (やまさき for ヤマザキ), and the name in
+    # rough romaji (NGUYEN ≡ グエン): found at a lower rank (names.name_keys).
+    sound_key = models.CharField(max_length=130, editable=False, default="")
+    roman_key = models.CharField(max_length=200, editable=False, default="")
 
     class Meta(TrackedModel.Meta):
         verbose_name = _("本人")
@@ -81,6 +85,8 @@ class Person(TrackedModel):
             models.Index(fields=["municipality", "family_key"], name="person_family_key"),
             models.Index(fields=["municipality", "family_kana_key"], name="person_family_kana_key"),
             models.Index(fields=["municipality", "birth_date"], name="person_birth_date"),
+            # The duplicate warning at intake asks for the same romaji (matching.py).
+            models.Index(fields=["municipality", "roman_key"], name="person_roman_key"),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +109,8 @@ class Person(TrackedModel):
 
 class PersonNameGram(TenantModel):
     """An index of names for search: one row per person and piece of their
-    folded kanji and reading keys (``names.name_grams``). A search for any
+    folded keys (``names.NameKeys.grams``: kanji, the reading without voicing
+    marks, the name in romaji). A search for any
     part of a name reads the rows of its pieces instead of every person of a
     municipality of a million (see ``selectors.person_search``). Written with
     the keys by ``services.person_grams_write``; never shown."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import jaconv
 
-from tsunagu.people.names import VARIANT_KANJI
+from tsunagu.people.names import VARIANT_KANJI, fold_kanji
 
 _lock = threading.Lock()
 
@@ -28,7 +28,8 @@ def _tokenizer() -> Any:
 
 def suggest_reading(name: str) -> str:
     """The hiragana reading of ``name`` as the dictionary reads it ("" when it cannot)."""
-    name = "".join(VARIANT_KANJI.get(char, char) for char in (name or "").strip())
+    # Variant, old and simplified forms read as the standard form (髙→高, 张→張).
+    name = "".join(fold_kanji(char, VARIANT_KANJI) for char in (name or "").strip())
     if not name:
         return ""
     with _lock:  # a Sudachi tokenizer is not safe to share between threads

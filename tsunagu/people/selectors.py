@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+import jaconv
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,8 +32,9 @@ from tsunagu.people.models import Household, HouseholdMembership, Person, Person
 from tsunagu.people.names import (
     LAST_CHARACTER,
     normalize_text,
+    pairs,
     search_grams,
-    search_keys,
+    term_keys,
     text_search_grams,
 )
 from tsunagu.people.services import name_variants
@@ -56,10 +58,29 @@ def _first_piece(key: str) -> Q:
     return Q(gram__gte=key, gram__lte=key + LAST_CHARACTER)
 
 
+def _birth_date(query: str) -> date | None:
+    """The whole query read as one birth date (昭和50年 4月 1日, with spaces;
+    生まれ after it), or None."""
+    text = re.sub(r"[\s　]+", "", query)
+    text = re.sub(r"(生まれ|生)$", "", text)
+    try:
+        return parse_date(text) if text else None
+    except ValueError:
+        return None
+
+
+#: Ranks of a person found: the name or reading as typed, a folded form
+#: (variant kanji, simplified forms, kana script, long vowels, romaji), or
+#: only without voicing (やまさき for ヤマザキ).
+EXACT, FOLDED, VOICELESS = 0, 1, 2
+
+
 def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
-    """Persons the staff member may see whose kanji or kana name contains every
-    term (variants, kana script, width, long-vowel marks folded); a term that
-    reads as a date (和暦 or 西暦) matches the birth date. In reading order.
+    """Persons the staff member may see whose name or reading contains every
+    term, folded (variant and simplified kanji, kana script, width, ヴ and
+    long vowels, romaji of foreign names, voicing); a term that reads as a
+    date (和暦 or 西暦) matches the birth date. Names as typed first, then
+    folded forms, then those found only without voicing; in reading order.
 
     At a million persons neither half can be left to a scan: ``LIKE '%…%'``
     reads every person, and the policy's visible set worked out whole is
@@ -75,56 +96,117 @@ def person_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> list[P
         return _person_search(staff, query, limit)
 
 
+def _pieces(keys: frozenset[str]) -> set[str] | None:
+    """The index pieces a person with any of ``keys`` has (None: nothing in
+    common, or one kana alone)."""
+    found = [search_grams(key) for key in keys]
+    if any(piece is None for piece in found):
+        return None
+    return set.intersection(*(piece for piece in found if piece is not None)) or None
+
+
+def _exact(term: str) -> Q:
+    """The term as typed (width folded; katakana for a hiragana reading) in a
+    part of the name or reading."""
+    typed = normalize_text(term)
+    condition = Q()
+    for text in {typed, jaconv.kata2hira(typed)}:
+        for name in ("family_name", "given_name", "family_name_kana", "given_name_kana"):
+            condition |= Q(**{f"{name}__icontains": text})
+    return condition
+
+
 def _person_search(staff: Staff, query: str, limit: int) -> list[Person]:
-    terms = _terms(query)
     variants = name_variants()
     persons = Person.objects.filter(archived_at__isnull=True)
+    whole = _birth_date(query)
+    terms = [] if whole else _terms(query)
+    if whole:
+        persons = persons.filter(birth_date=whole)
+    dated = whole is not None
+    index = PersonNameGram.objects.values("person_id")
     grams: set[str] = set()  # pieces every person found has
-    some_of: list[Q] = []  # per term, pieces of which each person found has one
-    matched = False
+    candidates: list[Any] = []  # per term, persons among whom those found are
+    exact, folded = Q(), Q()
     for term in terms:
         try:
-            born = parse_date(term)
+            persons = persons.filter(birth_date=parse_date(term))
+            dated = True
+            continue
         except ValueError:
-            keys = search_keys(term, variants)
-            if not keys:
-                continue
-            readings = Q()
-            for key in sorted(keys):
-                readings |= Q(name_key__contains=key) | Q(kana_key__contains=key)
-            persons = persons.filter(readings)
-            # Only the index pieces that every reading of the term needs narrow the search.
-            pieces = [piece for piece in map(search_grams, keys) if piece is not None]
-            if len(pieces) == len(keys):
-                grams |= set.intersection(*pieces)
-            else:
-                # One kana alone (or a reading folded to one, とう → と): a
-                # person with any of the readings has its first piece, or for
-                # one character a piece that begins with it.
-                some_of.append(Q.create([_first_piece(key) for key in sorted(keys)], Q.OR))
+            found = term_keys(term, variants)
+        if found is None:
+            continue
+        match = Q()
+        for key in sorted(found.keys):
+            match |= Q(name_key__contains=key) | Q(kana_key__contains=key)
+        if found.roman:
+            match |= Q(roman_key__contains=found.roman)
+        sound = Q()
+        for key in sorted(found.sounds):
+            sound |= Q(sound_key__contains=key)
+        persons = persons.filter(match | sound)
+        exact &= _exact(term)
+        folded &= match
+        # The index holds kana without voicing: the pieces of the term
+        # without it are in every person found either way.
+        subqueries = []
+        pieces = _pieces(found.index_keys())
+        if pieces is None:
+            # One kana alone (or a reading folded to one, とう → と): a
+            # person with any of the readings has its first piece, or for
+            # one character a piece that begins with it.
+            first: list[Any] = [_first_piece(key) for key in sorted(found.index_keys())]
+            subqueries.append(index.filter(Q.create(first, Q.OR)))
+        elif not found.roman:
+            grams |= pieces
         else:
-            persons = persons.filter(birth_date=born)
-        matched = True
-    if not matched:  # nothing typed, or only marks (ー, ・): nothing to look for
+            subqueries.append(_having_all(index, pieces))
+        if found.roman:
+            # Capitals: the romaji of names registered in Latin letters (names.person_name_grams).
+            roman = found.roman.upper() if found.latin_only else found.roman
+            if len(roman) >= 2:
+                subqueries.append(_having_all(index, pairs(roman)))
+            else:
+                subqueries.append(index.filter(_first_piece(roman)))
+        if subqueries:
+            candidates.append(
+                subqueries[0].union(*subqueries[1:]) if len(subqueries) > 1 else subqueries[0]
+            )
+    if not (dated or exact or folded):  # nothing typed, or only marks (ー, ・)
         return []
-    index = PersonNameGram.objects.values("person_id")
     if grams:
         # The persons with every piece, from the index alone (one range per
         # piece, counted by person), before any person row is read: a piece
         # as common as いち or けん would otherwise fetch tens of thousands.
-        persons = persons.filter(
-            pk__in=index.filter(gram__in=sorted(grams))
-            .annotate(pieces=Count("gram", distinct=True))
-            .filter(pieces=len(grams))
-            .values("person_id")
-        )
-    for condition in some_of:
-        persons = persons.filter(pk__in=index.filter(condition))
+        persons = persons.filter(pk__in=_having_all(index, grams))
+    for candidate in candidates:
+        persons = persons.filter(pk__in=candidate)
     # Only persons the policy lets the staff member see, in the same
     # statement: its own rule for persons (``policy.person_condition``), an
     # index probe on the grants from each person the names found.
     persons = persons.filter(policy.person_condition(staff))
-    return list(persons.select_related("district").order_by("kana_key", "pk")[:limit])
+    order: list[Any] = ["kana_key", "pk"]
+    if folded:
+        rank = Case(
+            When(exact, then=Value(EXACT)),
+            When(folded, then=Value(FOLDED)),
+            default=Value(VOICELESS),
+        )
+        order.insert(0, rank)
+    return list(persons.select_related("district").order_by(*order)[:limit])
+
+
+def _having_all(index: QuerySet[Any], pieces: set[str]) -> QuerySet[Any]:
+    """The persons of the index with every one of ``pieces``."""
+    if len(pieces) == 1:
+        return index.filter(gram__in=pieces)
+    return (
+        index.filter(gram__in=sorted(pieces))
+        .annotate(pieces=Count("gram", distinct=True))
+        .filter(pieces=len(pieces))
+        .values("person_id")
+    )
 
 
 def consultation_search(staff: Staff, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Any]:

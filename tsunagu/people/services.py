@@ -31,7 +31,7 @@ from tsunagu.people.models import (
     PersonNameGram,
     Relationship,
 )
-from tsunagu.people.names import VARIANT_KANJI, fold, name_grams
+from tsunagu.people.names import VARIANT_KANJI, name_keys, person_name_grams
 
 
 def name_variants() -> dict[str, str]:
@@ -52,17 +52,28 @@ def person_grams_write(persons: list[Person]) -> None:
         [
             PersonNameGram(municipality_id=person.municipality_id, person=person, gram=gram)
             for person in persons
-            for gram in sorted(name_grams(person.name_key, person.kana_key))
+            for gram in sorted(
+                person_name_grams(person.name_key, person.sound_key, person.roman_key)
+            )
         ],
         batch_size=2000,
     )
 
 
+#: The search keys of a person, all written from ``names.name_keys``.
+KEY_FIELDS = ["family_key", "name_key", "family_kana_key", "kana_key", "sound_key", "roman_key"]
+
+
 def person_set_keys(person: Person, variants: Mapping[str, str]) -> None:
-    person.family_key = fold(person.family_name, variants)[:45]
-    person.name_key = (person.family_key + fold(person.given_name, variants))[:90]
-    person.family_kana_key = fold(person.family_name_kana, variants)[:65]
-    person.kana_key = (person.family_kana_key + fold(person.given_name_kana, variants))[:130]
+    keys = name_keys(
+        person.family_name,
+        person.given_name,
+        person.family_name_kana,
+        person.given_name_kana,
+        variants,
+    )
+    for name in KEY_FIELDS:
+        setattr(person, name, getattr(keys, name))
 
 
 @transaction.atomic
@@ -463,19 +474,15 @@ def persons_rekey(batch_size: int = 2000) -> int:
     anonymised = AnonymisedRecord.objects.filter(record_type=PERSON).values("record_id")
     persons = Person.objects.exclude(pk__in=anonymised).order_by("pk")
     for person in persons.iterator(chunk_size=batch_size):
-        before = (person.name_key, person.kana_key)
+        before = [getattr(person, name) for name in KEY_FIELDS]
         person_set_keys(person, variants)
-        if (person.name_key, person.kana_key) != before:
+        if [getattr(person, name) for name in KEY_FIELDS] != before:
             batch.append(person)
         if len(batch) >= batch_size:
-            changed += Person.objects.bulk_update(
-                batch, ["name_key", "family_key", "kana_key", "family_kana_key"]
-            )
+            changed += Person.objects.bulk_update(batch, KEY_FIELDS)
             person_grams_write(batch)
             batch = []
     if batch:
-        changed += Person.objects.bulk_update(
-            batch, ["name_key", "family_key", "kana_key", "family_kana_key"]
-        )
+        changed += Person.objects.bulk_update(batch, KEY_FIELDS)
         person_grams_write(batch)
     return changed

@@ -79,7 +79,7 @@ from tsunagu.people.models import (
     Relationship,
     Sex,
 )
-from tsunagu.people.names import VARIANT_KANJI, fold, name_grams, normalize_text, text_grams
+from tsunagu.people.names import NameKeys, name_keys, normalize_text, text_grams
 from tsunagu.plans.models import (
     Decision,
     Monitoring,
@@ -274,13 +274,13 @@ def _fiscal_year(day: date) -> int:
 
 
 @lru_cache(maxsize=200_000)
-def _fold(text: str) -> str:
-    return fold(text, VARIANT_KANJI)
+def _keys(family: str, given: str, family_kana: str, given_kana: str) -> NameKeys:
+    return name_keys(family, given, family_kana, given_kana)
 
 
 @lru_cache(maxsize=200_000)
-def _grams(name_key: str, kana_key: str) -> list[str]:
-    return sorted(name_grams(name_key, kana_key))
+def _grams(keys: NameKeys) -> list[str]:
+    return sorted(keys.grams())
 
 
 @lru_cache(maxsize=1_000)
@@ -488,7 +488,7 @@ class _Municipality:
             ["id", "municipality", "family_name", "given_name", "family_name_kana",
              "given_name_kana", "sex", "birth_date", "address", "district", "phone",
              "registered_by", "created_by", "updated_by", "created_at", "updated_at",
-             "name_key", "family_key", "kana_key", "family_kana_key"],
+             "name_key", "family_key", "kana_key", "family_kana_key", "sound_key", "roman_key"],
         )  # fmt: skip
         households = Writer(
             Household,
@@ -544,17 +544,15 @@ class _Municipality:
                 given_kana = names.as_typed_kana(given_kana, rng)
                 pid = self.ids.take(Person)
                 born = self._birth_date(relationship, head_age)
-                family_key = _fold(family)[:45]
-                family_kana_key = _fold(family_kana)[:65]
-                name_key = (family_key + _fold(given))[:90]
-                kana_key = (family_kana_key + _fold(given_kana))[:130]
+                keys = _keys(family, given, family_kana, given_kana)
                 persons.add(
                     pid, mid, family, given, family_kana, given_kana,
                     rng.choice((Sex.MALE, Sex.FEMALE, Sex.FEMALE, Sex.MALE, Sex.UNKNOWN)),
                     born, address, district.pk, phone if rng.random() < 0.6 else "",
-                    org, by, by, at, at, name_key, family_key, kana_key, family_kana_key,
+                    org, by, by, at, at, keys.name_key, keys.family_key, keys.kana_key,
+                    keys.family_kana_key, keys.sound_key, keys.roman_key,
                 )  # fmt: skip
-                for gram in _grams(name_key, kana_key):
+                for gram in _grams(keys):
                     grams.add(mid, pid, gram)
                 started = max(moved_in, born)
                 left = leaves and number == len(shape)
