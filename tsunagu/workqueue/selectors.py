@@ -290,7 +290,8 @@ def queue(
 def acting_organization_for_queue(request: HttpRequest) -> int | None:
     """The organization whose queue the request's staff member sees: the one
     they act for among their casework organizations (no statement)."""
-    return acting_organization_id(request, policy.casework_organization_ids(request.user))
+    staff: Any = request.user
+    return acting_organization_id(request, policy.casework_organization_ids(staff))
 
 
 def request_counts(request: HttpRequest) -> Counts:
