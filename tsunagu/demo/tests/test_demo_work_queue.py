@@ -35,4 +35,4 @@ def test_the_jiritsu_window_sees_its_incoming_sheets_on_its_home_page(
     assert "今日の仕事" in html
     for referral in waiting.order_by("due_on", "pk")[:10]:
         assert reverse("referrals:detail", args=[referral.pk]) in html
-    assert f'<span class="nav-count">{found.referrals}<span' in html
+    assert f'<span class="nav-count" aria-hidden="true">{found.referrals}</span>' in html

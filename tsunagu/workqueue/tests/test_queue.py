@@ -65,7 +65,8 @@ def test_a_receiving_window_sees_the_sheets_waiting_and_those_past_their_deadlin
     # Before accepting, the receiver's inbox does not name the household: nor does the queue.
     assert "鈴木" not in html
     # The menu's つなぐシート entry carries the count.
-    assert '<span class="nav-count">2<span class="visually-hidden">件の対応待ち' in html
+    assert '<span class="nav-count" aria-hidden="true">2</span>' in html
+    assert ">2件の対応待ち</span>" in html  # read as the link's description, not its name
 
 
 def test_once_accepted_the_sheet_waits_for_a_report_and_names_the_household(
