@@ -6,10 +6,12 @@
 - :func:`lines`: the first lines of each part of the queue for the home page,
   one statement a kind of record, never one a row.
 
-Everything is read through the policy: つなぐシート from ``policy.visible``
-(those of the acting organization), the tasks, outreach contacts and
-participation paths from ``policy.own`` (the staff member's organizations'
-own records), the cases from the coordinating section's visible cases.
+The queue is one organization's: the one the staff member acts for (on the
+pages), or each of their casework organizations in turn (the e-mail digest).
+Everything is read through the policy: つなぐシート from ``policy.visible``,
+the tasks, outreach contacts and participation paths from ``policy.own``
+(the organization's own records), the cases from the visible cases of the
+organization when it is a coordinating section.
 Staff without casework (an external guest, an auditor, a system
 administrator) have no queue and cost no statement.
 """
@@ -120,17 +122,21 @@ def _parts(staff: Staff, organization_id: int, today: datetime.date) -> _Parts:
     from tsunagu.participation.selectors import follow_ups_overdue
 
     referrals = policy.visible(staff, "referral", policy.Action.LIST)
-    orgs = policy.casework_organization_ids(staff)
-    # The coordinating sections among the staff member's organizations, as a
-    # subquery: asking for them first would be a statement of its own.
-    coordinating = Organization.objects.filter(pk__in=orgs, is_coordinating=True).values("pk")
+    # Every part is the organization's own (a staff member of two windows sees
+    # each window's queue when acting for it, and the digest tells them apart).
+    # Whether it is a coordinating section, as a subquery: asking first would
+    # be a statement of its own.
+    coordinating = Organization.objects.filter(pk=organization_id, is_coordinating=True).values(
+        "pk"
+    )
+    tasks = policy.own(staff, "action_item").filter(owner_organization_id=organization_id)
     return _Parts(
         organization_id=organization_id,
         received=referrals.filter(to_organization_id=organization_id),
         sent=referrals.filter(from_organization_id=organization_id),
-        tasks=policy.own(staff, "action_item").filter(done_at=None, due_on__lte=today + DUE_WITHIN),
-        outreach=overdue(staff, today),
-        follow_ups=follow_ups_overdue(staff, today),
+        tasks=tasks.filter(done_at=None, due_on__lte=today + DUE_WITHIN),
+        outreach=overdue(staff, today).filter(organization_id=organization_id),
+        follow_ups=follow_ups_overdue(staff, today).filter(organization_id=organization_id),
         cases=follow_up_reminders(staff, today, coordinating=coordinating),
     )
 

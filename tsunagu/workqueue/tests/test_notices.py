@@ -242,3 +242,19 @@ def test_the_settings_are_kept_from_the_account_page(ward: Ward, receiver: Staff
         kept = Staff.objects.get(pk=receiver.pk)
     assert (kept.notice_mode, kept.email) == (NoticeMode.IMMEDIATE, "south@city.example.lg.jp")
     assert kept.notice_kinds == [NoticeKind.REFERRALS, NoticeKind.TASKS]
+
+
+def test_a_staff_member_of_two_windows_is_told_which_window_waits(
+    ward: Ward, receiver: Staff, smtp: Inbox
+) -> None:
+    from tsunagu.tests.factories import add_member
+
+    add_member(receiver, ward.coordinating, Role.COORDINATOR)
+    choose(receiver, NoticeMode.DAILY)
+    sheets_waiting(ward, 2, late=0)
+    assert notices.send_digests().sent == 1
+    body = _text(smtp.messages[0])
+    assert f"【{ward.other_center.name}】" in body
+    assert f"【{ward.coordinating.name}】" not in body  # nothing waits there
+    assert body.count("受理待ちのつなぐシート") == 1
+    assert_no_personal_data(body)
