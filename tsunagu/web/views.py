@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +10,7 @@ from tsunagu.core.http import StaffRequest
 from tsunagu.core.models import Municipality
 from tsunagu.core.wareki import fiscal_year_label, fiscal_year_of
 from tsunagu.directory.models import District, Organization, SubBusiness
+from tsunagu.workqueue.selectors import count_subquery
 
 
 @policy.route("own_account", policy.Action.VIEW)
@@ -33,21 +31,15 @@ def home(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _count(rows: QuerySet[Any]) -> Subquery:
-    """``rows`` counted, as a scalar subquery (0 when there are none)."""
-    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Subquery(counted, output_field=IntegerField())
-
-
 def _directory_figures(staff: Staff) -> dict[str, int]:
     """How many organizations, 区該当事業 and 日常生活圏域 the municipality has
     in use, in one statement (three counts were three round trips)."""
     figures = (
         Municipality.objects.filter(pk=staff.municipality_id)
         .annotate(
-            organizations=_count(Organization.objects.filter(archived_at=None)),
-            sub_businesses=_count(SubBusiness.objects.filter(archived_at=None)),
-            districts=_count(District.objects.filter(archived_at=None)),
+            organizations=count_subquery(Organization.objects.filter(archived_at=None)),
+            sub_businesses=count_subquery(SubBusiness.objects.filter(archived_at=None)),
+            districts=count_subquery(District.objects.filter(archived_at=None)),
         )
         .values("organizations", "sub_businesses", "districts")
         .get()

@@ -97,7 +97,7 @@ class Counts:
 NONE = Counts()
 
 
-def _count(rows: QuerySet[Any]) -> Subquery:
+def count_subquery(rows: QuerySet[Any]) -> Subquery:
     """``rows`` counted, as a scalar subquery (0 when there are none)."""
     counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
     return Subquery(counted, output_field=IntegerField())
@@ -153,16 +153,18 @@ def counts(staff: Staff, organization_id: int | None, today: datetime.date | Non
         owed = parts.received.filter(status__in=REPORT_BACK_OWED)
         late = Q(due_on__lt=today)
         figures: dict[str, Any] = {
-            "referrals_waiting": _count(waiting),
-            "referrals_waiting_overdue": _count(waiting.filter(late)),
-            "referrals_sent_overdue": _count(parts.sent.filter(late, status=Status.REQUESTED)),
-            "report_backs_owed": _count(owed),
-            "report_backs_overdue": _count(owed.filter(late)),
-            "tasks_due": _count(parts.tasks),
-            "tasks_overdue": _count(parts.tasks.filter(late)),
-            "outreach_overdue": _count(parts.outreach),
-            "follow_ups_due": _count(parts.follow_ups),
-            "cases_due": _count(parts.cases),
+            "referrals_waiting": count_subquery(waiting),
+            "referrals_waiting_overdue": count_subquery(waiting.filter(late)),
+            "referrals_sent_overdue": count_subquery(
+                parts.sent.filter(late, status=Status.REQUESTED)
+            ),
+            "report_backs_owed": count_subquery(owed),
+            "report_backs_overdue": count_subquery(owed.filter(late)),
+            "tasks_due": count_subquery(parts.tasks),
+            "tasks_overdue": count_subquery(parts.tasks.filter(late)),
+            "outreach_overdue": count_subquery(parts.outreach),
+            "follow_ups_due": count_subquery(parts.follow_ups),
+            "cases_due": count_subquery(parts.cases),
         }
         row = (
             Municipality.objects.filter(pk=staff.municipality_id)
