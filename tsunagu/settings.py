@@ -8,6 +8,9 @@ the embedded SQLite demo and a PostgreSQL installation:
 - ``TSUNAGU_DEBUG``: ``1`` for local development and the demo.
 - ``TSUNAGU_ALLOWED_HOSTS``: comma-separated host names.
 - ``TSUNAGU_HTTPS``: ``1`` behind a TLS-terminating proxy (secure cookies, HSTS).
+- ``TSUNAGU_EMAIL_HOST`` (and ``_PORT``, ``_USER``, ``_PASSWORD``, ``_STARTTLS``,
+  ``_FROM``), ``TSUNAGU_BASE_URL``: the mail server for the e-mail notices and the
+  address of the system in their links; no host, no mail.
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "tsunagu.grants",
     "tsunagu.reports",
     "tsunagu.web",
+    "tsunagu.workqueue",
     "tsunagu.demo",
 ]
 
@@ -259,6 +263,23 @@ LOGGING = {
         "django.request": {"filters": ["no_personal_data"]},
     },
 }
+
+# E-mail notices of the work queue (counts and links, never personal data),
+# through the municipality's own mail server: with no TSUNAGU_EMAIL_HOST no
+# mail is sent at all (the account page says so). TSUNAGU_BASE_URL is the
+# address staff open the system at, for the links in the mails.
+TSUNAGU_EMAIL_HOST = os.environ.get("TSUNAGU_EMAIL_HOST", "")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = TSUNAGU_EMAIL_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("TSUNAGU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("TSUNAGU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("TSUNAGU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("TSUNAGU_EMAIL_STARTTLS") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("TSUNAGU_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("TSUNAGU_EMAIL_FROM", "tsunagu@localhost")
+TSUNAGU_BASE_URL = os.environ.get("TSUNAGU_BASE_URL", "").rstrip("/") or (
+    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0]}"
+)
 
 NINJA_PAGINATION_PER_PAGE = 50
 # Pages with a bounded limit and offset (a 30-digit offset was a server error).

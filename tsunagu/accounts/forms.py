@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.accounts.models import Membership, Staff
+from tsunagu.accounts.models import Membership, NoticeKind, NoticeMode, Staff
 from tsunagu.accounts.roles import Role
 from tsunagu.core.forms_base import AccessibleFormMixin, StyledForm, StyledModelForm
 from tsunagu.directory.models import Organization
@@ -169,3 +169,37 @@ class RoleSecurityForm(StyledForm):
 class ApiTokenForm(StyledForm):
     name = forms.CharField(label=_("用途"), max_length=60, help_text=_("例: 集計用スクリプト"))
     days = forms.IntegerField(label=_("有効日数"), min_value=1, max_value=365, initial=90)
+
+
+class NoticeSettingsForm(StyledForm):
+    """The staff member's e-mail notices: where to, how often, of what."""
+
+    email = forms.EmailField(
+        label=_("通知を受け取るメールアドレス"),
+        required=False,
+        help_text=_(
+            "庁内・機関内のアドレス。通知には件数とリンクだけを載せ、氏名や相談内容は載せません。"
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    notice_mode = forms.ChoiceField(
+        label=_("メール通知"), choices=NoticeMode.choices, widget=forms.RadioSelect
+    )
+    notice_kinds = forms.MultipleChoiceField(
+        label=_("通知する内容"),
+        choices=NoticeKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        mode = cleaned.get("notice_mode")
+        if mode and mode != NoticeMode.OFF:
+            if not cleaned.get("email") and "email" not in self.errors:
+                self.add_error(
+                    "email", _("メール通知を受け取るには、メールアドレスを入力してください。")
+                )
+            if not cleaned.get("notice_kinds") and "notice_kinds" not in self.errors:
+                self.add_error("notice_kinds", _("通知する内容を1つ以上選んでください。"))
+        return cleaned

@@ -37,6 +37,31 @@ class StaffManager(TenantManager, BaseUserManager):
     use_in_migrations = False
 
 
+class NoticeMode(models.TextChoices):
+    """How a staff member hears of the work waiting for them by e-mail."""
+
+    OFF = "off", _("受け取らない")
+    DAILY = "daily", _("1日1回まとめて")
+    IMMEDIATE = (
+        "immediate",
+        _("その都度（つなぐシートが届いたとき・報告が届いたとき）と1日1回のまとめ"),
+    )
+
+
+class NoticeKind(models.TextChoices):
+    """What the e-mail notices tell of (counts and links only, never personal data)."""
+
+    REFERRALS = "referrals", _("つなぐシート（受理待ち・報告待ち・期限超過）")
+    TASKS = "tasks", _("会議で決まったタスク")
+    OUTREACH = "outreach", _("予定日を過ぎたアウトリーチ")
+    FOLLOW_UPS = "follow_ups", _("参加支援のフォローアップ")
+    CASES = "cases", _("期日が近い・過ぎたケース")
+
+
+def all_notice_kinds() -> list[str]:
+    return [kind.value for kind in NoticeKind]
+
+
 class Staff(TenantModel, AbstractBaseUser):
     """A staff member (職員) of one municipality, possibly of several organizations.
 
@@ -59,6 +84,11 @@ class Staff(TenantModel, AbstractBaseUser):
     # moment it can neither log in nor keep a session.
     expires_at = models.DateTimeField(_("有効期限"), null=True, blank=True)
     is_guest = models.BooleanField(_("会議の外部ゲスト"), default=False, editable=False)
+    # E-mail notices of the work queue: counts and links, never personal data.
+    notice_mode = models.CharField(
+        _("メール通知"), max_length=12, choices=NoticeMode.choices, default=NoticeMode.OFF
+    )
+    notice_kinds = models.JSONField(_("通知する内容"), default=all_notice_kinds, blank=True)
 
     objects: ClassVar[StaffManager] = StaffManager()  # type: ignore[assignment]
     all_tenants: ClassVar[models.Manager[Any]] = models.Manager()

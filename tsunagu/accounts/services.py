@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tsunagu.accounts.models import ApiToken, Membership, RoleSecurity, Staff
+from tsunagu.accounts.models import ApiToken, Membership, NoticeKind, RoleSecurity, Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.models import Municipality
@@ -49,6 +49,24 @@ def staff_set_password(*, actor: Staff, staff: Staff, password: str) -> None:
     staff.set_password(password)
     staff.save(update_fields=["password"])
     audit_record(AuditAction.CHANGE, actor=actor, obj=staff, detail={"fields": ["password"]})
+
+
+@transaction.atomic
+def staff_set_notices(
+    *, actor: Staff, staff: Staff, email: str, mode: str, kinds: list[str]
+) -> None:
+    """The staff member's e-mail notices (their own account page). Audited
+    with the fields changed, not the address."""
+    staff.email = email
+    staff.notice_mode = mode
+    staff.notice_kinds = [kind for kind in NoticeKind.values if kind in kinds]
+    staff.save(update_fields=["email", "notice_mode", "notice_kinds"])
+    audit_record(
+        AuditAction.CHANGE,
+        actor=actor,
+        obj=staff,
+        detail={"fields": ["email", "notice_mode", "notice_kinds"], "notice_mode": mode},
+    )
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from tsunagu.accounts.forms import (
     ApiTokenForm,
     LoginForm,
     MembershipForm,
+    NoticeSettingsForm,
     PasswordSetForm,
     RoleSecurityForm,
     StaffCreateForm,
@@ -39,6 +40,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.http import StaffRequest
 from tsunagu.core.services import tracked_save_form
+from tsunagu.workqueue.notices import configured as notices_configured
 
 login = policy.public_route("signing in")(
     auth_views.LoginView.as_view(
@@ -124,8 +126,27 @@ def profile(request: StaffRequest) -> HttpResponse:
     staff = request.user
     password_form = PasswordSetForm(staff=staff)
     token_form = ApiTokenForm()
+    notice_form = NoticeSettingsForm(
+        initial={
+            "email": staff.email,
+            "notice_mode": staff.notice_mode,
+            "notice_kinds": staff.notice_kinds,
+        }
+    )
     new_token = None
-    if request.method == "POST" and request.POST.get("form") == "password":
+    if request.method == "POST" and request.POST.get("form") == "notices":
+        notice_form = NoticeSettingsForm(request.POST)
+        if notice_form.is_valid():
+            services.staff_set_notices(
+                actor=staff,
+                staff=staff,
+                email=notice_form.cleaned_data["email"],
+                mode=notice_form.cleaned_data["notice_mode"],
+                kinds=notice_form.cleaned_data["notice_kinds"],
+            )
+            messages.success(request, _("メール通知の設定を保存しました。"))
+            return redirect("accounts:profile")
+    elif request.method == "POST" and request.POST.get("form") == "password":
         password_form = PasswordSetForm(request.POST, staff=staff)
         if password_form.is_valid():
             services.staff_set_password(
@@ -154,6 +175,8 @@ def profile(request: StaffRequest) -> HttpResponse:
             "tokens": tokens,
             "new_token": new_token,
             "has_totp": TOTPDevice.objects.filter(user=staff, confirmed=True).exists(),
+            "notice_form": notice_form,
+            "mail_configured": notices_configured(),
         },
     )
 

@@ -131,10 +131,11 @@ def follow_up_reminders(
     staff: Staff,
     today: datetime.date | None = None,
     *,
-    coordinating: frozenset[int] | None = None,
+    coordinating: frozenset[int] | QuerySet[Any] | None = None,
 ) -> QuerySet[Case]:
     """Cases of the staff's coordinating sections (``coordinating``, when the
-    caller has already asked the policy for them) whose watch period has ended
+    caller has already asked the policy for them, or a subquery of their ids:
+    the work queue counts them inside one statement) whose watch period has ended
     or whose next action is due within a week: the home page's reminders."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=7)

@@ -170,14 +170,19 @@ def worklist(staff: Staff, today: datetime.date | None = None) -> list[WorkItem]
     return items
 
 
-def overdue_count(staff: Staff, today: datetime.date | None = None) -> int:
-    """How many households of the work list are overdue (their latest contact
-    planned a next one before today), counted in one statement: the home page
-    shows the number only, so the work list's rows are not read."""
+def overdue(staff: Staff, today: datetime.date | None = None) -> QuerySet[OutreachContact]:
+    """The latest contact of each household of the work list that is overdue
+    (it planned a next one before today), unevaluated: the home page counts
+    them inside its one statement of counts and shows the first few."""
     today = today or timezone.localdate()
     own = policy.own(staff, "outreach_contact")
     newest = own.filter(household_id=OuterRef("household_id")).order_by("-occurred_at", "-id")
-    return own.filter(pk__in=Subquery(newest.values("pk")[:1]), next_on__lt=today).count()
+    return own.filter(pk__in=Subquery(newest.values("pk")[:1]), next_on__lt=today)
+
+
+def overdue_count(staff: Staff, today: datetime.date | None = None) -> int:
+    """How many households of the work list are overdue, counted in one statement."""
+    return overdue(staff, today).count()
 
 
 # ---------------------------------------------------------------------------

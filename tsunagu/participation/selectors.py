@@ -31,15 +31,16 @@ def worklist(staff: Staff, today: datetime.date | None = None) -> list[Participa
     return paths
 
 
-def follow_ups_due(staff: Staff, today: datetime.date | None = None) -> int:
-    """How many open paths of the work list have a follow-up overdue
-    (``Participation.follow_up_overdue``), counted in one statement."""
+def follow_ups_overdue(staff: Staff, today: datetime.date | None = None) -> QuerySet[Participation]:
+    """Open paths of the work list with a follow-up overdue
+    (``Participation.follow_up_overdue``), unevaluated."""
     today = today or timezone.localdate()
-    return (
-        policy.own(staff, "participation")
-        .filter(stage__in=OPEN, next_follow_up_on__lt=today)
-        .count()
-    )
+    return policy.own(staff, "participation").filter(stage__in=OPEN, next_follow_up_on__lt=today)
+
+
+def follow_ups_due(staff: Staff, today: datetime.date | None = None) -> int:
+    """How many open paths of the work list have a follow-up overdue, in one statement."""
+    return follow_ups_overdue(staff, today).count()
 
 
 def active_in(

@@ -28,6 +28,7 @@ from tsunagu.referrals.models import (
     Side,
     Status,
 )
+from tsunagu.workqueue import notices
 
 
 class ReferralConflict(EditConflict):
@@ -186,6 +187,12 @@ def referral_transition(
         detail={"from": source, "to": to_status, "reason": reason},
         organization_id=organization.pk,
     )
+    # E-mail notices (counts and links only) to the other side's staff who
+    # chose them, after the commit.
+    if to_status == Status.REQUESTED:
+        notices.referral_sent(locked)
+    elif to_status in NEEDS_REPORT_BACK:
+        notices.referral_reported(locked)
     return locked
 
 

@@ -218,6 +218,9 @@ PAGES: dict[str, frozenset[Role]] = {
 
 API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET me": EVERYONE,  # own_account view
+    "GET work_queue": EVERYONE,  # own_account view (no casework: zero counts)
+    "GET notice_settings": EVERYONE,  # own_account view
+    "PUT notice_settings_update": EVERYONE,  # own_account change
     "GET district_list": STAFF,  # district list
     "GET sub_business_list": STAFF,  # business list
     "GET organization_list": STAFF,  # organization list

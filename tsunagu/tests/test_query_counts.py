@@ -9,6 +9,9 @@ Every pin is made of the same fixed parts plus the page's own reads:
   their organizations' names, which the header's organizations come from),
   whether their role requires two-factor or they have a confirmed device
   (one statement);
+- 1 on a full page for staff doing casework: the menu's counts of their work
+  queue (workqueue.selectors.counts, every count in one statement; none for
+  staff without casework, nor for the API and htmx fragments);
 - 1 per audit event: its INSERT (its seal runs after the commit, which the
   test's transaction never reaches: audit/tests/test_sealing.py pins it);
 - the page's reads: one query per kind of record shown, each row's related
@@ -76,8 +79,8 @@ def rendered(
 
 
 def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
-    """19 statements however many members, consultations and referrals the
-    household has: 4 (fixed parts); the household and the viewer's basis to
+    """20 statements however many members, consultations and referrals the
+    household has: 4 (fixed parts); the menu's counts (1); the household and the viewer's basis to
     it, one statement on the grants (2); the audit of the view (1); the
     records (11): members with their persons, consultations with their
     organizations, 3 queries for the bases of all consultations at once (the
@@ -96,9 +99,9 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("people:household_detail", args=[household.pk])
     client.get(url)  # the session's first request (last activity) is not the page's cost
 
-    few = rendered(django_assert_num_queries, 19, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 20, lambda: client.get(url))
     sf.household_grown(counselor, household, receiver, members=4, consultations=8, referrals=4)
-    many = rendered(django_assert_num_queries, 19, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 20, lambda: client.get(url))
 
     for response, members, consultations, referrals in ((few, 2, 2, 1), (many, 6, 10, 5)):
         view = response.context["view"]
@@ -111,8 +114,8 @@ def test_household_page(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
-    """10 statements however many persons match: the fixed parts (4); the
-    name variants (1); the persons, in one statement: the index of name
+    """11 statements however many persons match: the fixed parts (4); the
+    menu's counts (1); the name variants (1); the persons, in one statement: the index of name
     pieces, the exact match on those persons, the policy's person rule (a
     probe on the grants from each) and their districts, in reading order (1);
     the audit event of the search (1); the persons' current households, those
@@ -120,8 +123,8 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
     may open are linked (3).
 
     The consultations with the words come in their own request (the page asks
-    for it as it shows): 6 statements however many match — the fixed parts
-    (4), the consultations with their organizations (1), the audit event (1)."""
+    for it as it shows): 7 statements however many match — the fixed parts
+    (4), the menu's counts (1), the consultations with their organizations (1), the audit event (1)."""
     counselor = ward.member(Role.COUNSELOR)
     sf.persons_named(counselor, "鈴木", 2)
     client = as_staff(counselor)
@@ -131,8 +134,8 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
     def both() -> tuple[Any, Any]:
         return (
-            rendered(django_assert_num_queries, 10, lambda: client.post(url, {"q": "鈴木"})),
-            rendered(django_assert_num_queries, 6, lambda: client.post(in_records, {"q": "鈴木"})),
+            rendered(django_assert_num_queries, 11, lambda: client.post(url, {"q": "鈴木"})),
+            rendered(django_assert_num_queries, 7, lambda: client.post(in_records, {"q": "鈴木"})),
         )
 
     few = both()
@@ -147,8 +150,8 @@ def test_person_search(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
-    """9 statements however many つなぐシート the receiving organization has:
-    the fixed parts (4); the acting organization and the referrals with both
+    """10 statements however many つなぐシート the receiving organization has:
+    the fixed parts (4); the menu's counts (1); the acting organization and the referrals with both
     organizations and whether each is overdue (2); the households of the
     referrals listed and the viewer's bases to them, one statement on the
     grants, so that only those the receiver may now see are named (2); one
@@ -160,9 +163,9 @@ def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("referrals:inbox")
     client.get(url)
 
-    few = rendered(django_assert_num_queries, 9, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 10, lambda: client.get(url))
     sf.referrals_received(sender, receiver, 10)
-    many = rendered(django_assert_num_queries, 9, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 10, lambda: client.get(url))
 
     for response, received, accepted in ((few, 2, 1), (many, 12, 6)):
         rows = response.context["rows"]
@@ -171,8 +174,8 @@ def test_referral_inbox(ward: Ward, django_assert_num_queries: Any) -> None:
 
 
 def test_case_list(ward: Ward, django_assert_num_queries: Any) -> None:
-    """10 statements however many cases the 多機関協働事務局 holds: the fixed
-    parts (4); the coordinating sections (asked once, for the list and the
+    """11 statements however many cases the 多機関協働事務局 holds: the fixed
+    parts (4); the menu's counts (1); the coordinating sections (asked once, for the list and the
     page's ``coordinating`` flag), the count of the cases and one page of
     them with household, organizations and lead staff (3); the viewer's bases
     to the page's cases, one statement on the grants (1); which of them have
@@ -183,9 +186,9 @@ def test_case_list(ward: Ward, django_assert_num_queries: Any) -> None:
     url = reverse("cases:list")
     client.get(url)
 
-    few = rendered(django_assert_num_queries, 10, lambda: client.get(url))
+    few = rendered(django_assert_num_queries, 11, lambda: client.get(url))
     sf.cases_opened(coordinator, ward.coordinating, 10)
-    many = rendered(django_assert_num_queries, 10, lambda: client.get(url))
+    many = rendered(django_assert_num_queries, 11, lambda: client.get(url))
 
     for response, opened in ((few, 2), (many, 12)):
         rows = response.context["rows"]
@@ -233,7 +236,7 @@ def test_business_report(ward: Ward, django_assert_num_queries: Any) -> None:
 @pytest.mark.parametrize(
     ("url", "page"),
     [
-        pytest.param(None, 10, id="resource-list"),
+        pytest.param(None, 11, id="resource-list"),
         pytest.param("/api/v1/hsds/services", 7, id="hsds-services"),
         pytest.param("/api/v1/hsds/services?full=true", 10, id="hsds-services-full"),
     ],
@@ -241,8 +244,8 @@ def test_business_report(ward: Ward, django_assert_num_queries: Any) -> None:
 def test_service_list(
     ward: Ward, django_assert_num_queries: Any, url: str | None, page: int
 ) -> None:
-    """However many services there are: the directory's list takes 10 (the
-    fixed parts, 4; the count and the page of resources with their providers,
+    """However many services there are: the directory's list takes 11 (the
+    fixed parts, 4; the menu's counts, 1; the count and the page of resources with their providers,
     their schedules, their places with districts, 4; the districts of the
     filter, 1; one audit event, 1); the HSDS page of services 7 (the fixed
     parts, 4; the count and the page, 2; the audit event, 1) and its full form 10

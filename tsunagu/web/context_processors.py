@@ -61,11 +61,22 @@ MENU = [
 
 
 def _menu(request: HttpRequest) -> list[dict[str, Any]]:
+    """The menu entries the staff member may open, each with the number of
+    things waiting there (the work queue's counts: one statement a page, none
+    for staff without casework)."""
+    from tsunagu.workqueue.selectors import request_counts
+
     current = request.resolver_match.view_name if request.resolver_match else ""
+    items = [item for item in MENU if policy.decide(request.user, item.action, item.resource)]
+    waiting = request_counts(request).for_menu()
     return [
-        {"label": item.label, "url": item.url, "current": item.url_name == current}
-        for item in MENU
-        if policy.decide(request.user, item.action, item.resource)
+        {
+            "label": item.label,
+            "url": item.url,
+            "current": item.url_name == current,
+            "count": waiting.get(item.url_name, 0),
+        }
+        for item in items
     ]
 
 

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +10,7 @@ from tsunagu.core.http import StaffRequest
 from tsunagu.core.models import Municipality
 from tsunagu.core.wareki import fiscal_year_label, fiscal_year_of
 from tsunagu.directory.models import District, Organization, SubBusiness
+from tsunagu.workqueue.selectors import count_subquery
 
 
 @policy.route("own_account", policy.Action.VIEW)
@@ -33,21 +31,15 @@ def home(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _count(rows: QuerySet[Any]) -> Subquery:
-    """``rows`` counted, as a scalar subquery (0 when there are none)."""
-    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Subquery(counted, output_field=IntegerField())
-
-
 def _directory_figures(staff: Staff) -> dict[str, int]:
     """How many organizations, 区該当事業 and 日常生活圏域 the municipality has
     in use, in one statement (three counts were three round trips)."""
     figures = (
         Municipality.objects.filter(pk=staff.municipality_id)
         .annotate(
-            organizations=_count(Organization.objects.filter(archived_at=None)),
-            sub_businesses=_count(SubBusiness.objects.filter(archived_at=None)),
-            districts=_count(District.objects.filter(archived_at=None)),
+            organizations=count_subquery(Organization.objects.filter(archived_at=None)),
+            sub_businesses=count_subquery(SubBusiness.objects.filter(archived_at=None)),
+            districts=count_subquery(District.objects.filter(archived_at=None)),
         )
         .values("organizations", "sub_businesses", "districts")
         .get()
@@ -58,42 +50,29 @@ def _directory_figures(staff: Staff) -> dict[str, int]:
 
 
 def _my_work(request: StaffRequest) -> dict[str, object]:
-    """What waits for this staff member: cases whose next action or watch period
-    is due (the coordinating section), their organizations' open tasks, and for
-    a meeting's guest, the meetings they are invited to. Each is one statement:
-    the page shows counts and the first reminders, not the work lists."""
-    from tsunagu.cases.selectors import follow_up_reminders
+    """What waits for this staff member: for a meeting's guest, the meetings
+    they are invited to; for casework staff, the work queue of their acting
+    organization (workqueue.selectors: its counts are the menu's, one
+    statement, and the first lines of each part that has any)."""
     from tsunagu.meetings.models import Status as MeetingStatus
+    from tsunagu.workqueue import selectors as workqueue
 
     user = request.user
-    work: dict[str, object] = {}
     if user.is_guest:
-        work["my_meetings"] = list(
-            policy.visible(user, "meeting", policy.Action.LIST)
-            .exclude(status=MeetingStatus.CANCELLED)
-            .order_by("held_on")
-        )
-        return work
+        return {
+            "my_meetings": list(
+                policy.visible(user, "meeting", policy.Action.LIST)
+                .exclude(status=MeetingStatus.CANCELLED)
+                .order_by("held_on")
+            )
+        }
     today = timezone.localdate()
-    work["today"] = today
-    coordinating = policy.coordinating_organization_ids(user)
-    if coordinating:
-        reminders = follow_up_reminders(user, today, coordinating=coordinating)
-        work["reminders"] = list(reminders[:20])
-    orgs = policy.casework_organization_ids(user)
-    if orgs:
-        # The tasks addressed to their organizations: those are theirs to see
-        # (the rule's own-organization part, without building the whole visible set).
-        tasks = policy.own(user, "action_item").filter(done_at=None)
-        counts = tasks.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
-        work["tasks_open"] = counts["open"]
-        work["tasks_overdue"] = counts["overdue"]
-        from tsunagu.outreach.selectors import overdue_count
-        from tsunagu.participation.selectors import follow_ups_due
-
-        work["outreach_overdue"] = overdue_count(user, today)
-        work["follow_ups_due"] = follow_ups_due(user, today)
-    return work
+    organization_id = workqueue.acting_organization_for_queue(request)
+    if organization_id is None:
+        return {"today": today}  # no casework (an auditor, an administrator): no queue
+    found = workqueue.request_counts(request)
+    queue = workqueue.queue(user, organization_id, today, found=found)
+    return {"today": today, "queue": queue, "reminders": queue.cases}
 
 
 @policy.public_route("load balancers and monitoring ask whether the server is up")
