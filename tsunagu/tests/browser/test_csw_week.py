@@ -83,6 +83,8 @@ def test_a_csw_week(
     )
     household = make.household(csw, ward.center, head=kenichi)
     case = cases.case(coordinator, ward.coordinating, household)
+    # 健一 agreed that the centre and the coordinating section share his case's records.
+    cases.consent(coordinator, case, organizations=[ward.center])
     meeting = cases.meeting(coordinator, ward.coordinating)
     cases.attend(coordinator, meeting, csw, ward.center, pledge=True)
     item = cases.on_agenda(coordinator, meeting, case)
@@ -170,6 +172,7 @@ def test_a_csw_week(
     sign_in(desk, coordinator.username)
     desk.goto(f"/progress/households/{household.pk}/new/")
     write_note(desk, "関係機関との連絡", LIAISON)
+    field(desk, "多機関協働ケース").select_option(value=str(case.pk))
     desk.get_by_role("button", name="記録する").click()
     expect(desk.get_by_text(LIAISON)).to_be_visible()
     with tenancy.tenant_context(ward.municipality):
@@ -184,7 +187,7 @@ def test_a_csw_week(
     page.goto(f"/people/households/{household.pk}/")
     page.get_by_role("link", name="家族の出来事を記録").click()
     field(page, "出来事").select_option(label="退職")
-    field(page, "本人").select_option(label=re.compile("中村"))
+    field(page, "本人").select_option(value=str(kenichi.pk))
     field(page, "年（西暦）").fill("2023")
     field(page, "月").fill("3")
     field(page, "情報源").select_option(label="本人")
@@ -198,7 +201,8 @@ def test_a_csw_week(
             ward.center.pk,
         )
 
-    # The 家族年表 holds all of it, each entry with its organization.
+    # The 家族年表 holds all of it: the coordinating section's note shows to the
+    # centre under 健一's consent, as it covers his case's records.
     page.goto(f"/people/households/{household.pk}/")
     timeline = page.locator(".timeline")
     expect(timeline.get_by_text(re.compile("家族の出来事：退職"))).to_be_visible()
@@ -223,7 +227,18 @@ def test_a_csw_week(
         assert AgendaItem.objects.filter(pk=item.pk).exists()
 
     # 6. A つなぐシート to the other centre lands on its counselor's work queue.
-    make.referral(csw, ward.center, ward.other_center, household=household)
+    page.goto(f"/people/households/{household.pk}/")
+    page.get_by_role("link", name="つなぐシートを作る").click()
+    field(page, "つなぎ先").select_option(value=str(ward.other_center.pk))
+    field(page, "依頼したいこと").fill("食料支援と家計の相談をお願いします。")
+    field(page, "共有する内容").fill("退職後、食事が不規則。本人は相談に前向き。")
+    group(page, "共有する情報の種類").get_by_role("checkbox", name="相談内容").check()
+    details = page.locator("details.form-details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    group(page, "共有の根拠").get_by_role("radio", name="本人同意").check()
+    page.get_by_role("button", name="送付する").click()
+    expect(page.get_by_role("status")).to_contain_text("つなぐシートを送りました。")
     other.goto("/")
     queue = other.get_by_role("region", name="今日の仕事")
     expect(queue).to_contain_text("受理待ち 1件")
