@@ -121,3 +121,15 @@ def acting_organization_name(request: HttpRequest) -> str:
         ),
         "",
     )
+
+
+def require_casework(actor: Any, organization: Any) -> None:
+    """A service's check that a record is written as an organization the
+    actor does casework for (the organization a form or the API named)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from tsunagu.policy import casework_organization_ids
+
+    if organization.pk not in casework_organization_ids(actor):
+        raise ValidationError(_("所属する機関の記録として登録してください。"))

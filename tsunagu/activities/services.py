@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.accounts.acting import require_casework
 from tsunagu.accounts.models import Staff
 from tsunagu.activities.models import (
     KINDS_BY_CATEGORY,
@@ -54,13 +55,6 @@ RECORD_FIELDS = (
     "community_project",
     "community_place",
 )
-
-
-def _require_casework(actor: Staff, organization: Organization) -> None:
-    from tsunagu.policy import casework_organization_ids
-
-    if organization.pk not in casework_organization_ids(actor):
-        raise ValidationError(_("所属する機関の記録として登録してください。"))
 
 
 def _reason(reason: str) -> str:
@@ -149,7 +143,7 @@ def activity_record_create(
     community_place: Resource | None = None,
 ) -> ActivityRecord:
     """Record one act of ``actor``'s work for ``organization``."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     values: dict[str, Any] = {
         "occurred_on": occurred_on,
         "district": district,
@@ -188,7 +182,7 @@ def activity_record_update(
     *, actor: Staff, record: ActivityRecord, **fields: Any
 ) -> ActivityRecord:
     """Correct a record (its organization only); fields left out stay as they are."""
-    _require_casework(actor, record.organization)
+    require_casework(actor, record.organization)
     unknown = set(fields) - set(RECORD_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -226,7 +220,7 @@ def activity_record_update(
 def activity_record_archive(*, actor: Staff, record: ActivityRecord, reason: str) -> ActivityRecord:
     """Take a record out of the counts (entered twice, entered by mistake),
     keeping it with who, when and why."""
-    _require_casework(actor, record.organization)
+    require_casework(actor, record.organization)
     reason = _reason(reason)
     locked = ActivityRecord.objects.select_for_update().get(pk=record.pk)
     if locked.archived_at is not None:
@@ -293,7 +287,7 @@ def counted_entry_save(
 ) -> CountedEntry:
     """Enter ``organization``'s count of ``item`` for ``month`` (any day of it):
     a new entry, or the one already there replaced (an archived one comes back)."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     item = normalize_item(item)
     month = first_of_month(month)
     errors = _check_entry(item, month, count)
@@ -353,7 +347,7 @@ def counted_entry_save(
 @transaction.atomic
 def counted_entry_archive(*, actor: Staff, entry: CountedEntry, reason: str) -> CountedEntry:
     """Take a month's count out of the report (entered for the wrong month or item)."""
-    _require_casework(actor, entry.organization)
+    require_casework(actor, entry.organization)
     reason = _reason(reason)
     locked = CountedEntry.objects.select_for_update().get(pk=entry.pk)
     if locked.archived_at is not None:
@@ -393,7 +387,7 @@ def counted_entries_save(
     """Save a grid's changed cells together (all or none): a number enters or
     replaces the month's count, an emptied cell archives it. Returns how many
     entries changed."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     changed = 0
     for item, month, count in cells:
         if count is None:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.accounts.acting import require_casework
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -26,13 +27,6 @@ from tsunagu.people.models import Household, HouseholdMembership, Person
 
 #: Fields an event is written with (the form's and the API's).
 EVENT_FIELDS = ("kind", "occurred_on", "precision", "description", "source", "source_note")
-
-
-def _require_casework(actor: Staff, organization: Organization) -> None:
-    from tsunagu.policy import casework_organization_ids
-
-    if organization.pk not in casework_organization_ids(actor):
-        raise ValidationError(_("所属する機関の記録として登録してください。"))
 
 
 def _check(*, household: Household, person: Person | None, fields: dict[str, Any]) -> None:
@@ -71,7 +65,7 @@ def life_event_record(
     """Record one event of ``household``'s history for ``organization``."""
     from tsunagu import policy
 
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -107,7 +101,7 @@ def life_event_update(
     *, actor: Staff, event: LifeEvent, person: Person | None = None, **fields: Any
 ) -> LifeEvent:
     """Correct an event (its recording organization only)."""
-    _require_casework(actor, event.organization)
+    require_casework(actor, event.organization)
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -139,7 +133,7 @@ def life_event_update(
 @transaction.atomic
 def life_event_archive(*, actor: Staff, event: LifeEvent, reason: str) -> LifeEvent:
     """Withdraw an event recorded in error (kept, marked, out of the 家族年表)."""
-    _require_casework(actor, event.organization)
+    require_casework(actor, event.organization)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("取り消す理由を入力してください。")})

@@ -6,7 +6,6 @@ recording organization corrects a contact afterwards."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.accounts.acting import require_casework
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -22,7 +22,8 @@ from tsunagu.cases.models import Case
 from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
 from tsunagu.outreach.models import OutreachContact, OutreachVisitor
-from tsunagu.people.models import Household, HouseholdMembership, Person
+from tsunagu.people.contacts import check_contact
+from tsunagu.people.models import Household, Person
 
 #: Fields a contact is written with (the form's and the API's).
 CONTACT_FIELDS = (
@@ -37,39 +38,6 @@ CONTACT_FIELDS = (
     "next_step",
     "next_on",
 )
-
-
-def _require_casework(actor: Staff, organization: Organization) -> None:
-    from tsunagu.policy import casework_organization_ids
-
-    if organization.pk not in casework_organization_ids(actor):
-        raise ValidationError(_("所属する機関の記録として登録してください。"))
-
-
-def _check(
-    *,
-    household: Household,
-    person: Person | None,
-    case: Case | None,
-    occurred_at: datetime.datetime,
-    next_on: datetime.date | None,
-) -> None:
-    errors: dict[str, str] = {}
-    if (
-        person is not None
-        and not HouseholdMembership.objects.filter(household=household, person=person).exists()
-    ):
-        errors["person"] = _("この世帯の世帯員を選んでください。")
-    if case is not None and case.household_id != household.pk:
-        errors["case"] = _("この世帯のケースを選んでください。")
-    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
-        errors["occurred_at"] = _(
-            "未来の日時は記録できません。予定は「次回予定日」に入力してください。"
-        )
-    if next_on is not None and next_on < timezone.localtime(occurred_at).date():
-        errors["next_on"] = _("次回予定日は、今回の日付以降にしてください。")
-    if errors:
-        raise ValidationError(errors)
 
 
 def _set_visitors(
@@ -104,12 +72,12 @@ def outreach_contact_record(
     **fields: Any,
 ) -> OutreachContact:
     """Record one attempt to reach ``household`` for ``organization``."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     fields.setdefault("occurred_at", timezone.now())
-    _check(
+    check_contact(
         household=household,
         person=person,
         case=case,
@@ -144,12 +112,12 @@ def outreach_contact_update(
     **fields: Any,
 ) -> OutreachContact:
     """Correct a contact (its recording organization only)."""
-    _require_casework(actor, contact.organization)
+    require_casework(actor, contact.organization)
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     merged = {name: fields.get(name, getattr(contact, name)) for name in CONTACT_FIELDS}
-    _check(
+    check_contact(
         household=contact.household,
         person=person,
         case=case,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagu.accounts.acting import require_casework
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -52,13 +53,6 @@ PROFILE_FIELDS = (
 )
 
 
-def _require_casework(actor: Staff, organization: Organization) -> None:
-    from tsunagu.policy import casework_organization_ids
-
-    if organization.pk not in casework_organization_ids(actor):
-        raise ValidationError(_("所属する機関の記録として登録してください。"))
-
-
 def current_household(person: Person) -> Household | None:
     membership = (
         HouseholdMembership.objects.filter(person=person, ended_on=None)
@@ -88,7 +82,7 @@ def profile_save(
     **fields: Any,
 ) -> ParticipationProfile:
     """Create or update ``organization``'s participation profile of ``person``."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -165,7 +159,7 @@ def participation_propose(
     arrangement: str = "",
 ) -> Participation:
     """Record that ``resource`` was proposed to ``person`` (提案), with why."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     proposed_on = proposed_on or timezone.localdate()
     household = current_household(person)
     errors: dict[str, str] = {}
@@ -228,7 +222,7 @@ def participation_transition(
     version: int | None = None,
 ) -> Participation:
     """Move the path to ``to_stage``; ending or pausing it needs a reason."""
-    _require_casework(actor, participation.organization)
+    require_casework(actor, participation.organization)
     current = _locked(participation, version)
     key = (current.stage, to_stage)
     if key not in TRANSITIONS:
@@ -294,7 +288,7 @@ def participation_note(
     version: int | None = None,
 ) -> ParticipationEvent:
     """Record a follow-up with the person or support given to the host (受け入れ先支援)."""
-    _require_casework(actor, participation.organization)
+    require_casework(actor, participation.organization)
     if kind not in (EventKind.FOLLOW_UP, EventKind.HOST_SUPPORT):
         raise ValidationError({"kind": _("記録の種類を選んでください。")})
     happened_on = happened_on or timezone.localdate()

@@ -10,7 +10,6 @@ writing organization corrects a note afterwards, on the version it loaded.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagu.accounts.acting import require_casework
 from tsunagu.accounts.models import Staff
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
@@ -27,7 +27,8 @@ from tsunagu.cases.models import Case
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
-from tsunagu.people.models import Household, HouseholdMembership, Person
+from tsunagu.people.contacts import check_contact
+from tsunagu.people.models import Household, Person
 from tsunagu.progress.models import ProgressNote, ProgressNoteParticipant
 from tsunagu.reports import rollups
 from tsunagu.reports.models import RecordKind
@@ -45,39 +46,6 @@ NOTE_FIELDS = (
 
 class ProgressNoteConflict(EditConflict):
     what = gettext_lazy("支援経過記録")
-
-
-def _require_casework(actor: Staff, organization: Organization) -> None:
-    from tsunagu.policy import casework_organization_ids
-
-    if organization.pk not in casework_organization_ids(actor):
-        raise ValidationError(_("所属する機関の記録として登録してください。"))
-
-
-def _check(
-    *,
-    household: Household,
-    person: Person | None,
-    case: Case | None,
-    occurred_at: datetime.datetime,
-    next_on: datetime.date | None,
-) -> None:
-    errors: dict[str, str] = {}
-    if (
-        person is not None
-        and not HouseholdMembership.objects.filter(household=household, person=person).exists()
-    ):
-        errors["person"] = _("この世帯の世帯員を選んでください。")
-    if case is not None and case.household_id != household.pk:
-        errors["case"] = _("この世帯のケースを選んでください。")
-    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
-        errors["occurred_at"] = _(
-            "未来の日時は記録できません。予定は「次回予定日」に入力してください。"
-        )
-    if next_on is not None and next_on < timezone.localtime(occurred_at).date():
-        errors["next_on"] = _("次回予定日は、今回の日付以降にしてください。")
-    if errors:
-        raise ValidationError(errors)
 
 
 def _set_participants(
@@ -113,12 +81,12 @@ def progress_note_record(
     **fields: Any,
 ) -> ProgressNote:
     """Write one entry of ``household``'s 支援経過記録 for ``organization``."""
-    _require_casework(actor, organization)
+    require_casework(actor, organization)
     unknown = set(fields) - set(NOTE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
     fields.setdefault("occurred_at", timezone.now())
-    _check(
+    check_contact(
         household=household,
         person=person,
         case=case,
@@ -159,7 +127,7 @@ def progress_note_update(
     **fields: Any,
 ) -> ProgressNote:
     """Correct a note (its writing organization only), on the version the user loaded."""
-    _require_casework(actor, note.organization)
+    require_casework(actor, note.organization)
     unknown = set(fields) - set(NOTE_FIELDS)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
@@ -168,7 +136,7 @@ def progress_note_update(
         raise ProgressNoteConflict
     before = current.occurred_at
     merged = {name: fields.get(name, getattr(current, name)) for name in NOTE_FIELDS}
-    _check(
+    check_contact(
         household=current.household,
         person=person,
         case=case,
