@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tsunagu.accounts.acting import require_casework
 from tsunagu.accounts.models import Staff
@@ -21,8 +19,8 @@ from tsunagu.audit.services import audit_record
 from tsunagu.cases.models import Case
 from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
-from tsunagu.outreach.models import OutreachContact, OutreachVisitor
-from tsunagu.people.contacts import check_contact
+from tsunagu.outreach.models import OutreachContact
+from tsunagu.people.contacts import check_contact, set_contact_staff
 from tsunagu.people.models import Household, Person
 
 #: Fields a contact is written with (the form's and the API's).
@@ -38,26 +36,6 @@ CONTACT_FIELDS = (
     "next_step",
     "next_on",
 )
-
-
-def _set_visitors(
-    contact: OutreachContact, actor: Staff, visitors: Iterable[tuple[Staff, Organization]]
-) -> None:
-    pairs = {actor.pk: (actor, contact.organization)}
-    for staff, organization in visitors:
-        if organization.pk not in staff.organization_ids():
-            raise ValidationError(
-                {
-                    "visitors": _("%(name)s さんは %(org)s の職員ではありません。")
-                    % {"name": staff.full_name, "org": organization.name}
-                }
-            )
-        pairs.setdefault(staff.pk, (staff, organization))
-    contact.visitors.exclude(staff_id__in=pairs).delete()
-    for staff, organization in pairs.values():
-        OutreachVisitor.objects.update_or_create(
-            contact=contact, staff=staff, defaults={"organization": organization}
-        )
 
 
 @transaction.atomic
@@ -95,7 +73,9 @@ def outreach_contact_record(
     )
     contact.full_clean(exclude=["municipality"])
     contact.save()
-    _set_visitors(contact, actor, visitors)
+    set_contact_staff(
+        record=contact, rows=contact.visitors, actor=actor, staff=visitors, field="visitors"
+    )
     grants.refresh_for(contact)
     audit_record(AuditAction.CREATE, actor=actor, obj=contact, organization_id=organization.pk)
     return contact
@@ -133,7 +113,9 @@ def outreach_contact_update(
     contact.full_clean(exclude=["municipality"])
     contact.save()
     if visitors is not None:
-        _set_visitors(contact, actor, visitors)
+        set_contact_staff(
+            record=contact, rows=contact.visitors, actor=actor, staff=visitors, field="visitors"
+        )
     grants.refresh_for(contact)
     audit_record(
         AuditAction.CHANGE,

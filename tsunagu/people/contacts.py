@@ -5,6 +5,7 @@ live here once."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,3 +41,34 @@ def check_contact(
         errors["next_on"] = _("次回予定日は、今回の日付以降にしてください。")
     if errors:
         raise ValidationError(errors)
+
+
+def set_contact_staff(
+    *,
+    record: Any,
+    rows: Any,
+    actor: Any,
+    staff: Iterable[tuple[Any, Any]],
+    field: str,
+) -> None:
+    """The staff who took part in a contact, each for one of their
+    organizations (``rows``: the contact's table of them, with ``contact``/
+    ``note``, ``staff`` and ``organization``); the one who records it always
+    takes part, for the record's organization. ``field`` names the form's
+    field an error belongs to."""
+    pairs = {actor.pk: (actor, record.organization)}
+    for member, organization in staff:
+        if organization.pk not in member.organization_ids():
+            raise ValidationError(
+                {
+                    field: _("%(name)s さんは %(org)s の職員ではありません。")
+                    % {"name": member.full_name, "org": organization.name}
+                }
+            )
+        pairs.setdefault(member.pk, (member, organization))
+    link = rows.field.name
+    rows.exclude(staff_id__in=pairs).delete()
+    for member, organization in pairs.values():
+        rows.model.objects.update_or_create(
+            **{link: record}, staff=member, defaults={"organization": organization}
+        )

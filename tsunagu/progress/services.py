@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.acting import require_casework
@@ -27,9 +25,9 @@ from tsunagu.cases.models import Case
 from tsunagu.core.versioning import EditConflict
 from tsunagu.directory.models import Organization
 from tsunagu.grants import services as grants
-from tsunagu.people.contacts import check_contact
+from tsunagu.people.contacts import check_contact, set_contact_staff
 from tsunagu.people.models import Household, Person
-from tsunagu.progress.models import ProgressNote, ProgressNoteParticipant
+from tsunagu.progress.models import ProgressNote
 from tsunagu.reports import rollups
 from tsunagu.reports.models import RecordKind
 
@@ -46,27 +44,6 @@ NOTE_FIELDS = (
 
 class ProgressNoteConflict(EditConflict):
     what = gettext_lazy("支援経過記録")
-
-
-def _set_participants(
-    note: ProgressNote, actor: Staff, participants: Iterable[tuple[Staff, Organization]]
-) -> None:
-    """The writer is always a participant, for the note's organization."""
-    pairs = {actor.pk: (actor, note.organization)}
-    for staff, organization in participants:
-        if organization.pk not in staff.organization_ids():
-            raise ValidationError(
-                {
-                    "participants": _("%(name)s さんは %(org)s の職員ではありません。")
-                    % {"name": staff.full_name, "org": organization.name}
-                }
-            )
-        pairs.setdefault(staff.pk, (staff, organization))
-    note.participants.exclude(staff_id__in=pairs).delete()
-    for staff, organization in pairs.values():
-        ProgressNoteParticipant.objects.update_or_create(
-            note=note, staff=staff, defaults={"organization": organization}
-        )
 
 
 @transaction.atomic
@@ -104,7 +81,9 @@ def progress_note_record(
     )
     note.full_clean(exclude=["municipality"])
     note.save()
-    _set_participants(note, actor, participants)
+    set_contact_staff(
+        record=note, rows=note.participants, actor=actor, staff=participants, field="participants"
+    )
     grants.refresh_for(note)
     rollups.refresh(
         municipality_id=note.municipality_id,
@@ -157,7 +136,13 @@ def progress_note_update(
     current.full_clean(exclude=["municipality"])
     current.save()
     if participants is not None:
-        _set_participants(current, actor, participants)
+        set_contact_staff(
+            record=current,
+            rows=current.participants,
+            actor=actor,
+            staff=participants,
+            field="participants",
+        )
     grants.refresh_for(current)
     rollups.refresh(
         municipality_id=current.municipality_id,
