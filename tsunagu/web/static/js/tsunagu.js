@@ -191,3 +191,34 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("submit", () => clearTimeout(pending));
   }
 });
+
+// A table wider than the screen scrolls inside its .table-wrap; a keyboard user
+// must be able to reach and scroll it too (WCAG 2.1.1; axe's
+// scrollable-region-focusable). Only a wrap that does scroll becomes a tab
+// stop, named after its table's caption or the nearest heading before it.
+function makeScrollingTablesReachable(root) {
+  for (const wrap of root.querySelectorAll(".table-wrap")) {
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (!scrolls) {
+      if (wrap.dataset.madeReachable) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+        delete wrap.dataset.madeReachable;
+      }
+      continue;
+    }
+    if (wrap.hasAttribute("tabindex")) continue;
+    const caption = wrap.querySelector("caption");
+    let heading = wrap.previousElementSibling;
+    while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+    const name = (caption || heading || {}).textContent || "表";
+    wrap.setAttribute("tabindex", "0");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", `${name.trim()}（横にスクロールできます）`);
+    wrap.dataset.madeReachable = "1";
+  }
+}
+document.addEventListener("DOMContentLoaded", () => makeScrollingTablesReachable(document));
+document.addEventListener("htmx:afterSettle", (event) => makeScrollingTablesReachable(event.target));
+window.addEventListener("resize", () => makeScrollingTablesReachable(document));
