@@ -47,8 +47,11 @@ def _japanese_empty_choice(field: forms.Field) -> None:
             # A required radio group has no "none" button: nothing is checked until chosen.
             field.choices = [(value, label) for value, label in choices if value != ""]
         else:
+            # Only Django's row of dashes: a blank choice a form named itself
+            # (「記録から自動で判定」) keeps its name.
             field.choices = [
-                (value, EMPTY_CHOICE if value == "" else label) for value, label in choices
+                (value, EMPTY_CHOICE if value == "" and label in ("", "---------") else label)
+                for value, label in choices
             ]
 
 

@@ -570,7 +570,8 @@ def test_intake_help_and_errors_are_read_with_their_inputs(
     family = field(clerk, "氏")
     expect(family).to_have_attribute("aria-invalid", "true")
     assert clerk.evaluate(BROKEN_REFERENCES) == []
-    expect(family).to_have_accessible_description(re.compile("必須"))
+    # The message names the field (not Django's generic 「この項目は必須です。」).
+    expect(family).to_have_accessible_description(re.compile("氏を入力してください"))
     clerk.locator("details.form-details > summary").click()  # 言語 is among the rarely used
     expect(field(clerk, "言語")).to_have_accessible_description(re.compile("通訳"))
     assert_clean()
