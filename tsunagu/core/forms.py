@@ -47,9 +47,7 @@ class WarekiDateField(forms.DateField):
     """``parse_date`` で解釈する日付欄。初期値は和暦（令和7年4月1日）で表示する。"""
 
     widget = WarekiDateInput
-    default_error_messages = {
-        "invalid": "「令和7年4月1日」か「2025-04-01」の形で入力してください（%(detail)s）。"
-    }
+    default_error_messages = {"invalid": "%(detail)s"}
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:

@@ -129,10 +129,9 @@ def _name_the_field(field: forms.Field, label: Any) -> None:
         "invalid_pk_value": format_lazy(_("{}は一覧にある選択肢から選んでください。"), label),
     }
     if isinstance(field, WarekiDateField):
-        ours["invalid"] = format_lazy(
-            _("{}は「令和7年4月1日」か「2025-04-01」の形で入力してください（%(detail)s）。"),
-            label,
-        )
+        # The reader's own reason already says what is wrong and gives the
+        # forms it reads (「令和元年4月30日は存在しません」): the label goes before it.
+        ours["invalid"] = format_lazy(_("{}：%(detail)s"), label) if str(label) else "%(detail)s"
     elif isinstance(field, forms.DateTimeField):
         ours["invalid"] = format_lazy(
             _("{}は「2025-04-01 10:30」の形で日時を入力してください。"), label

@@ -18,7 +18,7 @@ class District(TrackedModel):
     """A 日常生活圏域: the sub-area used for staffing and for reports."""
 
     name = models.CharField(_("圏域名"), max_length=40)
-    address_prefixes = models.TextField(
+    address_prefixes = FreeTextField(
         _("圏域に含まれる町丁目"),
         blank=True,
         help_text=_(

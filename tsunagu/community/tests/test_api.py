@@ -115,7 +115,7 @@ def test_a_place_is_registered_and_updated_with_the_version(ward: Ward) -> None:
     assert "表示した後に他の職員が更新しました" in stale.json()["detail"]
     bad = send(client, "put", url, {**update, "functions": [], "version": 2})
     assert bad.status_code == 422
-    assert bad.json()["errors"]["functions"] == ["このフィールドは必須です。"]
+    assert bad.json()["errors"]["functions"] == ["機能を選んでください。"]
 
 
 def test_a_manager_reads_but_cannot_write_and_other_ids_are_not_found(

@@ -349,7 +349,7 @@ def test_bad_input_is_refused_in_japanese_and_nothing_typed_is_lost(ward: Ward) 
     )
     assert response.status_code == 422
     errors = response.context["form"].errors
-    assert errors["opening_frequency"] == ["このフィールドは必須です。"]
+    assert errors["opening_frequency"] == ["開催頻度を入力してください。"]
     assert "開始年は1868年から" in errors["year_started"][0]
     page = text(response)
     assert "北町会有志" in page and "世話人が交代を考えている" in page
@@ -457,7 +457,7 @@ def test_an_issue_is_advanced_from_its_page_with_a_note(ward: Ward) -> None:
         url, {"advance-to_status": IssueStatus.ANALYSING, "advance-version": issue.version}
     )
     assert refused.status_code == 422
-    assert "このフィールドは必須です。" in text(refused)
+    assert "経過を入力してください。" in text(refused)
     done = client.post(
         url,
         {

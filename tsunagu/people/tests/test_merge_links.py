@@ -19,11 +19,13 @@ from django.utils import timezone
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
+from tsunagu.assessments.services import assessment_create
 from tsunagu.cases.models import Case, Stage
 from tsunagu.cases.services import case_transition
 from tsunagu.core import tenancy
 from tsunagu.core.links import Link
 from tsunagu.directory.models import Organization
+from tsunagu.lifeevents.services import life_event_record
 from tsunagu.links import registry
 from tsunagu.outreach.services import outreach_contact_record
 from tsunagu.participation.services import participation_propose, profile_save
@@ -31,6 +33,7 @@ from tsunagu.people.models import Person
 from tsunagu.people.services import person_merge, person_merge_undo
 from tsunagu.plans.models import SupportKind, SupportPlan
 from tsunagu.plans.services import ItemPart, MemberPart, plan_activate, plan_create
+from tsunagu.progress.services import progress_note_record
 from tsunagu.tests import case_factories as cf
 from tsunagu.tests import resident_factories as rf
 from tsunagu.tests.factories import Ward
@@ -112,6 +115,35 @@ class World:
             profile = profile_save(
                 actor=registrar, organization=ward.center, person=self.absorbed, interests=["読書"]
             )
+            note = progress_note_record(
+                actor=registrar,
+                organization=ward.center,
+                household=self.household,
+                person=self.absorbed,
+                case=case,
+                occurred_at=timezone.now() - datetime.timedelta(hours=2),
+                kind="phone",
+                content="本人から電話。",
+            )
+            assessment = assessment_create(
+                actor=registrar,
+                organization=ward.center,
+                household=self.household,
+                person=self.absorbed,
+                based_on=0,
+                case=case,
+                ticked=["health.mental"],
+            )
+            event = life_event_record(
+                actor=registrar,
+                organization=ward.center,
+                household=self.household,
+                person=self.absorbed,
+                kind="retirement",
+                occurred_on=datetime.date(2022, 3, 1),
+                precision="month",
+                source="person",
+            )
         #: The records the links belong to, by the policy's record kind.
         self.records: dict[str, Any] = {
             "household": self.household,
@@ -123,6 +155,9 @@ class World:
             "outreach_contact": contact,
             "participation": path,
             "participation_profile": profile,
+            "progress_note": note,
+            "assessment": assessment,
+            "life_event": event,
         }
 
     def tenant(self) -> Any:
@@ -140,7 +175,9 @@ class World:
                 person.pk
             )
             for kind, record in self.records.items():
-                found[f"{staff.username}:{kind}"] = policy.bases(staff, kind, [record]).get(
+                # As a page would read it now (a merge moved its person).
+                fresh = type(record)._default_manager.get(pk=record.pk)
+                found[f"{staff.username}:{kind}"] = policy.bases(staff, kind, [fresh]).get(
                     record.pk
                 )
         return found

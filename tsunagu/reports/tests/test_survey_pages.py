@@ -82,7 +82,7 @@ def test_another_year_is_chosen_and_a_wrong_one_is_refused_in_japanese(
     wrong = client.get(reverse("reports:survey"), {"fiscal_year": "1999"})
     assert wrong.status_code == 200
     page = wrong.content.decode()
-    assert "正しく選択してください" in page
+    assert "年度は一覧にある選択肢から選んでください。" in page
     # The default year's answers are still there below the error.
     assert "3回" in row(page, "支援会議の開催回数")
 

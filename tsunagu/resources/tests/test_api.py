@@ -170,9 +170,9 @@ def test_a_counselor_registers_a_resource_with_schedules_and_place(ward: Ward) -
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"name": ""}, "name", "このフィールドは必須です。"),
-        ({"category": "cafe"}, "category", "正しく選択してください"),
-        ({"ease": ["whatever"]}, "ease", "正しく選択してください"),
+        ({"name": ""}, "name", "名称を入力してください。"),
+        ({"category": "cafe"}, "category", "分類は一覧にある選択肢から選んでください。"),
+        ({"ease": ["whatever"]}, "ease", "参加のしやすさは一覧にある選択肢から選んでください。"),
         ({"minimum_age": 70, "maximum_age": 20}, "maximum_age", "上限は下限以上"),
         (
             {"schedules": [{"freq": "WEEKLY", "byday": "2TU"}]},
@@ -192,7 +192,7 @@ def test_a_counselor_registers_a_resource_with_schedules_and_place(ward: Ward) -
         (
             {"location": {"name": "会館", "district_id": 999999}},
             "location.district_id",
-            "正しく選択",
+            "日常生活圏域は一覧にある選択肢から選んでください。",
         ),
     ],
     ids=["name", "category", "ease", "ages", "weekly-ordinal", "times", "place-name", "district"],

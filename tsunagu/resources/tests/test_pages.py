@@ -578,7 +578,7 @@ def test_bad_input_is_refused_in_japanese_and_nothing_typed_is_lost(ward: Ward) 
     )
     assert response.status_code == 422
     body = response.content.decode()
-    assert "このフィールドは必須です。" in body
+    assert "名称を入力してください。" in body
     assert "第何週か" in body
     assert "終了時刻は開始時刻より後にしてください。" in body
     assert "場所の名称を入力してください" in body
@@ -807,7 +807,10 @@ def test_a_provider_is_edited(ward: Ward) -> None:
         {"name": "ひまわり農園", "kind": "farm", "website": "example.jp", "email": "farm@"},
     )
     assert response.status_code == 422
-    assert "有効なメールアドレスを入力してください。" in response.content.decode()
+    assert (
+        "メールアドレスの形（例: name@example.lg.jp）で入力してください。"
+        in response.content.decode()
+    )
     response = client.post(url, {"name": "ひまわり農園", "kind": "farm", "phone": "03-1111-2222"})
     assert response.status_code == 302
     host.refresh_from_db()

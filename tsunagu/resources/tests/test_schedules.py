@@ -137,7 +137,11 @@ def test_an_empty_row_is_no_schedule() -> None:
             "closes_at",
             "終了時刻は開始時刻より後",
         ),
-        ({"freq": "WEEKLY", "weekdays": ["XX"]}, "weekdays", "正しく選択してください"),
+        (
+            {"freq": "WEEKLY", "weekdays": ["XX"]},
+            "weekdays",
+            "曜日は一覧にある選択肢から選んでください。",
+        ),
     ],
     ids=["monthly-no-week", "weekly-with-week", "no-weekday", "no-freq", "times", "bad-day"],
 )

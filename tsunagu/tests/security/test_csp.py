@@ -14,15 +14,25 @@ from django.conf import settings
 from django.test import Client
 
 from tsunagu.accounts.roles import Role
+from tsunagu.assessments.printing import TEMPLATE as ASSESSMENT_SHEET
 from tsunagu.consultations.printing import TEMPLATE as INTAKE_SHEET
+from tsunagu.meetings.chronology import TEMPLATE as CHRONOLOGY
 from tsunagu.meetings.printing import TEMPLATE as MINUTES
 from tsunagu.plans.printing import TEMPLATE as PLAN_SHEET
+from tsunagu.progress.printing import TEMPLATE as PROGRESS_SHEET
 from tsunagu.tests.factories import Ward
 from tsunagu.tests.security.conftest import Resident
 
 #: Sheets rendered to PDF by WeasyPrint on the server (tsunagu/core/printing.py),
 #: never served as HTML: their <style> is not subject to a browser's policy.
-PDF_ONLY_TEMPLATES = {INTAKE_SHEET, MINUTES, PLAN_SHEET}
+PDF_ONLY_TEMPLATES = {
+    INTAKE_SHEET,
+    MINUTES,
+    PLAN_SHEET,
+    PROGRESS_SHEET,
+    ASSESSMENT_SHEET,
+    CHRONOLOGY,
+}
 
 UNSAFE = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'wasm-unsafe-eval'", "*"}
 
