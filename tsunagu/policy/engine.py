@@ -22,7 +22,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core import tenancy
 from tsunagu.policy.rules import RULES
-from tsunagu.policy.rules.rule import ResidentRule, Rule
+from tsunagu.policy.rules.rule import ResidentRule, Rule, active_staff
 from tsunagu.policy.vocabulary import DENY, Action, Basis, Decision
 
 __all__ = [
@@ -36,16 +36,6 @@ __all__ = [
     "rule_for",
     "visible",
 ]
-
-
-def active_staff(user: Any) -> Staff | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if not user.is_active or getattr(user, "municipality_id", None) is None:
-        return None
-    if getattr(user, "is_expired", False):
-        return None
-    return user
 
 
 def rule_for(resource: str) -> Rule:

@@ -20,7 +20,7 @@ from tsunagu.policy.rules.bases import (
     emergency_household_ids,
     strongest,
 )
-from tsunagu.policy.rules.rule import Rule
+from tsunagu.policy.rules.rule import Rule, active_staff
 from tsunagu.policy.vocabulary import BASIS_ORDER, DENY, Action, Basis, Decision
 
 
@@ -136,8 +136,6 @@ def meeting_chronology_bases(staff: Staff, items: list[Any]) -> dict[int, Basis]
     pledge. The chronology is material put before the meeting: it carries
     the household's life events whoever recorded them, and of the rest of
     the 家族年表 what the printing staff member may see."""
-    from tsunagu.policy.engine import active_staff
-
     if active_staff(staff) is None or not items:
         return {}
     rows = _attendance(staff, sorted({item.part.meeting_id for item in items}))

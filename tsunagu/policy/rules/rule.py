@@ -16,6 +16,17 @@ from tsunagu.policy.rules.bases import casework_organization_ids
 from tsunagu.policy.vocabulary import DENY, Action, Basis, Decision
 
 
+def active_staff(user: Any) -> Staff | None:
+    """The signed-in, active, unexpired staff member of a municipality, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not user.is_active or getattr(user, "municipality_id", None) is None:
+        return None
+    if getattr(user, "is_expired", False):
+        return None
+    return user
+
+
 class Rule:
     """Base rule: denies everything. Subclasses grant."""
 
