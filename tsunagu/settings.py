@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tsunagu.reports",
     "tsunagu.web",
     "tsunagu.workqueue",
+    "tsunagu.frontdoor",
     "tsunagu.demo",
 ]
 
