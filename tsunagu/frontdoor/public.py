@@ -170,6 +170,8 @@ def form_token_error(token: str, municipality: Municipality) -> Any | None:
     issued = data.get("t")
     if not isinstance(issued, int) or time.time() - issued < FORM_MIN_SECONDS:
         return FORM_REFUSED
+    if time.time() - issued > FORM_MAX_AGE.total_seconds():
+        return FORM_EXPIRED
     return None
 
 
