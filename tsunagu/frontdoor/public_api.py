@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from ninja import Header, NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from pydantic import Field
 
 from tsunagu import policy
 from tsunagu.api import errors
@@ -60,12 +60,12 @@ TopicCode = Literal[
 
 
 class ThreadIn(Schema):
-    body: str
+    body: str = Field(min_length=1, max_length=public.BODY_MAX)
     language: LanguageCode = "ja"
     topic: TopicCode = ""
     district_id: int | None = None
-    nickname: str = ""
-    contact: str = ""
+    nickname: str = Field("", max_length=public.NICKNAME_MAX)
+    contact: str = Field("", max_length=public.CONTACT_MAX)
 
 
 class ThreadCreated(Schema):
@@ -76,7 +76,7 @@ class ThreadCreated(Schema):
 
 
 class MessageIn(Schema):
-    body: str
+    body: str = Field(min_length=1, max_length=public.BODY_MAX)
 
 
 class MessageOut(Schema):
@@ -124,16 +124,22 @@ def _own(token: str, code: str) -> Thread:
     access = public.open_own_thread(token, code)
     if access.thread is None:
         with_language = public.LOCKED if access.locked else public.WRONG_CODE
-        raise HttpError(403, str(with_language))
+        raise Refused(403, with_language)
     return access.thread
 
 
-@public_api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> Any:
-    if exc.status_code in (403, 429):
-        return public_api.create_response(request, {"detail": exc.message}, status=exc.status_code)
-    detail = errors.HTTP_ERROR_DETAILS.get(exc.status_code, "リクエストを処理できませんでした。")
-    return public_api.create_response(request, {"detail": detail}, status=exc.status_code)
+class Refused(Exception):
+    """A refusal with the resident's message: a wrong code (403), too many (429)."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        super().__init__(str(detail))
+        self.status = status
+        self.detail = str(detail)
+
+
+@public_api.exception_handler(Refused)
+def _refused_answer(request: HttpRequest, exc: Refused) -> Any:
+    return public_api.create_response(request, {"detail": exc.detail}, status=exc.status)
 
 
 @public_api.post(
@@ -145,7 +151,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> Any:
 @policy.public_route("住民が名乗らずに相談を始める公開API")
 def thread_create(request: HttpRequest, payload: ThreadIn) -> Any:
     if not public.accepting():
-        raise HttpError(403, str(public.NOT_ACCEPTING))
+        raise Refused(403, public.NOT_ACCEPTING)
     new = public.NewThread(
         body=payload.body,
         topic=payload.topic,
@@ -158,7 +164,7 @@ def thread_create(request: HttpRequest, payload: ThreadIn) -> Any:
         return _refused({"district_id" if k == "district" else k: v for k, v in found.items()})
     address = public.address_hash(request)
     if not public.may_open_thread(address):
-        raise HttpError(429, str(public.RATE_LIMITED))
+        raise Refused(429, public.RATE_LIMITED)
     thread, token, code = public.open_web_thread(new, language=payload.language, address=address)
     link = f"/consult/{payload.language}/t/{token}/"
     return Status(
@@ -204,7 +210,7 @@ def message_create(
         return _refused({"body": error})
     address = public.address_hash(request)
     if not public.may_write(address, thread):
-        raise HttpError(429, str(public.RATE_LIMITED))
+        raise Refused(429, public.RATE_LIMITED)
     return Status(201, _message(public.write_again(thread, payload.body, address=address)))
 
 
@@ -216,5 +222,7 @@ def public_api_urls() -> list[URLPattern | URLResolver]:
             callback = pattern.callback
             if pattern.name == "openapi-json":
                 callback = policy.public_route("公開APIのOpenAPI文書")(callback)
+            elif pattern.name == "api-root":
+                callback = policy.public_route("公開APIの入口（ninjaが文書の場所を引く）")(callback)
             pattern.callback = login_not_required(callback)
     return patterns
