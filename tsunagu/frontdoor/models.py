@@ -204,7 +204,7 @@ class ThreadEvent(HistoryEvent):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="events")
     #: None for what the resident did (a message received, a thread reopened) and
     #: for the retention job: no staff member acted.
-    actor = models.ForeignKey(
+    actor = models.ForeignKey(  # type: ignore[assignment]
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作者"),
         on_delete=models.PROTECT,
@@ -212,7 +212,7 @@ class ThreadEvent(HistoryEvent):
         blank=True,
         related_name="+",
     )
-    organization = models.ForeignKey(
+    organization = models.ForeignKey(  # type: ignore[assignment]
         "directory.Organization",
         verbose_name=_("操作した機関"),
         on_delete=models.PROTECT,
