@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A public host (オンライン相談) gets the public URLs only, no cookie in or out.
+    "tsunagu.frontdoor.publichost.PublicHostMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -227,6 +229,9 @@ OTP_TOTP_ISSUER = "tsunagu"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LANGUAGE_CODE = "ja"
+# Staff pages are Japanese only (LocaleMiddleware picks from this list). The
+# public pages of オンライン相談 choose their language from the URL instead
+# (/consult/<lang>/, tsunagu/frontdoor/public.py LANGUAGES).
 LANGUAGES = [("ja", "日本語")]
 LOCALE_PATHS = [BASE_DIR / "tsunagu" / "locale"]
 TIME_ZONE = "Asia/Tokyo"
@@ -291,3 +296,12 @@ TSUNAGU_API_RATE = os.environ.get("TSUNAGU_API_RATE", "600/min")
 # Only for bench/audit_workers.py: seal each audit event inside the request's
 # transaction, holding the chain's head to its end, as before the sealer.
 TSUNAGU_AUDIT_SEAL_INLINE = os.environ.get("TSUNAGU_AUDIT_SEAL_INLINE") == "1"
+
+# オンライン相談: the host that serves the public pages in development, the demo
+# and the tests (for the demo municipality, else the first); in production each
+# municipality's FrontDoorSettings.public_host. Public hosts are read again
+# after this many seconds (None: only when a door's settings are saved).
+TSUNAGU_PUBLIC_LOCAL_HOST = os.environ.get(
+    "TSUNAGU_PUBLIC_LOCAL_HOST", "localhost" if DEBUG or DEMO_NOTICE else ""
+)
+TSUNAGU_PUBLIC_HOST_SECONDS: int | None = 60

@@ -22,3 +22,9 @@ TSUNAGU_API_RATE = "1000000/min"
 # over a minute on a loaded machine. (test_session_timeout sets the product's
 # minute where it matters.)
 TSUNAGU_LAST_ACTIVITY_RESOLUTION = 3600
+# オンライン相談: localhost is the public host (the live server's address for
+# the browser; the staff pages are opened at 127.0.0.1), and the public hosts
+# are read once (a test that sets one calls publichost.forget_public_hosts), so
+# that no counted request of a staff page reads them.
+TSUNAGU_PUBLIC_LOCAL_HOST = "localhost"
+TSUNAGU_PUBLIC_HOST_SECONDS = None

@@ -32,7 +32,12 @@ class TenantMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        municipality = user.municipality if user.is_authenticated else None  # type: ignore[union-attr]
+        # A public host's visitor (never signed in there) works for that host's municipality.
+        municipality = (
+            user.municipality  # type: ignore[union-attr]
+            if user.is_authenticated
+            else getattr(request, "public_municipality", None)
+        )
         token = tenancy.activate(municipality)
         try:
             info = RequestInfo(

@@ -107,6 +107,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.links import Kind, Link
 from tsunagu.core.models import AnonymisedRecord, Municipality
 from tsunagu.core.wareki import format_wareki
+from tsunagu.frontdoor import retention as frontdoor_retention
 from tsunagu.lifeevents.models import LifeEvent
 from tsunagu.links import registry
 from tsunagu.meetings.models import CASE_KINDS, ActionItem, AgendaItem, Meeting, MeetingPart
@@ -148,6 +149,8 @@ PROGRESS = "progress.progressnote"
 PARTICIPATION = "participation.participation"
 ACTIVITY = "activities.activityrecord"
 ASSESSMENT = "assessments.assessment"
+#: オンライン相談: closed or converted threads, by their own closing day (tsunagu/frontdoor/retention.py).
+THREAD = "frontdoor.thread"
 
 #: The kinds of record the report counts, in its order, with their names.
 KINDS: dict[str, Any] = {
@@ -161,6 +164,7 @@ KINDS: dict[str, Any] = {
     PARTICIPATION: gettext_lazy("参加支援"),
     ACTIVITY: gettext_lazy("活動記録"),
     ASSESSMENT: gettext_lazy("アセスメント"),
+    THREAD: gettext_lazy("オンライン相談"),
 }
 
 #: Id lists longer than this are cut short in the printed report (the JSON has them all).
@@ -250,6 +254,8 @@ class Plan:
     today: datetime.date
     retention_years: int
     units: list[Unit]
+    #: オンライン相談 threads (id → closing day), anonymised apart from the units.
+    threads: dict[int, datetime.date] = field(default_factory=dict)
 
     @property
     def cutoff(self) -> datetime.date:
@@ -262,6 +268,7 @@ class Plan:
                 found[kind].update(records)
             for person, day in unit.persons.items():
                 found[PERSON][person] = max(day, found[PERSON].get(person, day))
+        found[THREAD].update(self.threads)
         return found
 
     def ids(self) -> dict[str, list[int]]:
@@ -278,7 +285,7 @@ class Plan:
 
     @property
     def is_empty(self) -> bool:
-        return not self.units
+        return not self.units and not self.threads
 
     def as_dict(self) -> dict[str, Any]:
         oldest = self.oldest_closed_on
@@ -814,7 +821,9 @@ def plan(municipality: Municipality, today: datetime.date | None = None) -> Plan
     """The dry run for ``municipality`` on ``today``: changes nothing."""
     today = today or timezone.localdate()
     with tenancy.tenant_context(municipality):
-        return _Planner(municipality, today).build()
+        built = _Planner(municipality, today).build()
+        built.threads = frontdoor_retention.plan(built.cutoff)
+        return built
 
 
 # ---------------------------------------------------------------------------
@@ -1068,8 +1077,18 @@ def apply(plan: Plan) -> Result:
             applied += 1
             for kind in KINDS:
                 counts[kind] += len(done.get(kind, {}))
+        threads = frontdoor_retention.apply(plan.threads, plan.cutoff)
+        counts[THREAD] = len(threads)
+        AnonymisedRecord.objects.bulk_create(
+            [
+                AnonymisedRecord(
+                    municipality=municipality, record_type=THREAD, record_id=pk, closed_on=day
+                )
+                for pk, day in threads.items()
+            ]
+        )
         result = Result(municipality.code, plan.today, counts, applied, skipped)
-        if applied or skipped:
+        if applied or skipped or threads:
             oldest = plan.oldest_closed_on
             audit_record(
                 AuditAction.CHANGE,

@@ -11,6 +11,8 @@ Every table carries ``municipality`` and keeps it in its unique keys.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -200,6 +202,24 @@ class ThreadEvent(HistoryEvent):
     """What happened to a thread, by whom and for which window (append-only)."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="events")
+    #: None for what the resident did (a message received, a thread reopened) and
+    #: for the retention job: no staff member acted.
+    actor = models.ForeignKey(  # type: ignore[assignment]
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organization = models.ForeignKey(  # type: ignore[assignment]
+        "directory.Organization",
+        verbose_name=_("操作した機関"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     kind = models.CharField(_("出来事"), max_length=20, choices=EventKind.choices)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -264,6 +284,12 @@ class FrontDoorSettings(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality"], name="frontdoor_settings_unique")
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        from tsunagu.frontdoor.publichost import forget_public_hosts
+
+        forget_public_hosts()  # the public host may have changed
 
 
 class LineChannel(TenantModel):

@@ -70,3 +70,43 @@ def test_every_route_refuses_an_anonymous_visitor(route: Route, client: Client) 
         else:
             assert response.status_code == 302, (method, route.pattern, response.status_code)
             assert response["Location"].startswith("/login/"), response["Location"]
+
+
+# The public host's routes (tsunagu/frontdoor/public_urls.py): every one is
+# declared public with its reason; nothing else is served there.
+PUBLIC_HOST = {
+    "consult/": "root",
+    "consult/<publiclang:lang>/": "landing",
+    "consult/<publiclang:lang>/t/<str:token>/": "thread",
+    "consult/api/": "api-root",
+    "consult/api/openapi.json": "openapi-json",
+    "consult/api/threads": "public_thread_create",
+    "consult/api/threads/<token>": "public_thread_read",
+    "consult/api/threads/<token>/messages": "public_message_create",
+}
+
+
+def test_every_public_host_route_is_declared_public_with_a_reason() -> None:
+    from tsunagu import policy
+    from tsunagu.frontdoor import public_urls
+    from tsunagu.frontdoor.public_api import public_api
+
+    routes = list(walk(public_urls.urlpatterns))
+    assert {r.pattern for r in routes} == set(PUBLIC_HOST)
+    for route in routes:
+        if route.is_api:
+            continue
+        reason = policy.declaration_of(route.callback)
+        assert isinstance(reason, str) and reason, route.pattern
+    operations = [
+        operation
+        for bound in public_api._get_bound_routers()
+        for path_view in bound.path_operations.values()
+        for operation in path_view.operations
+    ]
+    assert {op.operation_id for op in operations} == {
+        name for name in PUBLIC_HOST.values() if name.startswith("public_")
+    }
+    for operation in operations:
+        reason = policy.declaration_of(operation.view_func)
+        assert isinstance(reason, str) and reason, operation.operation_id

@@ -97,7 +97,8 @@ def search(page: Page, name: str) -> None:
 
 
 def requested_paths(record: PageRecord, live_server: Any) -> set[str]:
-    return {urlsplit(url).path for url in record.requests if url.startswith(live_server.url)}
+    server = urlsplit(live_server.url).port
+    return {urlsplit(url).path for url in record.requests if urlsplit(url).port == server}
 
 
 def test_a_counselor_s_pages_stay_on_the_server(
