@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from tsunagu import policy
 from tsunagu.core.http import StaffRequest
@@ -21,6 +22,8 @@ from tsunagu.frontdoor.line.services import line_channel_set
 from tsunagu.frontdoor.models import FrontDoorSettings, LineChannel
 
 
+# Django's error reports (if a handler ever prints a request) star these out.
+@sensitive_post_parameters("channel_secret", "channel_access_token")
 @policy.route("security_settings", policy.Action.CHANGE)
 def line_settings(request: StaffRequest) -> HttpResponse:
     channel = LineChannel.objects.first()
