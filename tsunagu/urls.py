@@ -15,6 +15,7 @@ from tsunagu import policy
 from tsunagu.accounts import views as accounts_views
 from tsunagu.accounts import views_retention
 from tsunagu.api.root import api, integer_path_params
+from tsunagu.frontdoor.line import urls as line_urls
 from tsunagu.web import drafts as web_drafts
 from tsunagu.web import views as web_views
 
@@ -99,6 +100,9 @@ urlpatterns = [
     path("reports/", include("tsunagu.reports.urls")),
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
+    path("settings/line/", include((line_urls.settings_patterns, "line"))),
+    # The LINE webhook belongs on the public host (frontdoor.public_urls); mounted here until then.
+    *line_urls.urlpatterns,
 ]
 
 # A database that cannot be reached answers 503 with Retry-After (tsunagu/core/unavailable.py).

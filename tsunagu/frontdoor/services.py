@@ -38,6 +38,11 @@ from tsunagu.frontdoor.models import (
 SENDERS: dict[str, Callable[[Message], str]] = {}
 
 
+class DeliveryError(Exception):
+    """A sender's refusal with a reason staff may read (no personal data, no
+    secret): kept on the failed message and shown in the inbox."""
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -192,7 +197,8 @@ def deliver(message_pk: int, municipality_id: int) -> None:
             message.external_id = sender(message)[:200]
         except Exception as error:  # kept on the message, shown to staff
             message.delivery = Delivery.FAILED
-            message.delivery_error = type(error).__name__[:200]
+            reason = str(error) if isinstance(error, DeliveryError) else type(error).__name__
+            message.delivery_error = reason[:200]
         else:
             message.delivery = Delivery.SENT
             message.delivery_error = ""

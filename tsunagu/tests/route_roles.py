@@ -51,6 +51,7 @@ PAGES: dict[str, frozenset[Role]] = {
     "/account/memberships/<int:pk>/end/": SYSADMIN,  # staff change
     "/account/security/": SYSADMIN,  # security_settings change
     "/account/security/retention/": SYSADMIN,  # security_settings view
+    "/settings/line/": SYSADMIN,  # security_settings change (the LINE channel's credentials)
     "/directory/organizations/": STAFF,  # organization list
     "/directory/organizations/new/": SYSADMIN,  # organization create
     "/directory/organizations/<int:pk>/": SYSADMIN,  # organization change

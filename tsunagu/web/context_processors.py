@@ -52,6 +52,7 @@ MENU = [
     MenuItem(_("世帯の特徴"), "directory:case_feature_list", "case_feature", policy.Action.CREATE),
     MenuItem(_("職員"), "accounts:staff_list", "staff", policy.Action.LIST),
     MenuItem(_("セキュリティ設定"), "accounts:security", "security_settings", policy.Action.CHANGE),
+    MenuItem(_("LINE公式アカウント"), "line:settings", "security_settings", policy.Action.CHANGE),
     MenuItem(_("監査証跡"), "audit:event_list", "audit_event", policy.Action.LIST),
     MenuItem(_("緊急時の閲覧"), "people:emergency_list", "emergency_access", policy.Action.LIST),
     MenuItem(_("記録の統合"), "people:merge_list", "person_merge", policy.Action.LIST),

@@ -19,6 +19,7 @@ from tsunagu.demo.assessments import load_demo_assessments
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
 from tsunagu.demo.lifeevents import load_demo_life_events
+from tsunagu.demo.line import load_demo_line
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
 from tsunagu.demo.progress import load_demo_progress
 from tsunagu.demo.report_figures import load_demo_report_figures
@@ -72,6 +73,8 @@ STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
     (load_demo_strategy, lambda s: (
         f"戦略点検シートのデモデータを作成しました（計画事業 {s.programmes}件・指標 {s.indicators}件、"
         f"うち記録から集計 {s.computed}件・記述 {s.narratives}件、{s.seconds}秒）。")),
+    (load_demo_line, lambda line: (
+        f"LINE公式アカウント（架空・接続先 {line.api_base}）を設定しました（{line.seconds}秒）。")),
     (load_demo_report_figures, lambda f: (
         f"事業報告（令和6年度・令和7年4月〜6月）の記録を作成しました（相談 {f.consultations:,}件・"
         f"会議 {f.meetings}件・活動記録 {f.activities:,}件・件数入力 {f.counted_entries}件、"

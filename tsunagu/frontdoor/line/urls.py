@@ -1,0 +1,15 @@
+"""LINE's routes: the webhook (public host) and the channel's settings page (staff host)."""
+
+from django.urls import path
+
+from tsunagu.frontdoor.line import settings_views, webhook
+
+#: Served on the municipality's public host (frontdoor.public_urls.HOOK_PATTERNS).
+urlpatterns = [
+    path("hooks/line/", webhook.line_webhook, name="line_webhook"),
+]
+
+#: Staff pages, mounted under /settings/line/ in the namespace "line".
+settings_patterns = [
+    path("", settings_views.line_settings, name="settings"),
+]
