@@ -281,12 +281,13 @@ def accept(raw: bytes, recipient_address: str, envelope_from: str = "") -> str:
         ).exists():
             log.info("mail duplicate: municipality=%s", recipient.municipality.code)
             return DUPLICATE
+        if parsed.auto or not envelope_from.strip("<>"):
+            # A bounce or an automatic answer (an absence notice answering a
+            # reply) neither opens a thread nor reopens one.
+            log.info("mail automatic, dropped: municipality=%s", recipient.municipality.code)
+            return DROPPED
         thread = _thread_for(recipient, parsed)
         if thread is None:
-            if parsed.auto or not envelope_from.strip("<>"):
-                # A bounce or an automatic answer opens no thread.
-                log.info("mail automatic, dropped: municipality=%s", recipient.municipality.code)
-                return DROPPED
             if not recipient.settings.accepting:
                 return NOT_ACCEPTING
             thread = services.open_thread(

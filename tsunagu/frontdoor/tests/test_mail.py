@@ -320,6 +320,18 @@ def test_bounces_and_automatic_answers_open_no_thread(
             "", [ADDRESS], mail("Undelivered Mail Returned").as_bytes(policy=email.policy.SMTP)
         )
     assert threads(ward) == []
+    # Nor does an absence notice answering a closed thread reopen it.
+    first = mail("相談です。")
+    send(receiver, first)
+    [thread] = threads(ward)
+    with tenancy.tenant_context(ward.municipality):
+        Thread.objects.filter(pk=thread.pk).update(status=Status.CLOSED)
+    absent = mail("ただいま不在にしております。", in_reply_to=first["Message-ID"])
+    absent["Auto-Submitted"] = "auto-replied"
+    send(receiver, absent)
+    [still] = threads(ward)
+    assert still.status == Status.CLOSED
+    assert len(messages(ward, thread)) == 1
 
 
 def test_a_door_not_accepting_refuses_new_threads(doors: tuple[Ward, Ward], receiver: int) -> None:
