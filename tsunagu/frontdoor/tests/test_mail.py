@@ -379,3 +379,35 @@ def test_smtp_mode_and_no_outgoing_server(doors: tuple[Ward, Ward], settings: An
 )
 def test_the_language_is_guessed_from_the_script(text: str, language: str) -> None:
     assert inbound.guess_language(text) == language
+
+
+def test_the_receive_mail_command_serves_until_stopped(doors: tuple[Ward, Ward]) -> None:
+    """``manage.py receive_mail`` listens, takes mail, and stops on SIGTERM."""
+    import io
+    import os
+    import signal
+    import threading
+    import time
+
+    from django.core.management import call_command
+
+    ward, _other = doors
+    port = _free_port()
+    output = io.StringIO()
+
+    def deliver_then_stop() -> None:
+        for _attempt in range(100):
+            try:
+                send(port, mail("コマンド経由の相談です。"))
+                break
+            except OSError:
+                time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    worker = threading.Thread(target=deliver_then_stop)
+    worker.start()
+    call_command("receive_mail", "--host", "127.0.0.1", "--port", str(port), stdout=output)
+    worker.join()
+    assert f"LMTP 127.0.0.1:{port} で受信しています。" in output.getvalue()
+    [thread] = threads(ward)
+    assert [m.body for m in messages(ward, thread)] == ["コマンド経由の相談です。"]

@@ -31,13 +31,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-        controller = inbound.serve(options["host"], options["port"], lmtp=not options["smtp"])
-        protocol = "SMTP" if options["smtp"] else "LMTP"
-        self.stdout.write(f"{protocol} {options['host']}:{options['port']} で受信しています。")
+        before = {
+            signum: signal.signal(signum, lambda *_: stop.set())
+            for signum in (signal.SIGINT, signal.SIGTERM)
+        }
+        controller = None
         try:
+            controller = inbound.serve(options["host"], options["port"], lmtp=not options["smtp"])
+            protocol = "SMTP" if options["smtp"] else "LMTP"
+            self.stdout.write(f"{protocol} {options['host']}:{options['port']} で受信しています。")
+            self.stdout.flush()
             stop.wait()
         finally:
-            controller.stop()
+            if controller is not None:
+                controller.stop()
+            for signum, handler in before.items():
+                signal.signal(signum, handler)
         self.stdout.write("受信を終えました。")
