@@ -57,6 +57,20 @@ class OutreachAnswerOut(Schema):
     distribution: list[BucketOut]
 
 
+class OnlineAnswerOut(Schema):
+    """オンライン相談 received in the year (counted as in docs/reports.md)."""
+
+    received: int
+    web: int
+    line: int
+    mail: int
+    converted: int
+    answered: int
+    answered_within_one_business_day: int
+    #: Median minutes from receipt to the first reply (None: nothing answered).
+    median_minutes_to_first_reply: int | None
+
+
 class SurveyOut(Schema):
     fiscal_year: int
     fiscal_year_label: str
@@ -70,6 +84,7 @@ class SurveyOut(Schema):
     participation_plan_based: int
     participation_before_plan: int
     outreach: OutreachAnswerOut
+    online: OnlineAnswerOut
 
 
 class TotalOut(Schema):
@@ -190,6 +205,16 @@ def survey_answers(request: StaffRequest, fiscal_year: int | None = None) -> Any
             "distribution": [
                 {"label": label, "household_months": n} for label, n in outreach.distribution
             ],
+        },
+        "online": {
+            "received": answers.online.total,
+            "web": answers.online.received.get("web", 0),
+            "line": answers.online.received.get("line", 0),
+            "mail": answers.online.received.get("mail", 0),
+            "converted": answers.online.converted,
+            "answered": answers.online.answered,
+            "answered_within_one_business_day": answers.online.answered_in_time,
+            "median_minutes_to_first_reply": answers.online.median_minutes,
         },
     }
 

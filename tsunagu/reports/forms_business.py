@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.core import wareki
 from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import District, Organization
-from tsunagu.reports.metrics import ADDS_COUNTED, Period, default_periods, option_choices
+from tsunagu.frontdoor.models import Channel
+from tsunagu.reports.metrics import (
+    ADDS_COUNTED,
+    THREAD_METRICS,
+    THREAD_OPTION_ERROR,
+    Period,
+    default_periods,
+    option_choices,
+)
 from tsunagu.reports.models import Metric, ReportRow
 
 #: Months of a fiscal year, April first.
@@ -142,4 +150,6 @@ class ReportRowForm(StyledModelForm):
         if metric in ADDS_COUNTED:
             # 「*委託事業件数と合算」: the counted entry added to the records' count, if any.
             cleaned["option"] = cleaned.get("counted_item", "")
+        if metric in THREAD_METRICS and cleaned.get("option") not in ("", *Channel.values):
+            self.add_error("option", THREAD_OPTION_ERROR)
         return cleaned

@@ -14,8 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.forms_base import StyledForm
 from tsunagu.directory.models import District, Organization
+from tsunagu.frontdoor.models import Channel
 from tsunagu.reports import strategy
-from tsunagu.reports.metrics import ADDS_COUNTED, option_choices
+from tsunagu.reports.metrics import (
+    ADDS_COUNTED,
+    THREAD_METRICS,
+    THREAD_OPTION_ERROR,
+    option_choices,
+)
 from tsunagu.reports.models import (
     Indicator,
     Metric,
@@ -161,6 +167,8 @@ class IndicatorForm(StyledForm):
         if data.get("metric") in ADDS_COUNTED:
             # 「*委託事業件数と合算」: the counted entry added to the records' count, if any.
             data["option"] = data.get("counted_item", "")
+        if data.get("metric") in THREAD_METRICS and data.get("option") not in ("", *Channel.values):
+            self.add_error("option", THREAD_OPTION_ERROR)
         return data
 
     def service_fields(self) -> dict[str, Any]:

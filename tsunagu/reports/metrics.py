@@ -90,6 +90,13 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     Metric.COUNTED: ("counted_entry",),
 }
 
+#: The オンライン相談 metrics (reports/threads.py), counted only: their drill-down
+#: waits for the policy rule of threads.
+THREAD_METRICS = frozenset({Metric.THREADS, Metric.THREADS_CONVERTED, Metric.THREADS_ANSWERED})
+THREAD_OPTION_ERROR = _(
+    "オンライン相談の行では、種類に経路（相談フォーム・LINE・メール）を選ぶか、「指定しない」にしてください。"
+)
+
 #: Metrics whose rows may add a counted entry to the records' count: the
 #: contractor's figure of 「*委託事業件数と合算」, its item named in the row's option.
 ADDS_COUNTED = frozenset({Metric.CONSULTATIONS, Metric.RECEIVED})
@@ -147,6 +154,21 @@ def _counted(
     if organizations:
         records = records.filter(organization_id__in=organizations)
     return records
+
+
+def _thread_figure(spec: Spec, period: Period) -> int:
+    """A オンライン相談 metric over the current municipality's threads."""
+    from tsunagu.frontdoor.models import Thread
+    from tsunagu.reports import threads
+
+    counts = threads.count(
+        Thread.objects.all(), period, spec.option, _organization_ids(spec) or None
+    )
+    if spec.metric == Metric.THREADS_CONVERTED:
+        return counts.converted
+    if spec.metric == Metric.THREADS_ANSWERED:
+        return counts.answered_in_time
+    return counts.total
 
 
 def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]:
@@ -311,6 +333,8 @@ def amount(resource: str, records: QuerySet[Any]) -> int:
 def figure(spec: Spec, period: Period) -> int | None:
     """The figure of ``spec`` for ``period`` over the current municipality's
     records (None for an entered value). An aggregate: no personal data."""
+    if spec.metric in THREAD_METRICS:
+        return _thread_figure(spec, period)
     if spec.metric not in RESOURCES:
         return None
     if spec.metric == Metric.PLAN_OUTREACH:
@@ -339,6 +363,7 @@ def drill_down(user: Any, spec: Spec, period: Period) -> list[tuple[str, QuerySe
 def describe(spec: Spec) -> str:
     """What a row counts, in words, for the configuration page and the drill-down."""
     from tsunagu.activities.models import Category, Kind, Mode
+    from tsunagu.frontdoor.models import Channel
     from tsunagu.meetings.models import Kind as MeetingKind
 
     text = str(Metric(spec.metric).label)
@@ -354,6 +379,8 @@ def describe(spec: Spec) -> str:
         ]
     if spec.metric == Metric.COUNTED and spec.option:
         details.append(spec.option)
+    if spec.metric in THREAD_METRICS and spec.option in Channel.values:
+        details.append(str(Channel(spec.option).label))
     if spec.metric in ADDS_COUNTED and spec.option:
         details.append(_("件数入力「%(item)s」を合算") % {"item": spec.option})
     return f"{text}（{'・'.join(details)}）" if details else text
@@ -442,6 +469,29 @@ def _counting_rule(spec: Spec) -> Any:
             "district": district if district is not None else _("すべての地区"),
             "where": where,
         }
+    if metric in THREAD_METRICS:
+        from tsunagu.frontdoor.models import Channel
+
+        channel = (
+            str(Channel(spec.option).label)
+            if spec.option in Channel.values
+            else _("相談フォーム・LINE・メール")
+        )
+        counted: Any = {
+            Metric.THREADS: "",
+            Metric.THREADS_CONVERTED: _(
+                "そのうち相談受付にしたものだけを数えます（後から相談受付にしたものも、"
+                "受信した期間に数えます）。"
+            ),
+            Metric.THREADS_ANSWERED: _(
+                "そのうち、受信した日の翌開庁日（土日・祝日・12月29日〜1月3日を除く）が終わるまでに"
+                "職員が最初の返信をしたものだけを数えます。"
+            ),
+        }[Metric(metric)]
+        return _(
+            "オンライン相談（%(channel)s）のうち、受信日時が期間内のもの（担当窓口: %(where)s）を"
+            "数えます。%(counted)s匿名化したものも数えます。"
+        ) % {"channel": channel, "where": where, "counted": counted}
     if metric == Metric.COUNTED:
         return _(
             "件数入力「%(item)s」の合計（%(where)s）。月ごとに入力した件数のうち、期間内の月のものを"
@@ -470,11 +520,14 @@ def activity_choices() -> list[tuple[str, str]]:
 
 def option_choices() -> list[Any]:
     """The 種類 a row or an indicator may name, grouped, in Japanese: the meeting
-    kinds and the activity kinds (a counted entry's item is typed instead)."""
+    kinds, the activity kinds and the channels of オンライン相談 (a counted entry's item
+    is typed instead)."""
+    from tsunagu.frontdoor.models import Channel
     from tsunagu.meetings.models import Kind as MeetingKind
 
     return [
         ("", _("指定しない（すべて）")),
         (_("会議の種類"), list(MeetingKind.choices)),
         (_("活動記録の区分・種類"), activity_choices()),
+        (_("オンライン相談の経路"), list(Channel.choices)),
     ]

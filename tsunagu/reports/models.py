@@ -33,6 +33,13 @@ class Metric(models.TextChoices):
     ACTIVITIES = "activities", _("活動記録の件数")
     COUNTED = "counted", _("件数入力の合計")
     ENTERED = "entered", _("入力値（記録から数えない）")
+    #: オンライン相談 (frontdoor), by the channel in the option (reports/threads.py).
+    THREADS = "threads", _("オンライン相談の受信件数（経路）")
+    THREADS_CONVERTED = "threads_converted", _("相談受付にしたオンライン相談の件数（経路）")
+    THREADS_ANSWERED = (
+        "threads_answered",
+        _("1開庁日以内に最初の返信をしたオンライン相談の件数（経路）"),
+    )
 
 
 class MetricSpec(models.Model):

@@ -24,6 +24,9 @@ What is counted, item by item (a fiscal year runs from April to March):
   recorded in the year (the product counts every recorded contact).
 - how often each kind of meeting sits, from the months with a held sitting
   (:func:`frequency`).
+- オンライン相談 received in the year by channel (相談フォーム・LINE・メール),
+  those turned into consultations, those answered within one 開庁日 and the
+  median time to the first reply (``reports/threads.py`` has the rules).
 
 Archived records are not counted. Every figure is an aggregate over the
 current municipality's rows (the models' ``objects`` managers): no names, no
@@ -58,6 +61,7 @@ from tsunagu.core.wareki import (
     fiscal_year_range,
     format_wareki_month,
 )
+from tsunagu.frontdoor.models import Thread
 from tsunagu.meetings.models import AgendaItem, Kind
 from tsunagu.meetings.models import Status as MeetingStatus
 from tsunagu.outreach.models import OutreachContact
@@ -67,6 +71,8 @@ from tsunagu.participation.selectors import participation_counts
 from tsunagu.plans.models import SupportPlan
 from tsunagu.reports.metrics import Period
 from tsunagu.reports.models import MonthlyCount, RecordKind
+from tsunagu.reports.threads import ThreadCounts
+from tsunagu.reports.threads import count as count_threads
 
 #: The two statutory meetings the survey asks about.
 SURVEY_KINDS = (Kind.SUPPORT_MEETING, Kind.PLAN_MEETING)
@@ -169,6 +175,8 @@ class SurveyAnswers:
     participation_plan_based: int
     participation_before_plan: int
     outreach: OutreachAnswer
+    #: オンライン相談 received in the year (reports/threads.py).
+    online: ThreadCounts
 
     @property
     def label(self) -> str:
@@ -231,6 +239,18 @@ ITEMS: tuple[Item, ...] = (
     Item("outreach_contacts", _("アウトリーチの件数"), _("件"), lambda a: a.outreach.contacts),
     Item("outreach_households", _("アウトリーチの対象世帯数"), _("世帯"),
          lambda a: a.outreach.households),
+    Item("online_received", _("オンライン相談の受信件数"), _("件"),
+         lambda a: a.online.total, "online"),
+    Item("online_web", _("うち相談フォーム"), _("件"),
+         lambda a: a.online.received.get("web", 0), "online"),
+    Item("online_line", _("うちLINE"), _("件"),
+         lambda a: a.online.received.get("line", 0), "online"),
+    Item("online_mail", _("うちメール"), _("件"),
+         lambda a: a.online.received.get("mail", 0), "online"),
+    Item("online_converted", _("オンライン相談から相談受付にした件数"), _("件"),
+         lambda a: a.online.converted, "online"),
+    Item("online_answered_in_time", _("1開庁日以内に最初の返信をした件数"), _("件"),
+         lambda a: a.online.answered_in_time, "online"),
 )  # fmt: skip
 
 
@@ -247,6 +267,7 @@ class Records:
     plans: QuerySet[SupportPlan]
     participations: QuerySet[Participation]
     contacts: QuerySet[OutreachContact]
+    threads: QuerySet[Thread]
 
     @classmethod
     def current(cls) -> Records:
@@ -257,6 +278,7 @@ class Records:
             plans=SupportPlan.objects.all(),
             participations=Participation.objects.all(),
             contacts=OutreachContact.objects.all(),
+            threads=Thread.objects.all(),
         )
 
     @classmethod
@@ -269,6 +291,7 @@ class Records:
             plans=SupportPlan.all_tenants.filter(municipality_id=municipality_id),
             participations=Participation.all_tenants.filter(municipality_id=municipality_id),
             contacts=OutreachContact.all_tenants.filter(municipality_id=municipality_id),
+            threads=Thread.all_tenants.filter(municipality_id=municipality_id),
         )
 
 
@@ -388,6 +411,7 @@ def answers_from(
         participation_plan_based=paths.plan_based,
         participation_before_plan=paths.before_plan,
         outreach=_outreach_answer(records, start, end),
+        online=count_threads(records.threads, Period(start, end)),
     )
 
 
