@@ -101,8 +101,6 @@ urlpatterns = [
     path("audit/", include("tsunagu.audit.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
     path("settings/line/", include((line_urls.settings_patterns, "line"))),
-    # The LINE webhook belongs on the public host (frontdoor.public_urls); mounted here until then.
-    *line_urls.urlpatterns,
 ]
 
 # A database that cannot be reached answers 503 with Retry-After (tsunagu/core/unavailable.py).

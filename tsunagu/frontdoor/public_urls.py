@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path, register_converter
 
 from tsunagu.frontdoor import public_views
+from tsunagu.frontdoor.line import urls as line_urls
 from tsunagu.frontdoor.public_api import public_api_urls
 
 
@@ -25,11 +26,9 @@ class PublicLanguageConverter:
 
 register_converter(PublicLanguageConverter, "publiclang")
 
-#: Webhooks of the channels (LINE, …), served on the public host. The lead adds
-#: each one here, e.g.:
-#:     path("line/", line_views.webhook, name="line_webhook"),
-#: (the view declared with ``policy.public_route`` and ``csrf_exempt``).
-HOOK_PATTERNS: list[URLPattern | URLResolver] = []
+#: Webhooks of the channels, served on the public host only (each view declared
+#: with ``policy.public_route`` and ``csrf_exempt``).
+HOOK_PATTERNS: list[URLPattern | URLResolver] = [*line_urls.hook_patterns]
 
 consult_patterns: list[URLPattern | URLResolver] = [
     path("", public_views.consult_root, name="root"),

@@ -26,7 +26,7 @@ from tsunagu.tests.factories import Ward
 from tsunagu.tests.route_roles import API_OPERATIONS, PAGES
 from tsunagu.tests.routes import Route, walk
 
-PUBLIC = {"login", "logout", "health", "line_webhook"}
+PUBLIC = {"login", "logout", "health"}
 
 
 def _pages() -> list[Route]:

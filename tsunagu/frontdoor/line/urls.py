@@ -4,9 +4,9 @@ from django.urls import path
 
 from tsunagu.frontdoor.line import settings_views, webhook
 
-#: Served on the municipality's public host (frontdoor.public_urls.HOOK_PATTERNS).
-urlpatterns = [
-    path("hooks/line/", webhook.line_webhook, name="line_webhook"),
+#: Served on the municipality's public host, under /hooks/ (frontdoor.public_urls).
+hook_patterns = [
+    path("line/", webhook.line_webhook, name="line_webhook"),
 ]
 
 #: Staff pages, mounted under /settings/line/ in the namespace "line".

@@ -38,6 +38,17 @@ def platform() -> Iterator[LinePlatform]:
     server.stop()
 
 
+@pytest.fixture
+def client() -> Client:
+    """LINE reaches the webhook on the municipality's public host (``localhost`` in tests)."""
+    return Client(HTTP_HOST="localhost")
+
+
+def test_the_staff_host_has_no_webhook(ward: Ward, platform: LinePlatform) -> None:
+    channel_on(platform, ward.municipality)
+    assert post(Client(), platform, [platform.text(new_user_id(), "こんにちは")]).status_code == 404
+
+
 def post(client: Client, platform: LinePlatform, events: list[dict[str, Any]], **options: Any):
     """A signed delivery through Django's test client (the same bytes LINE sends)."""
     destination = options.pop("destination", None)
