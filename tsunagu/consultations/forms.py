@@ -104,7 +104,11 @@ class IntakeForm(StyledModelForm):
             "outcome": forms.RadioSelect,
         }
         help_texts = {
-            "main_topic": _("チェックした相談内容から選びます（1つだけのときはそれが入ります）。")
+            "main_topic": _("チェックした相談内容から選びます（1つだけのときはそれが入ります）。"),
+            "outcome": _(
+                "「受け付ける」で終えるときに選びます（「他機関へつなぐ」「多機関協働へ」は"
+                "つなぐシートの作成に進みます）。"
+            ),
         }
 
     def __init__(

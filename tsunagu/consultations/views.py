@@ -80,6 +80,7 @@ DETAIL_FIELDS = (
     "organization",
     "received_on",
     "received_time",
+    "continuity",
     "consulter_note",
     "life_issues",
     "case_features",

@@ -3,6 +3,7 @@ appears exactly when its page would let them in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ class MenuItem:
     url_name: str
     resource: str
     action: policy.Action
+    #: Day-to-day casework: always in view when the menu is folded.
+    daily: bool = False
 
     @property
     def url(self) -> str:
@@ -33,15 +36,21 @@ class MenuItem:
 
 
 MENU = [
-    MenuItem(_("ホーム"), "home", "own_account", policy.Action.VIEW),
-    MenuItem(_("相談受付"), "consultations:intake", "consultation", policy.Action.CREATE),
-    MenuItem(_("検索"), "people:search", "person", policy.Action.LIST),
-    MenuItem(_("つなぐシート"), "referrals:inbox", "referral", policy.Action.LIST),
-    MenuItem(_("多機関協働"), "cases:list", "case", policy.Action.LIST),
-    MenuItem(_("会議"), "meetings:list", "meeting", policy.Action.LIST),
-    MenuItem(_("タスク"), "meetings:tasks", "action_item", policy.Action.LIST),
-    MenuItem(_("アウトリーチ"), "outreach:worklist", "outreach_contact", policy.Action.LIST),
-    MenuItem(_("参加支援"), "participation:worklist", "participation", policy.Action.LIST),
+    MenuItem(_("ホーム"), "home", "own_account", policy.Action.VIEW, daily=True),
+    MenuItem(
+        _("相談受付"), "consultations:intake", "consultation", policy.Action.CREATE, daily=True
+    ),
+    MenuItem(_("検索"), "people:search", "person", policy.Action.LIST, daily=True),
+    MenuItem(_("つなぐシート"), "referrals:inbox", "referral", policy.Action.LIST, daily=True),
+    MenuItem(_("多機関協働"), "cases:list", "case", policy.Action.LIST, daily=True),
+    MenuItem(_("会議"), "meetings:list", "meeting", policy.Action.LIST, daily=True),
+    MenuItem(_("タスク"), "meetings:tasks", "action_item", policy.Action.LIST, daily=True),
+    MenuItem(
+        _("アウトリーチ"), "outreach:worklist", "outreach_contact", policy.Action.LIST, daily=True
+    ),
+    MenuItem(
+        _("参加支援"), "participation:worklist", "participation", policy.Action.LIST, daily=True
+    ),
     MenuItem(_("活動記録"), "activities:list", "activity_record", policy.Action.LIST),
     MenuItem(_("社会資源"), "resources:list", "resource", policy.Action.LIST),
     MenuItem(_("地域づくり"), "community:index", "community_place", policy.Action.LIST),
@@ -61,24 +70,59 @@ MENU = [
 ]
 
 
-def _menu(request: HttpRequest) -> list[dict[str, Any]]:
+#: A menu of this many entries or fewer shows them all; a longer one (casework
+#: staff: 17 to 19) shows the daily ones and folds the rest behind
+#: 「その他のメニュー」, so that a keyboard user does not pass 17 links on every page.
+MENU_UNFOLDED_LIMIT = 12
+
+
+@dataclass
+class Menu:
+    """The menu's entries in order, each marked ``folded`` when it sits behind
+    「その他のメニュー」."""
+
+    entries: list[dict[str, Any]]
+
+    @property
+    def shown(self) -> list[dict[str, Any]]:
+        return [entry for entry in self.entries if not entry["folded"]]
+
+    @property
+    def more(self) -> list[dict[str, Any]]:
+        return [entry for entry in self.entries if entry["folded"]]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+def _menu(request: HttpRequest) -> Menu:
     """The menu entries the staff member may open, each with the number of
     things waiting there (the work queue's counts: one statement a page, none
-    for staff without casework)."""
+    for staff without casework). Neither an entry with a count nor the entry of
+    the page itself is folded away (the page's stays in view at its place)."""
     from tsunagu.workqueue.selectors import request_counts
 
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = [item for item in MENU if policy.decide(request.user, item.action, item.resource)]
     waiting = request_counts(request).for_menu()
-    return [
-        {
-            "label": item.label,
-            "url": item.url,
-            "current": item.url_name == current,
-            "count": waiting.get(item.url_name, 0),
-        }
-        for item in items
-    ]
+    fold = len(items) > MENU_UNFOLDED_LIMIT
+    return Menu(
+        [
+            {
+                "label": item.label,
+                "key": item.url_name.replace(":", "-").replace("_", "-"),
+                "url": item.url,
+                "current": item.url_name == current,
+                "count": waiting.get(item.url_name, 0),
+                "folded": fold
+                and not (item.daily or waiting.get(item.url_name) or item.url_name == current),
+            }
+            for item in items
+        ]
+    )
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,31 @@ def test_the_casework_pages_are_axe_clean(
     expect(page.locator("[data-error-summary]")).to_be_focused()
     assert axe_violations(page) == []
     assert_clean()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_folded_menu_and_the_intake_are_axe_clean(
+    open_page: Callable[..., Page],
+    ward: Ward,
+    viewport: dict[str, int],
+    assert_clean: Callable[[], None],
+) -> None:
+    """「その他のメニュー」 open over the page, and the intake form ending with
+    「5. 対応」: no violation, nothing to scroll sideways, the list on screen."""
+    page = open_page(viewport=viewport)
+    page.set_default_navigation_timeout(60_000)
+    page.goto("/login/")
+    sign_in(page, ward.member(Role.COUNSELOR).username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("ホーム")
+    nav = page.get_by_role("navigation", name="メインメニュー")
+    for path in ["/", "/consultations/new/"]:
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        nav.locator("summary", has_text="その他のメニュー").click()
+        last = nav.get_by_role("link", name="アカウント", exact=True)
+        expect(last).to_be_visible()
+        assert axe_violations(page) == [], path
+        box = nav.locator(".nav-more ul").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+    assert_clean()

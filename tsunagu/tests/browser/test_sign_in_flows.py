@@ -24,7 +24,8 @@ SCREENS = Path("/tmp/tsunagu-screens")  # noqa: S108 - the brief names this fold
 MASTER = ["支援関係機関", "重層の事業", "日常生活圏域"]
 #: What every staff member reads: the resource directory, 地域づくり and the reports (aggregates).
 SHARED = ["社会資源", "地域づくり", "報告・評価"]
-CASEWORK = [
+#: The day-to-day casework: in view when a long menu is folded.
+DAILY = [
     "相談受付",
     "検索",
     "つなぐシート",
@@ -33,9 +34,8 @@ CASEWORK = [
     "タスク",
     "アウトリーチ",
     "参加支援",
-    "活動記録",
-    *SHARED,
 ]
+CASEWORK = [*DAILY, "活動記録", *SHARED]
 # The menu each role must see, in the order of the menu (context_processors.MENU).
 # 会議 is for casework staff and a meeting's guests; managers, system
 # administrators and auditors hold no sittings.
@@ -104,7 +104,15 @@ def test_sign_in_menu_navigate_and_sign_out(
     expect(page.locator("header")).to_contain_text(staff.full_name)
 
     links = menu(page).get_by_role("link")
-    expect(links).to_have_text(MENUS[role])
+    if len(MENUS[role]) > 12:
+        # Casework staff see their daily work; the rest is one button away.
+        expect(links).to_have_text(["ホーム", *DAILY])
+        menu(page).locator("summary", has_text="その他のメニュー").click()
+        folded = [label for label in MENUS[role] if label not in ("ホーム", *DAILY)]
+        expect(links).to_have_text(["ホーム", *DAILY, *folded])
+    else:
+        expect(menu(page).locator("summary")).to_have_count(0)
+        expect(links).to_have_text(MENUS[role])
     for label in RESTRICTED:
         link = menu(page).get_by_role("link", name=label, exact=True)
         expect(link).to_have_count(1 if label in MENUS[role] else 0)
@@ -154,6 +162,36 @@ def test_tab_first_reaches_the_skip_link(
     expect(skip).to_be_visible()  # it shows itself when focused
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
+    assert_clean()
+
+
+def test_the_folded_menu_opens_and_closes_from_the_keyboard(
+    page: Page, ward: Any, assert_clean: Callable[[], None]
+) -> None:
+    sign_in(page, ward.member(Role.COUNSELOR).username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("ホーム")
+    more = menu(page).locator("details.nav-more")
+    summary = more.locator("summary")
+    reports = menu(page).get_by_role("link", name="報告・評価", exact=True)
+    expect(reports).to_be_hidden()
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(more).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    first = menu(page).get_by_role("link", name="活動記録", exact=True)
+    expect(first).to_be_focused()
+    # Escape closes the list and gives the focus back to its button.
+    page.keyboard.press("Escape")
+    expect(more).not_to_have_attribute("open", "")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(reports).to_be_visible()
+    reports.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("報告・評価")
+    # On its own page the entry is in view, marked as the page, with the list closed.
+    expect(reports).to_be_visible()
+    expect(reports).to_have_attribute("aria-current", "page")
+    expect(more).not_to_have_attribute("open", "")
     assert_clean()
 
 

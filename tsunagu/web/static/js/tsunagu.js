@@ -222,3 +222,18 @@ function makeScrollingTablesReachable(root) {
 document.addEventListener("DOMContentLoaded", () => makeScrollingTablesReachable(document));
 document.addEventListener("htmx:afterSettle", (event) => makeScrollingTablesReachable(event.target));
 window.addEventListener("resize", () => makeScrollingTablesReachable(document));
+
+// 「その他のメニュー」 opens without script (a details element); with it, Escape
+// closes the open list and returns to its button, and a click elsewhere closes it.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const more = document.activeElement?.closest(".nav-more[open]");
+  if (!more) return;
+  more.open = false;
+  more.querySelector("summary").focus();
+});
+document.addEventListener("click", (event) => {
+  for (const more of document.querySelectorAll(".nav-more[open]")) {
+    if (!more.contains(event.target)) more.open = false;
+  }
+});
