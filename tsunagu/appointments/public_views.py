@@ -136,7 +136,7 @@ def book(request: HttpRequest, lang: str, organization_pk: int) -> HttpResponse:
                 {"organization": organization, "form": form, "moment": moment},
             )
         form = PublicBookingForm(request.POST)
-        moment = None
+        moment = None  # type: ignore[assignment]
         if form.is_valid():
             try:
                 signed = signing.loads(

@@ -249,7 +249,7 @@ def week(request: StaffRequest) -> HttpResponse:
             basis=policy.Basis.OWN_ORGANIZATION,
             detail={"page": "appointments_week", "shown": {"appointment": shown}},
         )
-    columns = [
+    columns: list[dict[str, Any]] = [
         {
             "day": day,
             "closed": slots.closed_reason(day, year_end_closure=config.year_end_closure),
