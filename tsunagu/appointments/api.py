@@ -105,6 +105,23 @@ class AppointmentIn(Schema):
     purpose: str = ""
 
 
+class SettingsIn(Schema):
+    takes_appointments: bool
+    public_booking: bool = False
+    slot_minutes: int = 30
+    opens_at: datetime.time = datetime.time(9, 0)
+    closes_at: datetime.time = datetime.time(17, 0)
+    lunch_starts_at: datetime.time | None = datetime.time(12, 0)
+    lunch_ends_at: datetime.time | None = datetime.time(13, 0)
+    days_ahead: int = Field(30, ge=0, le=365)
+    capacity: int = Field(1, ge=1, le=100)
+    year_end_closure: bool = True
+
+
+class SettingsOut(SettingsIn):
+    organization_id: int
+
+
 class AppointmentStatusIn(Schema):
     status: AppointmentStatusChoice
 
@@ -347,3 +364,25 @@ def appointment_status_set(
     except DjangoValidationError as error:
         return invalid(field_errors(error, {}))
     return updated
+
+
+@router.put(
+    "/appointments/settings",
+    response={200: SettingsOut, 422: FormErrorsOut, **ERRORS},
+    summary="予約の設定",
+    description="操作している機関（機関管理者であるもの）の予約の受付時間・枠の長さ・定員などを設定します。",
+)
+@policy.route("appointment_settings", policy.Action.CHANGE)
+def appointment_settings_update(request: StaffRequest, payload: SettingsIn) -> Any:
+    from tsunagu.accounts.acting import acting_organization
+    from tsunagu.accounts.roles import Role
+
+    organization = acting_organization(
+        request, request.user.organization_ids(Role.ORG_MANAGER), resource="appointment_settings"
+    )
+    try:
+        return services.settings_save(
+            actor=request.user, organization=organization, **payload.dict()
+        )
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, {}))

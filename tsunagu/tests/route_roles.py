@@ -415,4 +415,5 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST appointment_create": CASEWORK,  # appointment create
     "GET appointment_detail": CASEWORK,  # appointment view
     "PUT appointment_status_set": CASEWORK,  # appointment change
+    "PUT appointment_settings_update": ORG_MANAGERS,  # appointment_settings change
 }
