@@ -5,6 +5,7 @@ the 家族年表, the search pre-filter and the policy read ``registry``."""
 from __future__ import annotations
 
 from tsunagu.activities import links as activities
+from tsunagu.appointments import links as appointments
 from tsunagu.assessments import links as assessments
 from tsunagu.cases import links as cases
 from tsunagu.community import links as community
@@ -35,6 +36,7 @@ MODULES = (
     activities,
     community,
     grants,
+    appointments,
 )
 
 registry = Registry(MODULES)

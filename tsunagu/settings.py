@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tsunagu.web",
     "tsunagu.workqueue",
     "tsunagu.frontdoor",
+    "tsunagu.appointments",
     "tsunagu.demo",
 ]
 

@@ -16,6 +16,7 @@ from tsunagu.activities.api import router as activities_router
 from tsunagu.api import errors
 from tsunagu.api.auth import TokenAuth, policy_before_input
 from tsunagu.api.parsing import TextParser
+from tsunagu.appointments.api import router as appointments_router
 from tsunagu.assessments.api import router as assessments_router
 from tsunagu.audit.api import router as audit_router
 from tsunagu.cases.api import router as cases_router
@@ -76,6 +77,7 @@ api.add_router("/", reports_business_router)
 api.add_router("/", reports_strategy_router)
 api.add_router("/", reports_survey_router)
 api.add_router("/", audit_router)
+api.add_router("/", appointments_router)
 
 
 def operations() -> list[Any]:

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.appointments.models import ConsultationEvent
 from tsunagu.consultations.models import (
     CaseFeature,
     Channel,
@@ -29,6 +30,25 @@ UNKNOWN = "unknown"
 HOUSEHOLD = "household"
 #: The value of the 「受け付けて、つなぐシートへ」 button (``then``): record and refer.
 THEN_REFER = "refer"
+
+
+#: How far from today an intake may choose an event (an event's consultations
+#: are often typed in on the days after it).
+EVENT_DAYS = 14
+
+
+def recent_events(organizations: list[Organization]) -> Any:
+    """The events of ``organizations`` from two weeks back to two weeks ahead."""
+    today = timezone.localdate()
+    return (
+        ConsultationEvent.objects.filter(
+            organization__in=[o.pk for o in organizations],
+            archived_at=None,
+            held_on__range=(today - timedelta(days=EVENT_DAYS), today + timedelta(days=EVENT_DAYS)),
+        )
+        .select_related("place__resource")
+        .order_by("-held_on", "-starts_at")
+    )
 
 
 class IntakeForm(StyledModelForm):
@@ -72,6 +92,15 @@ class IntakeForm(StyledModelForm):
         help_text=_(
             "自動判定: 同じ機関で1年以内に同じ世帯・本人の相談受付があるか、受け付けたつなぐシート・"
             "多機関協働ケースで支援中なら継続、それ以外は新規。"
+        ),
+    )
+    event = forms.ModelChoiceField(
+        label=_("出張相談会・巡回相談"),
+        queryset=ConsultationEvent.objects.none(),
+        required=False,
+        empty_label=_("（窓口などで受けた相談）"),
+        help_text=_(
+            "出張相談会・巡回相談の会場で受けた相談は、その回を選びます（相談経路は「出張相談」になります）。"
         ),
     )
     case_features = forms.ModelMultipleChoiceField(
@@ -128,6 +157,7 @@ class IntakeForm(StyledModelForm):
             pk__in=[o.pk for o in organizations]
         )
         self.fields["case_features"].queryset = CaseFeature.objects.filter(archived_at=None)  # type: ignore[attr-defined]
+        self.fields["event"].queryset = recent_events(organizations)  # type: ignore[attr-defined]
         self.household_members = household_members
         if household_members is not None:
             self.fields["subject_mode"].choices = [(HOUSEHOLD, _("この世帯の方"))]  # type: ignore[attr-defined]
@@ -162,6 +192,16 @@ class IntakeForm(StyledModelForm):
             )
         self._clean_main_topic(data)
         self._clean_outcome(data)
+        event = data.get("event")
+        if event is not None:
+            if data.get("organization") and event.organization_id != data["organization"].pk:
+                self.add_error(
+                    "event", _("受付機関が実施した出張相談会・巡回相談を選んでください。")
+                )
+            if data.get("channel") == Channel.VISIT_WINDOW:
+                # Taken at the event's venue, not at the window.
+                data["channel"] = self.instance.channel = Channel.OUTREACH_DESK
+        self.instance.event = event
         return data
 
     def _clean_main_topic(self, data: dict[str, Any]) -> None:

@@ -221,6 +221,15 @@ class Consultation(TrackedModel):
     continuity_by_hand = models.BooleanField(
         _("新規/継続を職員が指定"), default=False, db_default=False, editable=False
     )
+    #: The 出張相談会・巡回相談 it was taken at, if any (the report counts per event).
+    event = models.ForeignKey(
+        "appointments.ConsultationEvent",
+        verbose_name=_("出張相談会・巡回相談"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
     # Normalised summary and notes for word search (names.normalize_text).
     search_text = models.TextField(editable=False, blank=True)
 

@@ -81,6 +81,10 @@ def consultation_create(
                 )
             }
         )
+    if consultation.event_id is not None and consultation.event.organization_id != organization.pk:  # type: ignore[union-attr]
+        raise ValidationError(
+            {"event": _("受付機関が実施した出張相談会・巡回相談を選んでください。")}
+        )
     consultation.organization = organization
     consultation.created_by = actor
     consultation.updated_by = actor

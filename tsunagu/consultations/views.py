@@ -18,7 +18,7 @@ from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.consultations import services
 from tsunagu.consultations.forms import HOUSEHOLD, NEW, ContinuityForm, IntakeForm, LinkForm
-from tsunagu.consultations.models import Consultation, Outcome
+from tsunagu.consultations.models import Channel, Consultation, Outcome
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.selectors import casework_organizations
 from tsunagu.people import selectors as people_selectors
@@ -46,7 +46,11 @@ def intake(request: StaffRequest) -> HttpResponse:
             ).order_by("memberships__started_on", "pk")
         )
     data = request.POST if request.method == "POST" else None
-    form = IntakeForm(data, organizations=organizations, household_members=members)
+    initial: dict[str, Any] = {}
+    if request.GET.get("event", "").isdigit():
+        # 「この会場で相談を受け付ける」 on an event's page.
+        initial = {"event": int(request.GET["event"]), "channel": Channel.OUTREACH_DESK}
+    form = IntakeForm(data, organizations=organizations, household_members=members, initial=initial)
     person_form = PersonForm(data, prefix="person")
     if data is not None and form.is_valid():
         mode = form.cleaned_data["subject_mode"]

@@ -30,6 +30,8 @@ COORDINATOR = frozenset({Role.COORDINATOR})
 REPORT_EDITORS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.SYSADMIN})
 #: Who sees staff accounts: the system administrator, and a manager of an organization its own.
 STAFF_ADMINS = frozenset({Role.ORG_MANAGER, Role.SYSADMIN})
+#: Who sets up a window's appointments.
+ORG_MANAGERS = frozenset({Role.ORG_MANAGER})
 #: Who undoes a merge of two person records.
 MERGE_UNDOERS = frozenset({Role.ORG_MANAGER, Role.COORDINATOR})
 
@@ -212,6 +214,18 @@ PAGES: dict[str, frozenset[Role]] = {
     "/reports/process/": STAFF,  # aggregate list
     "/audit/": AUDITOR,  # audit_event list
     "/audit/verify/": AUDITOR,  # audit_event list
+    # 出張相談会・巡回相談: casework staff (object level: the holding organization; the
+    # coordinating section reads every event). 予約: the window's casework staff.
+    "/events/": CASEWORK,  # consultation_event list
+    "/events/excel/": CASEWORK,  # consultation_event export
+    "/events/new/": CASEWORK,  # consultation_event create
+    "/events/<int:pk>/": CASEWORK,  # consultation_event view
+    "/events/<int:pk>/edit/": CASEWORK,  # consultation_event change
+    "/appointments/": CASEWORK,  # appointment list
+    "/appointments/new/": CASEWORK,  # appointment create
+    "/appointments/settings/": ORG_MANAGERS,  # appointment_settings change
+    "/appointments/<int:pk>/": CASEWORK,  # appointment view
+    "/appointments/<int:pk>/status/": CASEWORK,  # appointment change
     "/api/v1/openapi.json": EVERYONE,  # own_account view
     "/api/v1/docs": EVERYONE,  # own_account view
     "/api/v1/": EVERYONE,  # own_account view
@@ -393,4 +407,14 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET survey_installation": STAFF,  # aggregate list
     "GET audit_event_list_api": AUDITOR,  # audit_event list
     "GET audit_event_detail": AUDITOR,  # audit_event view
+    "GET consultation_event_list": CASEWORK,  # consultation_event list
+    "POST consultation_event_create": CASEWORK,  # consultation_event create
+    "GET consultation_event_detail": CASEWORK,  # consultation_event view
+    "PUT consultation_event_update": CASEWORK,  # consultation_event change
+    "GET appointment_slots": CASEWORK,  # appointment list
+    "GET appointment_list": CASEWORK,  # appointment list
+    "POST appointment_create": CASEWORK,  # appointment create
+    "GET appointment_detail": CASEWORK,  # appointment view
+    "PUT appointment_status_set": CASEWORK,  # appointment change
+    "PUT appointment_settings_update": ORG_MANAGERS,  # appointment_settings change
 }

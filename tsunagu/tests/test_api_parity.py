@@ -150,6 +150,11 @@ PARITY: dict[str, str | PageOnly] = {
     "reports/strategy/indicators/<int:pk>/edit/": "PUT strategy_indicator_update",
     "reports/strategy/indicators/<int:pk>/move/": "POST strategy_indicator_move",
     "reports/strategy/indicators/<int:pk>/archive/": "POST strategy_indicator_archive",
+    "events/new/": "POST consultation_event_create",
+    "events/<int:pk>/edit/": "PUT consultation_event_update",
+    "appointments/new/": "POST appointment_create",
+    "appointments/<int:pk>/status/": "PUT appointment_status_set",
+    "appointments/settings/": "PUT appointment_settings_update",
 }
 
 WRITES = (policy.Action.CREATE, policy.Action.CHANGE, policy.Action.ARCHIVE)

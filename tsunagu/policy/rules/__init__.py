@@ -8,6 +8,11 @@ imports it (through the engine) on first use, never while the apps load.
 
 from __future__ import annotations
 
+from tsunagu.policy.rules.appointments import (
+    AppointmentRule,
+    AppointmentSettingsRule,
+    ConsultationEventRule,
+)
 from tsunagu.policy.rules.assessments import AssessmentRule
 from tsunagu.policy.rules.cases import CaseRule, ConsentRule, SupportPlanRule
 from tsunagu.policy.rules.community import (
@@ -92,5 +97,8 @@ RULES: dict[str, Rule] = {
         CommunityProjectRule(),
         RegionalIssueRule(),
         ReportConfigurationRule(),
+        ConsultationEventRule(),
+        AppointmentRule(),
+        AppointmentSettingsRule(),
     )
 }
