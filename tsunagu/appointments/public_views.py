@@ -16,7 +16,6 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,7 +26,8 @@ from tsunagu.appointments.models import AppointmentSettings, Status
 from tsunagu.core import tenancy
 from tsunagu.core.municipality import Municipality
 from tsunagu.directory.models import Organization
-from tsunagu.frontdoor.models import FrontDoorSettings, Language
+from tsunagu.frontdoor import public_views
+from tsunagu.frontdoor.models import Language
 
 SALT = "tsunagu.appointments.public-booking"
 #: How long a shown booking form stays valid.
@@ -35,16 +35,12 @@ FORM_MAX_AGE = 3600
 
 
 def _municipality(request: HttpRequest) -> Municipality:
-    """The municipality whose public host this request came to (404 for any other host)."""
-    host = request.get_host().split(":")[0]
-    found = (
-        FrontDoorSettings.all_tenants.filter(public_host=host)
-        .select_related("municipality")
-        .first()
-    )  # type: ignore[attr-defined]
-    if found is None:
+    """The municipality whose public host this request came to (set by
+    frontdoor.publichost.PublicHostMiddleware; 404 on any other host)."""
+    municipality = getattr(request, "public_municipality", None)
+    if municipality is None:
         raise Http404
-    return found.municipality
+    return municipality
 
 
 def _language(lang: str) -> str:
@@ -56,8 +52,11 @@ def _language(lang: str) -> str:
 def _render(
     request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    with translation.override("ja" if lang == "ja-easy" else lang):
-        return render(request, template, {"lang": lang, **context}, status=status)
+    suffix = request.path.split(f"/consult/{lang}/", 1)[-1]
+    with translation.override(lang):
+        return public_views.page(
+            request, template, {"lang": lang, **context}, status=status, suffix=suffix
+        )
 
 
 def _public_windows() -> list[tuple[Organization, AppointmentSettings]]:

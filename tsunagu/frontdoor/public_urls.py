@@ -34,6 +34,7 @@ consult_patterns: list[URLPattern | URLResolver] = [
     path("", public_views.consult_root, name="root"),
     path("<publiclang:lang>/", public_views.landing, name="landing"),
     path("<publiclang:lang>/t/<str:token>/", public_views.thread, name="thread"),
+    path("<publiclang:lang>/appointments/", include("tsunagu.appointments.public_urls")),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

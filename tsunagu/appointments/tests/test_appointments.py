@@ -13,7 +13,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
-from django.urls import include, path
 from django.utils import timezone
 
 from tsunagu.accounts.roles import Role
@@ -22,20 +21,12 @@ from tsunagu.appointments.models import Appointment, AppointmentSettings, EventK
 from tsunagu.appointments.selectors import topic_counts
 from tsunagu.consultations.models import Channel, Topic
 from tsunagu.core import tenancy
-from tsunagu.frontdoor.models import FrontDoorSettings
 from tsunagu.tests import resident_factories as rf
 from tsunagu.tests.factories import Ward
 from tsunagu.tests.two_factor import force_login_verified
 from tsunagu.workqueue.tests.test_notices import Inbox, smtp  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-
-#: The public host's URL configuration, as the public page mounts it.
-urlpatterns = [
-    path("consult/<str:lang>/appointments/", include("tsunagu.appointments.public_urls")),
-    # The staff pages, for the error pages' links.
-    path("", include("tsunagu.urls")),
-]
 
 
 def _config(**fields: Any) -> AppointmentSettings:
@@ -163,11 +154,8 @@ def test_staff_book_from_the_week_view(ward: Ward, window: AppointmentSettings) 
     )
 
 
-@pytest.mark.urls("tsunagu.appointments.tests.test_appointments")
 def test_public_booking_flow_on_the_public_host(ward: Ward, window: AppointmentSettings) -> None:
-    with tenancy.tenant_context(ward.municipality):
-        FrontDoorSettings.objects.create(public_host="localhost")
-    client = Client(HTTP_HOST="localhost")
+    client = Client(HTTP_HOST="localhost")  # the public host in the tests
     listing = client.get("/consult/ja/appointments/")
     assert ward.center.name in listing.content.decode()
     assert ward.other_center.name not in listing.content.decode()
