@@ -608,8 +608,7 @@ def ensure_data(db: str, scale: str, fresh: bool) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from tsunagu.demo.synthetic.generator import SCALES, generate
-    from tsunagu.demo.synthetic.generator import bench_municipality
+    from tsunagu.demo.synthetic.generator import SCALES, bench_municipality, generate
 
     record = generation_record_path(database_url(db, scale))
     if fresh:

@@ -37,6 +37,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import gevent
+import requests
 from django_otp.oath import totp
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
@@ -791,3 +792,125 @@ class Manager(Staff):
     @task(1)
     def t_hsds(self) -> None:
         self.hsds_services()
+
+
+# ---------------------------------------------------------------------------
+# Residents at the public consultation page (issue 20: "20 residents writing at
+# once while staff work"), on the public host ``localhost``.
+
+#: What residents write, in the public page's languages (one with a crisis word).
+RESIDENT_TEXTS = {
+    "ja": ["家賃が払えず、どうしたらいいかわかりません。", "母の介護と仕事の両立が難しいです。"],
+    "vi": ["Tôi mất việc và không trả được tiền nhà.", "Con tôi không đi học được."],
+    "en": ["I lost my job and cannot pay the rent.", "I need help with my father's care."],
+    "zh-hans": ["我失业了，付不起房租。", "孩子不去上学，我很担心。"],
+    "ko": ["일을 잃어서 집세를 낼 수 없습니다.", "어머니 간병이 힘듭니다."],
+    "pt-br": ["Perdi o emprego e não consigo pagar o aluguel.", "Preciso de ajuda com meu filho."],
+    "ja-easy": [
+        "しごとが なくなりました。おかねが ありません。",
+        "死にたいと おもうことが あります。",
+    ],
+}
+_next_resident = itertools.count(10)
+SECRET_LINK = re.compile(r'href="(/consult/[a-z-]+/t/[A-Za-z0-9_-]+/)" class="secret-link"')
+CODE = re.compile(r'<dd class="code">(\d{6})</dd>')
+
+
+class _FromAddress(requests.adapters.HTTPAdapter):
+    """Connections from one loopback address of its own (127.0.0.N): each
+    simulated resident is one address, as residents on their phones are, so the
+    public page's per-address limits apply to each one as they would."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Resident(HttpUser):
+    """A resident on a phone: writes a worry, keeps the link and the code, comes
+    back to read the replies and to write again. Slower than staff: reading and
+    typing on a phone take a while."""
+
+    fixed_count = 20
+    wait_time = between(15, 40)
+
+    def on_start(self) -> None:
+        n = next(_next_resident)
+        self.client.mount("http://", _FromAddress(f"127.0.0.{n}"))
+        self.client.headers["Connection"] = "close"
+        self.public = self.host.replace("://127.0.0.1:", "://localhost:")
+        self.lang = list(RESIDENT_TEXTS)[n % len(RESIDENT_TEXTS)]
+        self.link = ""
+        self.code = ""
+        self.write_first()
+
+    def _page(self, method: str, path: str, name: str, must: str, **kwargs: Any) -> str | None:
+        with getattr(self.client, method)(
+            self.public + path, name=name, allow_redirects=False, catch_response=True, **kwargs
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"status {r.status_code}")
+                return None
+            if must not in r.text:
+                r.failure(f"page lacks {must!r}")
+                return None
+            if "Set-Cookie" in r.headers:
+                r.failure("the public page set a cookie")
+                return None
+            r.success()
+            return r.text
+
+    def write_first(self) -> None:
+        landing = self._page(
+            "get", f"/consult/{self.lang}/", "public: landing", 'name="form_token"'
+        )
+        if landing is None:
+            raise StopUser
+        form = form_on(landing, f"/consult/{self.lang}/", f"/consult/{self.lang}/")
+        if form is None:
+            raise StopUser
+        gevent.sleep(random.uniform(3, 8))  # writing the worry
+        data = form.data(body=random.choice(RESIDENT_TEXTS[self.lang]))
+        receipt = self._page(
+            "post",
+            f"/consult/{self.lang}/",
+            "public: write (new thread)",
+            'class="code"',
+            data=data,
+        )
+        link, code = SECRET_LINK.search(receipt or ""), CODE.search(receipt or "")
+        if not (link and code):
+            raise StopUser
+        self.link, self.code = link.group(1), code.group(1)
+
+    def read(self) -> str | None:
+        self._page("get", self.link, "public: thread (code entry)", 'name="code"')
+        Staff.pause(2, 5)  # typing the six digits
+        return self._page(
+            "post", self.link, "public: thread (read)", 'name="body"', data={"code": self.code}
+        )
+
+    @task(3)
+    def t_read_replies(self) -> None:
+        self.read()
+
+    @task(2)
+    def t_write_again(self) -> None:
+        page = self.read()
+        if page is None:
+            return
+        form = form_on(page, self.link, self.link)
+        if form is None:
+            return
+        gevent.sleep(random.uniform(3, 8))
+        self._page(
+            "post",
+            self.link,
+            "public: write again",
+            'name="body"',
+            data=form.data(body=random.choice(RESIDENT_TEXTS[self.lang])),
+        )

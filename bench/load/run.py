@@ -85,6 +85,9 @@ def server_env(url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "tsunagu.settings",
         "TSUNAGU_SECRET_KEY": env.get("TSUNAGU_SECRET_KEY") or secrets.token_urlsafe(50),
         "TSUNAGU_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # The residents write to the public consultation page at localhost
+        # (the public host), the staff work at 127.0.0.1: two hosts, two cookie jars.
+        "TSUNAGU_PUBLIC_LOCAL_HOST": "localhost",
         "PYTHONUNBUFFERED": "1",
     }
     return env
