@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +16,41 @@ from tsunagu.tests.factories import MunicipalityFactory, StaffFactory, ward_with
 # the default 200 ms deadline per example fails tests that are correct.
 settings.register_profile("tsunagu", deadline=None)
 settings.load_profile("tsunagu")
+
+HERE = Path(__file__).resolve().parent
+
+# `make test` runs the suite on `-n auto` pytest-xdist workers with `--dist
+# loadgroup`: each test goes to whichever worker is free, except the tests of
+# a group, which all go to one worker so that what they share is made once.
+# Each worker has its own test database (pytest-django suffixes its name with
+# the worker's id on PostgreSQL; SQLite's is in memory), its own live server
+# and Chromium, and writes only under its own tmp_path.
+SHARED_SETUP = {
+    # The demo ward, loaded once for the package (tens of seconds, minutes on PostgreSQL).
+    "demo/tests": "demo-ward",
+    # One throwaway PostgreSQL cluster for the fault tests (initdb and a start).
+    "tests/faults": "postgres-cluster",
+    # The generated API client, generated once for its module.
+    "tests/test_api_generated_client.py": "generated-client",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not item.path.is_relative_to(HERE):
+            continue
+        path = item.path.relative_to(HERE).as_posix()
+        for prefix, group in SHARED_SETUP.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per CPU this process may run on (the CI machine's
+    two), not psutil's count of physical cores, which may be one for two
+    virtual CPUs or the host's count inside a container limited by cpuset."""
+    return len(os.sched_getaffinity(0)) or 1
 
 
 @pytest.fixture(autouse=True)
