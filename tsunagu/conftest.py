@@ -32,6 +32,8 @@ SHARED_SETUP = {
     "tests/faults": "postgres-cluster",
     # The generated API client, generated once for its module.
     "tests/test_api_generated_client.py": "generated-client",
+    # The synthetic small scale, generated once for its module.
+    "tests/test_synthetic.py": "synthetic-small",
 }
 
 
