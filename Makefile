@@ -49,10 +49,10 @@ typecheck:
 migrations-check:
 	TSUNAGU_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-# The suite runs on one pytest-xdist worker per CPU (two on CI); the tests that
-# share an expensive setup are grouped onto one worker (tsunagu/conftest.py).
+# The suite runs on one pytest-xdist worker per CPU (two on CI), a module's
+# tests on one worker (tsunagu/conftest.py).
 # PYTEST_XDIST="-n0" runs it in one process; PYTEST_ARGS add to either.
-PYTEST_XDIST ?= -n auto --dist loadgroup
+PYTEST_XDIST ?= -n auto --dist loadscope
 pytest:
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 

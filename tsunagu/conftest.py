@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -17,34 +16,15 @@ from tsunagu.tests.factories import MunicipalityFactory, StaffFactory, ward_with
 settings.register_profile("tsunagu", deadline=None)
 settings.load_profile("tsunagu")
 
-HERE = Path(__file__).resolve().parent
-
 # `make test` runs the suite on `-n auto` pytest-xdist workers with `--dist
-# loadgroup`: each test goes to whichever worker is free, except the tests of
-# a group, which all go to one worker so that what they share is made once.
-# Each worker has its own test database (pytest-django suffixes its name with
-# the worker's id on PostgreSQL; SQLite's is in memory), its own live server
-# and Chromium, and writes only under its own tmp_path.
-SHARED_SETUP = {
-    # The demo ward, loaded once for the package (tens of seconds, minutes on PostgreSQL).
-    "demo/tests": "demo-ward",
-    # One throwaway PostgreSQL cluster for the fault tests (initdb and a start).
-    "tests/faults": "postgres-cluster",
-    # The generated API client, generated once for its module.
-    "tests/test_api_generated_client.py": "generated-client",
-    # The synthetic small scale, generated once for its module.
-    "tests/test_synthetic.py": "synthetic-small",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if not item.path.is_relative_to(HERE):
-            continue
-        path = item.path.relative_to(HERE).as_posix()
-        for prefix, group in SHARED_SETUP.items():
-            if path == prefix or path.startswith(prefix + "/"):
-                item.add_marker(pytest.mark.xdist_group(group))
+# loadscope`: the tests of one module go to one worker, so that a module's
+# shared setup (the synthetic scale, the generated API client) is made once.
+# (`--dist loadgroup` would keep the demo ward's package together too, but with
+# pytest 9.2 and pytest-xdist 3.8 it does not group: xdist_group tests were
+# seen split between workers.) Each worker has its own test database
+# (pytest-django suffixes its name with the worker's id on PostgreSQL;
+# SQLite's is in memory), its own live server and Chromium, and writes only
+# under its own tmp_path.
 
 
 @pytest.hookimpl(optionalhook=True)
