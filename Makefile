@@ -49,8 +49,12 @@ typecheck:
 migrations-check:
 	TSUNAGU_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
+# The suite runs on one pytest-xdist worker per CPU (two on CI), a module's
+# tests on one worker (tsunagu/conftest.py).
+# PYTEST_XDIST="-n0" runs it in one process; PYTEST_ARGS add to either.
+PYTEST_XDIST ?= -n auto --dist loadscope
 pytest:
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 ## make fuzz: the API (schemathesis: examples, coverage, fuzzing and stateful phases, every
 ## check) and the page forms (Hypothesis) with many more examples than `make test` runs

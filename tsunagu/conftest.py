@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,24 @@ from tsunagu.tests.factories import MunicipalityFactory, StaffFactory, ward_with
 # the default 200 ms deadline per example fails tests that are correct.
 settings.register_profile("tsunagu", deadline=None)
 settings.load_profile("tsunagu")
+
+# `make test` runs the suite on `-n auto` pytest-xdist workers with `--dist
+# loadscope`: the tests of one module go to one worker, so that a module's
+# shared setup (the synthetic scale, the generated API client) is made once.
+# (`--dist loadgroup` would keep the demo ward's package together too, but with
+# pytest 9.2 and pytest-xdist 3.8 it does not group: xdist_group tests were
+# seen split between workers.) Each worker has its own test database
+# (pytest-django suffixes its name with the worker's id on PostgreSQL;
+# SQLite's is in memory), its own live server and Chromium, and writes only
+# under its own tmp_path.
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker per CPU this process may run on (the CI machine's
+    two), not psutil's count of physical cores, which may be one for two
+    virtual CPUs or the host's count inside a container limited by cpuset."""
+    return len(os.sched_getaffinity(0)) or 1
 
 
 @pytest.fixture(autouse=True)
