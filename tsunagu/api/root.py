@@ -7,7 +7,6 @@ modules beside this one, never this one.
 from collections import defaultdict
 from typing import Any
 
-from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
 from tsunagu import policy
@@ -15,6 +14,7 @@ from tsunagu.accounts.api import router as accounts_router
 from tsunagu.activities.api import router as activities_router
 from tsunagu.api import errors
 from tsunagu.api.auth import TokenAuth, policy_before_input
+from tsunagu.api.document import DocumentedAPI
 from tsunagu.api.parsing import TextParser
 from tsunagu.appointments.api import router as appointments_router
 from tsunagu.assessments.api import router as assessments_router
@@ -39,7 +39,7 @@ from tsunagu.reports.api_survey import router as reports_survey_router
 from tsunagu.resources.api import router as resources_router
 from tsunagu.resources.hsds_api import router as hsds_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="つなぐ API",
     version="1",
     description="重層的支援体制整備事業 支援システムの API。すべての操作はアクセス方針と監査証跡の対象です。",

@@ -17,17 +17,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
-from ninja import Header, NinjaAPI, Schema, Status
+from ninja import Header, Schema, Status
 from pydantic import Field
 
 from tsunagu import policy
 from tsunagu.api import errors
+from tsunagu.api.document import DocumentedAPI
 from tsunagu.api.errors import ErrorOut, FormErrorsOut
 from tsunagu.api.parsing import TextParser
 from tsunagu.frontdoor import public
 from tsunagu.frontdoor.models import Direction, Message, Thread
 
-public_api = NinjaAPI(
+public_api = DocumentedAPI(
     title="つなぐ オンライン相談 公開API",
     version="1",
     description=(

@@ -28,6 +28,11 @@ ACCOUNT = PageOnly(
 ACCOUNT_ADMINISTRATION = PageOnly(
     "職員アカウントと所属・セキュリティ設定はシステム管理者が二要素認証の下で画面から管理する"
 )
+CHANNEL_CREDENTIALS = PageOnly(
+    "LINE公式アカウントのチャネルシークレットとアクセストークンは、セキュリティ設定と同じく"
+    "システム管理者が二要素認証の下で画面から設定する。APIトークンで住民の相談の受け口を"
+    "作り替えられないようにするため"
+)
 DRAFT = PageOnly(
     "画面で入力中のフォームの下書き（本人だけが読む）。API の利用者は送る前の内容を自分で持つ"
 )
@@ -46,6 +51,7 @@ PARITY: dict[str, str | PageOnly] = {
     "account/staff/new/": ACCOUNT_ADMINISTRATION,
     "account/memberships/<int:pk>/end/": ACCOUNT_ADMINISTRATION,
     "account/security/": ACCOUNT_ADMINISTRATION,
+    "settings/line/": CHANNEL_CREDENTIALS,
     "directory/organizations/new/": "POST organization_create",
     "directory/organizations/<int:pk>/": "PUT organization_update",
     "directory/organizations/<int:pk>/archive/": "POST organization_archive",
@@ -191,6 +197,7 @@ def test_every_named_operation_exists() -> None:
 
 def test_the_page_only_list_stays_short_and_reasoned() -> None:
     page_only = [page for page, answer in PARITY.items() if isinstance(answer, PageOnly)]
-    # (13: a form's draft, saved and discarded, is the page's own typing.)
-    assert len(page_only) <= 13
+    # (13: a form's draft, saved and discarded, is the page's own typing;
+    # 14: the LINE channel's credentials, set like the security settings.)
+    assert len(page_only) <= 14
     assert all(len(PARITY[page].reason) > 20 for page in page_only)  # type: ignore[union-attr]
