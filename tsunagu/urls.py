@@ -98,6 +98,7 @@ urlpatterns = [
     path("activities/", include("tsunagu.activities.urls")),
     path("reports/", include("tsunagu.reports.urls")),
     path("audit/", include("tsunagu.audit.urls")),
+    path("threads/", include("tsunagu.frontdoor.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
 ]
 

@@ -200,6 +200,23 @@ class ThreadEvent(HistoryEvent):
     """What happened to a thread, by whom and for which window (append-only)."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="events")
+    # A resident's message (received, reopened) has no staff actor nor organization.
+    actor = models.ForeignKey(  # type: ignore[assignment]
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organization = models.ForeignKey(  # type: ignore[assignment]
+        "directory.Organization",
+        verbose_name=_("操作した機関"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     kind = models.CharField(_("出来事"), max_length=20, choices=EventKind.choices)
     detail = models.JSONField(default=dict, blank=True)
 

@@ -150,6 +150,14 @@ PARITY: dict[str, str | PageOnly] = {
     "reports/strategy/indicators/<int:pk>/edit/": "PUT strategy_indicator_update",
     "reports/strategy/indicators/<int:pk>/move/": "POST strategy_indicator_move",
     "reports/strategy/indicators/<int:pk>/archive/": "POST strategy_indicator_archive",
+    "threads/<int:pk>/reply/": "POST thread_reply",
+    "threads/<int:pk>/hand-over/": "POST thread_hand_over",
+    "threads/<int:pk>/convert/": "POST thread_convert",
+    "threads/<int:pk>/close/": "POST thread_close",
+    "threads/<int:pk>/reopen/": "POST thread_reopen",
+    "threads/triage/": "PUT front_door_settings_update",
+    "threads/triage/rules/new/": "POST triage_rule_create",
+    "threads/triage/rules/<int:pk>/remove/": "DELETE triage_rule_delete",
 }
 
 WRITES = (policy.Action.CREATE, policy.Action.CHANGE, policy.Action.ARCHIVE)

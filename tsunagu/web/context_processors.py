@@ -36,6 +36,7 @@ MENU = [
     MenuItem(_("ホーム"), "home", "own_account", policy.Action.VIEW),
     MenuItem(_("相談受付"), "consultations:intake", "consultation", policy.Action.CREATE),
     MenuItem(_("検索"), "people:search", "person", policy.Action.LIST),
+    MenuItem(_("オンライン相談"), "frontdoor:list", "thread", policy.Action.LIST),
     MenuItem(_("つなぐシート"), "referrals:inbox", "referral", policy.Action.LIST),
     MenuItem(_("多機関協働"), "cases:list", "case", policy.Action.LIST),
     MenuItem(_("会議"), "meetings:list", "meeting", policy.Action.LIST),

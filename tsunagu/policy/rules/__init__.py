@@ -50,6 +50,7 @@ from tsunagu.policy.rules.residents import (
     ReferralRule,
 )
 from tsunagu.policy.rules.rule import Rule
+from tsunagu.policy.rules.threads import ThreadRule, TriageSettingsRule
 
 #: The rule of each kind of record.
 RULES: dict[str, Rule] = {
@@ -92,5 +93,7 @@ RULES: dict[str, Rule] = {
         CommunityProjectRule(),
         RegionalIssueRule(),
         ReportConfigurationRule(),
+        ThreadRule(),
+        TriageSettingsRule(),
     )
 }
