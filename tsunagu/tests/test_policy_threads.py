@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -59,7 +58,10 @@ class World:
             self.unassigned = self.thread(None)
             self.handed_over = self.thread(ward.other_center)
             services.reply(
-                self.handed_over, "南センターです。", staff=self.south, organization=ward.other_center
+                self.handed_over,
+                "南センターです。",
+                staff=self.south,
+                organization=ward.other_center,
             )
             self.handed_over.refresh_from_db()
             inbox.thread_hand_over(
