@@ -13,7 +13,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -132,15 +131,3 @@ def acting_window_id(user: Staff, thread: Any, acting_id: int | None) -> int | N
     if thread.organization_id in orgs:
         return int(thread.organization_id)
     return acting_id
-
-
-def open_count(user: Staff, organization_id: int | None) -> int:
-    """Open threads waiting for the acting organization: its own, and for a
-    coordinating section the unassigned ones too (the menu's figure)."""
-    if organization_id is None:
-        return 0
-    rows = policy.visible(user, "thread", policy.Action.LIST).filter(status=Status.OPEN)
-    mine = Q(organization_id=organization_id)
-    if organization_id in policy.coordinating_organization_ids(user):
-        mine |= Q(organization__isnull=True)
-    return rows.filter(mine).count()

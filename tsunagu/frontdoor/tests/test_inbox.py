@@ -325,3 +325,20 @@ def test_the_coordinating_section_keeps_the_triage_rules_and_guidance(ward: Ward
     with tenancy.tenant_context(ward.municipality):
         assert not TriageRule.objects.exists()
     assert _client(ward.member(Role.COUNSELOR)).get("/threads/triage/").status_code == 403
+
+
+def test_the_menu_counts_the_open_threads_of_the_acting_window(ward: Ward) -> None:
+    from tsunagu.workqueue.selectors import counts
+
+    _thread(ward, "相談です", organization=ward.center)
+    _thread(ward, "相談です", organization=ward.center)
+    _thread(ward, "どこに相談すれば", organization=None)
+    closed = _thread(ward, "相談です", organization=ward.center)
+    with tenancy.tenant_context(ward.municipality):
+        Thread.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    assert counts(ward.member(Role.COUNSELOR), ward.center.pk).threads_open == 2
+    coordinator = ward.member(Role.COORDINATOR)
+    assert counts(coordinator, ward.coordinating.pk).threads_open == 1  # the unassigned one
+    assert counts(coordinator, ward.coordinating.pk).total == 0  # not in the notices' total
+    page = _client(ward.member(Role.COUNSELOR)).get("/threads/").content.decode()
+    assert "2件の対応待ち" in page
