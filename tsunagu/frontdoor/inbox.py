@@ -98,6 +98,8 @@ def thread_reply(
     """Answer the resident (in any language: the page shows the thread's)."""
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     _check(thread, version)
+    if thread.status == Status.CLOSED:
+        raise ValidationError(_("終了したオンライン相談です。再開してから返信してください。"))
     if not body.strip():
         raise ValidationError({"body": _("返信の本文を入力してください。")})
     message = services.reply(thread, body, staff=actor, organization=organization)
