@@ -55,7 +55,9 @@ def test_the_inbox_pages_are_axe_clean_and_a_reply_goes_out(
     page.get_by_role("button", name="返信する").click()  # empty: refused, kept on the page
     expect(page.locator(".errorlist").first).to_be_visible()
     assert axe_violations(page) == []
-    page.get_by_role("textbox", name="返信").fill("ご相談ありがとうございます。いまお話しできますか。")
+    page.get_by_role("textbox", name="返信").fill(
+        "ご相談ありがとうございます。いまお話しできますか。"
+    )
     page.get_by_role("button", name="返信する").click()
     expect(page.get_by_text("返信しました。")).to_be_visible()
     expect(page.get_by_text("いまお話しできますか。")).to_be_visible()
