@@ -26,6 +26,7 @@ from typing import Any
 from django.db import models
 
 from tsunagu.accounts.models import Staff
+from tsunagu.directory.models import Organization
 from tsunagu.frontdoor.models import FrontDoorSettings, Thread
 from tsunagu.policy.rules.bases import casework_organization_ids, coordinating_organization_ids
 from tsunagu.policy.rules.rule import ResidentRule, Rule
@@ -68,10 +69,14 @@ class ThreadRule(ResidentRule):
         orgs = casework_organization_ids(staff)
         if not orgs:
             return Thread.objects.none()
+        own = models.Q(organization_id__in=orgs)
         # Archiving is only ever one's own (decide_on_basis); nothing archives a thread yet.
-        if action != Action.ARCHIVE and coordinating_organization_ids(staff):
-            return Thread.objects.all()
-        return Thread.objects.filter(organization_id__in=orgs)
+        if action == Action.ARCHIVE:
+            return Thread.objects.filter(own)
+        # The coordinating section sees all: asked inside the statement (the
+        # menu's count reads this on every page, without a statement of its own).
+        coordinating = models.Exists(Organization.objects.filter(pk__in=orgs, is_coordinating=True))
+        return Thread.objects.filter(own | coordinating)
 
 
 class TriageSettingsRule(Rule):
