@@ -100,6 +100,7 @@ urlpatterns = [
     path("reports/", include("tsunagu.reports.urls")),
     path("audit/", include("tsunagu.audit.urls")),
     path("", include("tsunagu.appointments.urls")),
+    path("threads/", include("tsunagu.frontdoor.urls")),
     path("api/v1/", include((_api_urls(), "api"))),
     path("settings/line/", include((line_urls.settings_patterns, "line"))),
 ]

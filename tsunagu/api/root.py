@@ -25,6 +25,7 @@ from tsunagu.consultations.api import router as consultations_router
 from tsunagu.core.throttling import StaffRateThrottle
 from tsunagu.directory.api import router as directory_router
 from tsunagu.directory.api_organizations import router as organizations_router
+from tsunagu.frontdoor.api import router as frontdoor_router
 from tsunagu.lifeevents.api import router as lifeevents_router
 from tsunagu.meetings.api import router as meetings_router
 from tsunagu.outreach.api import router as outreach_router
@@ -78,6 +79,7 @@ api.add_router("/", reports_strategy_router)
 api.add_router("/", reports_survey_router)
 api.add_router("/", audit_router)
 api.add_router("/", appointments_router)
+api.add_router("/", frontdoor_router)
 
 
 def operations() -> list[Any]:

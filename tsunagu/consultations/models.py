@@ -26,6 +26,7 @@ class Channel(models.TextChoices):
     OUTREACH_DESK = "outreach_desk", _("出張相談")
     LETTER = "letter", _("文書")
     FROM_ORGANIZATION = "from_organization", _("関係機関から")
+    WEB_FORM = "web_form", _("相談フォーム")
 
 
 class Consulter(models.TextChoices):

@@ -229,6 +229,17 @@ PAGES: dict[str, frozenset[Role]] = {
     "/api/v1/openapi.json": EVERYONE,  # own_account view
     "/api/v1/docs": EVERYONE,  # own_account view
     "/api/v1/": EVERYONE,  # own_account view
+    # オンライン相談: the assigned window and the coordinating section (object level).
+    "/threads/": CASEWORK,  # thread list
+    "/threads/<int:pk>/": EVERYONE,  # thread view
+    "/threads/<int:pk>/reply/": CASEWORK,  # thread change
+    "/threads/<int:pk>/hand-over/": CASEWORK,  # thread change
+    "/threads/<int:pk>/convert/": CASEWORK,  # thread change
+    "/threads/<int:pk>/close/": CASEWORK,  # thread change
+    "/threads/<int:pk>/reopen/": CASEWORK,  # thread change
+    "/threads/triage/": COORDINATOR,  # triage_settings change
+    "/threads/triage/rules/new/": COORDINATOR,  # triage_settings change
+    "/threads/triage/rules/<int:pk>/remove/": COORDINATOR,  # triage_settings change
 }
 
 API_OPERATIONS: dict[str, frozenset[Role]] = {
@@ -417,4 +428,16 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "GET appointment_detail": CASEWORK,  # appointment view
     "PUT appointment_status_set": CASEWORK,  # appointment change
     "PUT appointment_settings_update": ORG_MANAGERS,  # appointment_settings change
+    "GET thread_list": CASEWORK,  # thread list
+    "GET thread_detail": EVERYONE,  # thread view
+    "POST thread_reply": CASEWORK,  # thread change
+    "POST thread_hand_over": CASEWORK,  # thread change
+    "POST thread_convert": CASEWORK,  # thread change
+    "POST thread_close": CASEWORK,  # thread change
+    "POST thread_reopen": CASEWORK,  # thread change
+    "GET front_door_settings_detail": COORDINATOR,  # triage_settings view
+    "PUT front_door_settings_update": COORDINATOR,  # triage_settings change
+    "GET triage_rule_list": COORDINATOR,  # triage_settings list
+    "POST triage_rule_create": COORDINATOR,  # triage_settings create
+    "DELETE triage_rule_delete": COORDINATOR,  # triage_settings change
 }

@@ -161,6 +161,14 @@ PARITY: dict[str, str | PageOnly] = {
     "appointments/new/": "POST appointment_create",
     "appointments/<int:pk>/status/": "PUT appointment_status_set",
     "appointments/settings/": "PUT appointment_settings_update",
+    "threads/<int:pk>/reply/": "POST thread_reply",
+    "threads/<int:pk>/hand-over/": "POST thread_hand_over",
+    "threads/<int:pk>/convert/": "POST thread_convert",
+    "threads/<int:pk>/close/": "POST thread_close",
+    "threads/<int:pk>/reopen/": "POST thread_reopen",
+    "threads/triage/": "PUT front_door_settings_update",
+    "threads/triage/rules/new/": "POST triage_rule_create",
+    "threads/triage/rules/<int:pk>/remove/": "DELETE triage_rule_delete",
 }
 
 WRITES = (policy.Action.CREATE, policy.Action.CHANGE, policy.Action.ARCHIVE)

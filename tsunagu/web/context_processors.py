@@ -41,6 +41,8 @@ MENU = [
         _("相談受付"), "consultations:intake", "consultation", policy.Action.CREATE, daily=True
     ),
     MenuItem(_("検索"), "people:search", "person", policy.Action.LIST, daily=True),
+    # In view when it counts open threads for the acting window (a counted entry is never folded).
+    MenuItem(_("オンライン相談"), "frontdoor:list", "thread", policy.Action.LIST),
     MenuItem(_("つなぐシート"), "referrals:inbox", "referral", policy.Action.LIST, daily=True),
     MenuItem(_("多機関協働"), "cases:list", "case", policy.Action.LIST, daily=True),
     MenuItem(_("会議"), "meetings:list", "meeting", policy.Action.LIST, daily=True),

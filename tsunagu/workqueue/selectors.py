@@ -22,7 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +60,9 @@ class Counts:
     outreach_overdue: int = 0
     follow_ups_due: int = 0
     cases_due: int = 0
+    #: Open オンライン相談 with the organization (a coordinating section: also the
+    #: unassigned ones). The menu's figure only: not in ``total`` nor the notices.
+    threads_open: int = 0
 
     @property
     def referrals(self) -> int:
@@ -90,11 +93,24 @@ class Counts:
             "outreach:worklist": self.outreach_overdue,
             "participation:worklist": self.follow_ups_due,
             "cases:list": self.cases_due,
+            "frontdoor:list": self.threads_open,
         }
         return {name: n for name, n in figures.items() if n}
 
 
 NONE = Counts()
+
+
+def _open_threads(staff: Staff, organization_id: int) -> QuerySet[Any]:
+    from tsunagu.frontdoor.models import Status as ThreadStatus
+
+    # The unassigned ones too where the organization is a coordinating section
+    # (asked inside the statement: the menu's count costs no statement of its own).
+    coordinating = Exists(Organization.objects.filter(pk=organization_id, is_coordinating=True))
+    mine = Q(organization_id=organization_id) | (Q(organization__isnull=True) & coordinating)
+    return policy.visible(staff, "thread", policy.Action.LIST).filter(
+        mine, status=ThreadStatus.OPEN
+    )
 
 
 def count_subquery(rows: QuerySet[Any]) -> Subquery:
@@ -165,6 +181,7 @@ def counts(staff: Staff, organization_id: int | None, today: datetime.date | Non
             "outreach_overdue": count_subquery(parts.outreach),
             "follow_ups_due": count_subquery(parts.follow_ups),
             "cases_due": count_subquery(parts.cases),
+            "threads_open": count_subquery(_open_threads(staff, organization_id)),
         }
         row = (
             Municipality.objects.filter(pk=staff.municipality_id)

@@ -55,6 +55,7 @@ from tsunagu.policy.rules.residents import (
     ReferralRule,
 )
 from tsunagu.policy.rules.rule import Rule
+from tsunagu.policy.rules.threads import ThreadRule, TriageSettingsRule
 
 #: The rule of each kind of record.
 RULES: dict[str, Rule] = {
@@ -100,5 +101,7 @@ RULES: dict[str, Rule] = {
         ConsultationEventRule(),
         AppointmentRule(),
         AppointmentSettingsRule(),
+        ThreadRule(),
+        TriageSettingsRule(),
     )
 }
