@@ -2,7 +2,7 @@
 in different channels and languages — one in Vietnamese, one with a word of
 crisis, one answered, one turned into a 相談受付 — the door's settings with
 the ward's emergency guidance, and triage rules (Vietnamese and English to
-the coordinating section, 仕事・お金 to 自立相談支援窓口).
+the coordinating section, money and work to 自立相談支援窓口).
 
 Everything is synthetic and written through the services the screens use,
 inside the tenant.
@@ -29,7 +29,7 @@ from tsunagu.core import tenancy
 from tsunagu.core.models import Municipality
 from tsunagu.directory.models import Organization
 from tsunagu.frontdoor import inbox, services
-from tsunagu.frontdoor.models import FrontDoorSettings, Message, Thread, TriageRule
+from tsunagu.frontdoor.models import FrontDoorSettings, Message, PublicTopic, Thread, TriageRule
 
 GUIDANCE = (
     "命に関わるおそれがあるときは、警察110・救急119へ通報してください。\n"
@@ -43,16 +43,16 @@ NOTICE = "年末年始（12月29日〜1月3日）のご相談への返信は、1
 
 #: (channel, language, topic, the resident's message, hours ago).
 THREADS = [
-    ("web", "vi", "暮らし・その他",
+    ("web", "vi", "",
      "Xin chào. Tôi mới mất việc và không biết phải trả tiền nhà tháng sau như thế nào.", 3),
-    ("web", "ja", "こころ・からだ",
+    ("web", "ja", PublicTopic.HEALTH,
      "毎日つらくて、もう死にたいと思うことがあります。誰にも言えずにいます。", 0.3),
-    ("web", "ja", "仕事・お金",
+    ("web", "ja", PublicTopic.INCOME,
      "派遣の契約が切れて来月から収入がありません。生活費の相談はできますか。", 28),
-    ("line", "en", "家族のこと",
+    ("line", "en", PublicTopic.FAMILY,
      "I am worried about my elderly neighbour. He lives alone and I have not seen him for a week.",
      50),
-    ("mail", "ja", "家族のこと",
+    ("mail", "ja", PublicTopic.WITHDRAWAL,
      "高校生の娘が学校に行けなくなって二か月になります。どこに相談すればよいか教えてください。", 20),
 ]  # fmt: skip
 
@@ -87,11 +87,10 @@ def load_demo_frontdoor(municipality: Municipality) -> DemoFrontDoor | None:
         ]
         independence = _organization("自立相談支援窓口")
         if independence is not None:
-            rules.append(
-                inbox.triage_rule_add(
-                    actor=coordinator, organization=independence, topic="仕事・お金"
-                )
-            )
+            rules += [
+                inbox.triage_rule_add(actor=coordinator, organization=independence, topic=topic)
+                for topic in (PublicTopic.INCOME, PublicTopic.JOB_SEARCH)
+            ]
         now = timezone.now()
         threads = []
         for channel, language, topic, body, hours in THREADS:

@@ -37,7 +37,7 @@ from tsunagu.consultations.models import (
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import District, Organization
 from tsunagu.frontdoor import inbox, selectors
-from tsunagu.frontdoor.models import FrontDoorSettings, Language, Thread, TriageRule
+from tsunagu.frontdoor.models import FrontDoorSettings, Language, PublicTopic, Thread, TriageRule
 from tsunagu.people.models import HouseholdMembership
 
 OBJECT_TYPE = "frontdoor.thread"
@@ -187,7 +187,7 @@ class TriageRuleOut(Schema):
 
 class TriageRuleIn(Schema):
     organization_id: int
-    topic: str = Field("", max_length=40)
+    topic: PublicTopic | None = None
     language: Language | None = None
     district_id: int | None = None
 
@@ -503,7 +503,7 @@ def triage_rule_create(request: StaffRequest, payload: TriageRuleIn) -> Any:
         rule = inbox.triage_rule_add(
             actor=request.user,
             organization=organization,
-            topic=payload.topic,
+            topic=str(payload.topic or ""),
             language=str(payload.language or ""),
             district_id=payload.district_id,
         )

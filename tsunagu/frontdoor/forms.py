@@ -18,7 +18,7 @@ from tsunagu.consultations.models import (
 )
 from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import District, Organization
-from tsunagu.frontdoor.models import FrontDoorSettings, Language
+from tsunagu.frontdoor.models import FrontDoorSettings, Language, PublicTopic
 
 UNKNOWN = "unknown"
 KNOWN = "known"
@@ -143,11 +143,11 @@ class FrontDoorSettingsForm(StyledModelForm):
 
 class TriageRuleForm(StyledForm):
     organization = forms.ModelChoiceField(label=_("窓口"), queryset=Organization.objects.none())
-    topic = forms.CharField(
+    topic = forms.ChoiceField(
         label=_("相談したいこと"),
-        max_length=40,
+        choices=[("", _("（指定しない）")), *PublicTopic.choices],
         required=False,
-        help_text=_("公開ページの「相談したいこと」と同じ言葉（例: 仕事・お金）"),
+        help_text=_("住民が公開ページで選んだ「相談したいこと」"),
     )
     language = forms.ChoiceField(
         label=_("言語"), choices=[("", _("（指定しない）")), *Language.choices], required=False

@@ -40,6 +40,22 @@ class Language(models.TextChoices):
     PT_BR = "pt-br", "Português"
 
 
+class PublicTopic(models.TextChoices):
+    """What a resident may say the worry is about (optional), in the resident's
+    words; each is a 相談内容 of the intake sheet, so a thread turned into a
+    consultation keeps it, and the triage rules choose among the same."""
+
+    INCOME = "income", _("お金・生活費のこと")
+    HOUSING = "housing", _("住まいのこと")
+    JOB_SEARCH = "job_search", _("仕事のこと")
+    HEALTH = "health", _("体や心の健康のこと")
+    FAMILY = "family", _("家族のこと")
+    CHILDCARE = "childcare", _("子育てのこと")
+    CARE = "care", _("介護のこと")
+    WITHDRAWAL = "withdrawal", _("ひきこもり・不登校のこと")
+    ABUSE = "abuse", _("暴力・虐待のこと")
+
+
 class Status(models.TextChoices):
     OPEN = "open", _("対応中")
     CLOSED = "closed", _("終了")
@@ -63,7 +79,9 @@ class Thread(TenantModel):
         blank=True,
         related_name="threads",
     )
-    topic = models.CharField(_("相談したいこと"), max_length=40, blank=True)
+    topic = models.CharField(
+        _("相談したいこと"), max_length=40, choices=PublicTopic.choices, blank=True
+    )
     district = models.ForeignKey(
         "directory.District",
         verbose_name=_("圏域"),
@@ -240,7 +258,9 @@ class TriageRule(TenantModel):
         on_delete=models.CASCADE,
         related_name="triage_rules",
     )
-    topic = models.CharField(_("相談したいこと"), max_length=40, blank=True)
+    topic = models.CharField(
+        _("相談したいこと"), max_length=40, choices=PublicTopic.choices, blank=True
+    )
     language = models.CharField(_("言語"), max_length=10, choices=Language.choices, blank=True)
     district = models.ForeignKey(
         "directory.District",

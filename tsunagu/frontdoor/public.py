@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.consultations.models import Topic
 from tsunagu.core.municipality import Municipality
 from tsunagu.core.text import control_characters, lone_surrogates, text_length
 from tsunagu.directory.models import District
@@ -41,6 +40,7 @@ from tsunagu.frontdoor.models import (
     Language,
     Message,
     PublicHit,
+    PublicTopic,
     Thread,
 )
 
@@ -106,17 +106,7 @@ EMERGENCY_NUMBERS: tuple[EmergencyNumber, ...] = (
 )
 
 #: What the resident may say the worry is about (optional) → the consultation topic.
-TOPICS: tuple[tuple[str, Any], ...] = (
-    (Topic.INCOME, _("お金・生活費のこと")),
-    (Topic.HOUSING, _("住まいのこと")),
-    (Topic.JOB_SEARCH, _("仕事のこと")),
-    (Topic.HEALTH, _("体や心の健康のこと")),
-    (Topic.FAMILY, _("家族のこと")),
-    (Topic.CHILDCARE, _("子育てのこと")),
-    (Topic.CARE, _("介護のこと")),
-    (Topic.WITHDRAWAL, _("ひきこもり・不登校のこと")),
-    (Topic.ABUSE, _("暴力・虐待のこと")),
-)
+TOPICS: tuple[tuple[str, Any], ...] = tuple(PublicTopic.choices)
 TOPIC_VALUES = frozenset(str(value) for value, _label in TOPICS)
 
 # Messages (the msgids are the Japanese text).

@@ -77,7 +77,7 @@ class World:
 
     @staticmethod
     def thread(organization: Organization | None) -> Thread:
-        thread = services.open_thread(channel="web", language="vi", topic="仕事・お金")
+        thread = services.open_thread(channel="web", language="vi", topic="income")
         thread.organization = organization
         thread.save(update_fields=["organization"])
         services.receive(thread, "Tôi đang gặp khó khăn về tiền bạc.")

@@ -26,7 +26,7 @@ def test_the_coordinator_finds_the_crisis_thread_first(demo: Municipality) -> No
     converted = threads.get(status=Status.CONVERTED)
     assert converted.consultation is not None and converted.consultation.household_id is None
     assert "警察110" in FrontDoorSettings.objects.get().emergency_guidance
-    assert TriageRule.objects.filter(topic="仕事・お金").exists()
+    assert TriageRule.objects.filter(topic="income").exists()
     crisis = threads.get(crisis=True)
     client = force_login_verified(Client(), Staff.objects.get(username="demo-jimukyoku"))
     page = client.get("/threads/").content.decode()

@@ -46,7 +46,7 @@ def _thread(
     language: str = "ja",
 ) -> Thread:
     with tenancy.tenant_context(ward.municipality):
-        thread = services.open_thread(channel=channel, language=language, topic="仕事・お金")
+        thread = services.open_thread(channel=channel, language=language, topic="income")
         thread.organization = organization
         thread.save(update_fields=["organization"])
         message = services.receive(thread, body)

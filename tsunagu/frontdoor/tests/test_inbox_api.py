@@ -36,7 +36,7 @@ def send(client: Client, method: str, url: str, payload: dict[str, Any]) -> Any:
 
 def _thread(ward: Ward, body: str, **fields: Any) -> Thread:
     with tenancy.tenant_context(ward.municipality):
-        thread = services.open_thread(channel="line", language="en", topic="仕事・お金")
+        thread = services.open_thread(channel="line", language="en", topic="income")
         for name, value in fields.items():
             setattr(thread, name, value)
         thread.save()
@@ -165,7 +165,7 @@ def test_the_coordinating_section_sets_the_door_and_the_rules(ward: Ward) -> Non
         client,
         "post",
         "/api/v1/front-door/triage-rules",
-        {"organization_id": ward.center.pk, "topic": "仕事・お金"},
+        {"organization_id": ward.center.pk, "topic": "income"},
     )
     assert created.status_code == 201
     assert [r["id"] for r in client.get("/api/v1/front-door/triage-rules").json()] == [
