@@ -34,6 +34,7 @@ demo: demo-system-deps venv static $(SECRET_FILE)
 	$(BIN)/python manage.py collectstatic --no-input -v 0 && \
 	$(BIN)/python manage.py load_demo && \
 	echo && echo "つなぐ（デモ区）を http://$(HOST):$(PORT)/ で起動します。終了するには Ctrl+C を押してください。" && \
+	echo "住民向けのオンライン相談のページは http://localhost:$(PORT)/consult/ です（職員のページとは別のホスト）。" && \
 	exec $(BIN)/gunicorn tsunagu.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 ## make test: the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), ruff, mypy, migrations check
