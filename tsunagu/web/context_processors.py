@@ -52,6 +52,8 @@ MENU = [
         _("参加支援"), "participation:worklist", "participation", policy.Action.LIST, daily=True
     ),
     MenuItem(_("活動記録"), "activities:list", "activity_record", policy.Action.LIST),
+    MenuItem(_("出張相談会"), "appointments:event_list", "consultation_event", policy.Action.LIST),
+    MenuItem(_("予約"), "appointments:week", "appointment", policy.Action.LIST),
     MenuItem(_("社会資源"), "resources:list", "resource", policy.Action.LIST),
     MenuItem(_("地域づくり"), "community:index", "community_place", policy.Action.LIST),
     MenuItem(_("報告・評価"), "reports:index", "aggregate", policy.Action.VIEW),
