@@ -151,7 +151,7 @@ def book(request: HttpRequest, lang: str, organization_pk: int) -> HttpResponse:
         form = PublicBookingForm(request.POST)
         token = request.POST.get("form_token", "")
         shown, token_error = public.read_form_token(token, municipality)
-        moment = None
+        moment: datetime.datetime | None = None
         if not token_error:
             if shown.get("o") != organization.pk:
                 raise Http404

@@ -18,6 +18,7 @@ from tsunagu.demo.activities import load_demo_activities
 from tsunagu.demo.assessments import load_demo_assessments
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
+from tsunagu.demo.events import load_demo_events
 from tsunagu.demo.lifeevents import load_demo_life_events
 from tsunagu.demo.line import load_demo_line
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
@@ -79,6 +80,9 @@ STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
         f"事業報告（令和6年度・令和7年4月〜6月）の記録を作成しました（相談 {f.consultations:,}件・"
         f"会議 {f.meetings}件・活動記録 {f.activities:,}件・件数入力 {f.counted_entries}件、"
         f"{f.seconds}秒）。")),
+    (load_demo_events, lambda e: (
+        f"出張相談会・巡回相談と予約のデモデータを作成しました（会 {e.events}件・その場の相談 "
+        f"{e.consultations}件・予約 {e.bookings}件、{e.seconds}秒）。")),
 ]  # fmt: skip
 
 
