@@ -138,11 +138,11 @@ def book(request: HttpRequest, lang: str, organization_pk: int) -> HttpResponse:
         if request.method == "GET":
             start = request.GET.get("start", "")
             try:
-                moment = _moment(start)
+                offered = _moment(start)
             except ValueError:
                 raise Http404 from None
             token = public.form_token(municipality, o=organization.pk, s=start)
-            return _form_page(request, lang, organization, PublicBookingForm(), moment, token, [])
+            return _form_page(request, lang, organization, PublicBookingForm(), offered, token, [])
         if request.method != "POST":
             return HttpResponse(status=405, headers={"Allow": "GET, POST"})
         refused = public_views.refused_upload(request)

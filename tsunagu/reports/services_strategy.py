@@ -266,7 +266,7 @@ def _check_spec(fields: dict[str, Any]) -> dict[str, Any]:
     elif metric == Metric.COUNTED and not option:
         errors["option"] = _("件数入力の項目名を入力してください。")
     elif metric in EVENT_METRICS and option and option not in EventKind.values:
-        errors["option"] = EVENT_OPTION_ERROR
+        errors["option"] = str(EVENT_OPTION_ERROR)
     elif metric not in (
         Metric.MEETINGS_HELD,
         Metric.ACTIVITIES,
