@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Staff
@@ -107,21 +108,51 @@ class StatusForm(StyledForm):
 
 
 class PublicBookingForm(forms.Form):
-    """The resident's booking form: no cookie, a signed form token and a honeypot."""
+    """The resident's booking form (its signed token and honeypot are checked by
+    the view, as on the public consultation page). Texts are checked as the
+    consultation page checks them (length, control characters), with messages
+    in the resident's language."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput)
-    #: Left empty by people; filled by robots that fill every field.
-    website = forms.CharField(required=False, label=_("この欄は空のままにしてください"))
-    name = forms.CharField(label=_("お名前（ニックネームでもかまいません）"), max_length=100)
-    contact_mail = forms.EmailField(
+    NAME_MAX = 50
+    PHONE_MAX = 30
+    MAIL_MAX = 200
+    PURPOSE_MAX = 1000
+    NAME_REQUIRED = _("お名前を書いてください。ニックネームでもかまいません。")
+    BAD_MAIL = _("メールアドレスの形がちがいます。たしかめてください。")
+
+    name = forms.CharField(
+        label=_("お名前（ニックネームでもかまいません）"),
+        error_messages={"required": NAME_REQUIRED},
+    )
+    contact_mail = forms.CharField(
         label=_("メールアドレス（前日にお知らせを送ります。なくてもかまいません）"), required=False
     )
-    contact_phone = forms.CharField(
-        label=_("電話番号（なくてもかまいません）"), max_length=30, required=False
-    )
-    purpose = forms.CharField(
-        label=_("ご相談の内容（わかる範囲で）"),
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    contact_phone = forms.CharField(label=_("電話番号（なくてもかまいません）"), required=False)
+    purpose = forms.CharField(label=_("ご相談の内容（わかる範囲で）"), required=False)
+
+    def _text(self, name: str, limit: int) -> str:
+        from tsunagu.frontdoor import public
+
+        value: str = self.cleaned_data.get(name) or ""
+        error = public.text_error(value, limit)
+        if error:
+            raise forms.ValidationError(error)
+        return value.strip()
+
+    def clean_name(self) -> str:
+        return self._text("name", self.NAME_MAX)
+
+    def clean_contact_phone(self) -> str:
+        return self._text("contact_phone", self.PHONE_MAX)
+
+    def clean_purpose(self) -> str:
+        return self._text("purpose", self.PURPOSE_MAX)
+
+    def clean_contact_mail(self) -> str:
+        value = self._text("contact_mail", self.MAIL_MAX)
+        if value:
+            try:
+                validate_email(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(self.BAD_MAIL) from None
+        return value

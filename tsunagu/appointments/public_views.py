@@ -2,36 +2,37 @@
 no cookie): the windows that take bookings from residents, their free
 slots, the booking form and its receipt with a secret cancel link.
 
-Like the public consultation page: the language is in the URL, POSTs are
-csrf_exempt and carry a signed form token (the slot and window it was shown
-for, valid for an hour) and a honeypot field instead of a cookie. The public
-side reads only windows' settings and free-slot counts; a booking is reached
-again only by its cancel link, whose secret is kept as a digest."""
+They keep the public consultation page's rules, from the same functions
+(``frontdoor.public`` and ``frontdoor.public_views``): the language is in the
+URL and every message is in it; POSTs are csrf_exempt and carry the page's
+signed form token (here also naming the slot and window it was shown for)
+and a honeypot field; texts are checked for length and control characters;
+a POST that is not a plain form (a file) is refused; bookings are
+rate-limited per address (kept only as a keyed hash). The public side reads
+only windows' settings and free-slot counts; a booking is reached again only
+by its cancel link, whose secret is kept as a digest."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone, translation
-from django.views.decorators.csrf import csrf_exempt
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from tsunagu import policy
 from tsunagu.appointments import selectors, services, slots
 from tsunagu.appointments.forms import PublicBookingForm
 from tsunagu.appointments.models import AppointmentSettings, Status
 from tsunagu.core import tenancy
 from tsunagu.core.municipality import Municipality
 from tsunagu.directory.models import Organization
-from tsunagu.frontdoor import public_views
-from tsunagu.frontdoor.models import Language
+from tsunagu.frontdoor import public, public_views
+from tsunagu.frontdoor.public_views import public_page
 
-SALT = "tsunagu.appointments.public-booking"
-#: How long a shown booking form stays valid.
-FORM_MAX_AGE = 3600
+ALREADY_ENDED = _("この予約はすでに取り消されたか、終わっています。")
 
 
 def _municipality(request: HttpRequest) -> Municipality:
@@ -43,20 +44,13 @@ def _municipality(request: HttpRequest) -> Municipality:
     return municipality
 
 
-def _language(lang: str) -> str:
-    if lang not in Language.values:
-        raise Http404
-    return lang
-
-
 def _render(
     request: HttpRequest, lang: str, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     suffix = request.path.split(f"/consult/{lang}/", 1)[-1]
-    with translation.override(lang):
-        return public_views.page(
-            request, template, {"lang": lang, **context}, status=status, suffix=suffix
-        )
+    return public_views.page(
+        request, template, {"lang": lang, **context}, status=status, suffix=suffix
+    )
 
 
 def _public_windows() -> list[tuple[Organization, AppointmentSettings]]:
@@ -76,18 +70,16 @@ def _window(pk: int) -> tuple[Organization, AppointmentSettings]:
     return found
 
 
-@policy.public_route("住民が予約を受け付ける窓口を選ぶ公開ページ（個人情報なし）")
+@public_page("住民が予約を受け付ける窓口を選ぶ公開ページ（個人情報なし）")
 def windows(request: HttpRequest, lang: str) -> HttpResponse:
-    lang = _language(lang)
     with tenancy.tenant_context(_municipality(request)):
         return _render(
             request, lang, "appointments/public/windows.html", {"windows": _public_windows()}
         )
 
 
-@policy.public_route("窓口の空き枠を示す公開ページ（件数だけで個人情報なし）")
+@public_page("窓口の空き枠を示す公開ページ（件数だけで個人情報なし）")
 def free_slots(request: HttpRequest, lang: str, organization_pk: int) -> HttpResponse:
-    lang = _language(lang)
     with tenancy.tenant_context(_municipality(request)):
         organization, config = _window(organization_pk)
         today = timezone.localdate()
@@ -105,104 +97,113 @@ def free_slots(request: HttpRequest, lang: str, organization_pk: int) -> HttpRes
         )
 
 
-def _moment(text: str) -> datetime.datetime:
+def _moment(text: Any) -> datetime.datetime:
     """A slot's start as the pages send it (``YYYY-MM-DDTHH:MM``, local time)."""
+    if not isinstance(text, str):
+        raise ValueError(text)
     return timezone.make_aware(datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M"))  # noqa: DTZ007
 
 
-def _token(organization_pk: int, start: str) -> str:
-    return signing.dumps({"o": organization_pk, "s": start}, salt=SALT)
+def _form_page(
+    request: HttpRequest,
+    lang: str,
+    organization: Organization,
+    form: PublicBookingForm,
+    moment: datetime.datetime | None,
+    token: str,
+    errors: list[Any],
+    status: int = 200,
+) -> HttpResponse:
+    return _render(
+        request,
+        lang,
+        "appointments/public/book.html",
+        {
+            "organization": organization,
+            "form": form,
+            "moment": moment,
+            "form_token": token,
+            "errors": errors,
+            "honeypot": public.HONEYPOT,
+        },
+        status=status,
+    )
 
 
-@csrf_exempt
-@policy.public_route("住民が予約枠を申し込む公開フォーム（署名付きフォームトークンとハニーポット）")
+@public_page("住民が予約枠を申し込む公開フォーム（署名付きフォームトークンとハニーポット）")
 def book(request: HttpRequest, lang: str, organization_pk: int) -> HttpResponse:
-    lang = _language(lang)
     municipality = _municipality(request)
     with tenancy.tenant_context(municipality):
         organization, _config = _window(organization_pk)
-        start = request.GET.get("start", "")
-        if request.method != "POST":
+        if request.method == "GET":
+            start = request.GET.get("start", "")
             try:
-                moment = _moment(start)
+                offered = _moment(start)
             except ValueError:
                 raise Http404 from None
-            form = PublicBookingForm(initial={"form_token": _token(organization.pk, start)})
-            return _render(
-                request,
-                lang,
-                "appointments/public/book.html",
-                {"organization": organization, "form": form, "moment": moment},
-            )
+            token = public.form_token(municipality, o=organization.pk, s=start)
+            return _form_page(request, lang, organization, PublicBookingForm(), offered, token, [])
+        if request.method != "POST":
+            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+        refused = public_views.refused_upload(request)
+        if refused:
+            return refused
         form = PublicBookingForm(request.POST)
-        moment = None  # type: ignore[assignment]
-        if form.is_valid():
+        token = request.POST.get("form_token", "")
+        shown, token_error = public.read_form_token(token, municipality)
+        moment: datetime.datetime | None = None
+        if not token_error:
+            if shown.get("o") != organization.pk:
+                raise Http404
             try:
-                signed = signing.loads(
-                    form.cleaned_data["form_token"], salt=SALT, max_age=FORM_MAX_AGE
+                moment = _moment(shown.get("s"))
+            except ValueError:
+                token_error = public.FORM_REFUSED
+        if request.POST.get(public.HONEYPOT):
+            token_error = public.FORM_REFUSED
+        if token_error or not form.is_valid():
+            errors = [token_error] if token_error else []
+            return _form_page(request, lang, organization, form, moment, token, errors, status=400)
+        assert moment is not None
+        address = public.address_hash(request)
+        if not public.may_book(address):
+            return public_views.too_many(request)
+        try:
+            with transaction.atomic():
+                appointment, secret = services.appointment_book_public(
+                    municipality=municipality,
+                    organization=organization,
+                    starts_at=moment,
+                    language=lang,
+                    **form.cleaned_data,
                 )
-            except signing.BadSignature:
-                form.add_error(
-                    None, "画面の有効期限が切れました。もう一度、空き枠から選んでください。"
-                )
-            else:
-                if signed.get("o") != organization.pk:
-                    raise Http404
-                moment = _moment(signed["s"])
-                if form.cleaned_data["website"]:
-                    # A robot filled the hidden field: answer as if booked, book nothing.
-                    return _render(
-                        request,
-                        lang,
-                        "appointments/public/receipt.html",
-                        {"organization": organization, "appointment": None, "cancel_url": ""},
-                    )
-                try:
-                    appointment, token = services.appointment_book_public(
-                        municipality=municipality,
-                        organization=organization,
-                        starts_at=moment,
-                        language=lang,
-                        **{
-                            k: form.cleaned_data[k]
-                            for k in ("name", "contact_mail", "contact_phone", "purpose")
-                        },
-                    )
-                except ValidationError as error:
-                    form.add_error(None, error.messages)
-                else:
-                    cancel_url = request.build_absolute_uri(
-                        f"/consult/{lang}/appointments/cancel/{token}/"
-                    )
-                    return _render(
-                        request,
-                        lang,
-                        "appointments/public/receipt.html",
-                        {
-                            "organization": organization,
-                            "appointment": appointment,
-                            "cancel_url": cancel_url,
-                        },
-                    )
+                public.count_booking(address)
+        except ValidationError as error:
+            return _form_page(
+                request, lang, organization, form, moment, token, error.messages, status=400
+            )
+        cancel_url = request.build_absolute_uri(f"/consult/{lang}/appointments/cancel/{secret}/")
         return _render(
             request,
             lang,
-            "appointments/public/book.html",
-            {"organization": organization, "form": form, "moment": moment},
-            status=422,
+            "appointments/public/receipt.html",
+            {"organization": organization, "appointment": appointment, "cancel_url": cancel_url},
         )
 
 
-@csrf_exempt
-@policy.public_route("住民が秘密のリンクで自分の予約を取り消すページ")
+@public_page("住民が秘密のリンクで自分の予約を取り消すページ")
 def cancel(request: HttpRequest, lang: str, token: str) -> HttpResponse:
-    lang = _language(lang)
     with tenancy.tenant_context(_municipality(request)):
         appointment = services.appointment_by_cancel_token(token)
         if appointment is None:
             raise Http404
+        if request.method not in ("GET", "POST"):
+            return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+        refused = public_views.refused_upload(request)
+        if refused:
+            return refused
         done = False
-        error = ""
+        error: Any = ""
         if request.method == "POST":
             if appointment.status == Status.BOOKED:
                 try:
@@ -210,13 +211,14 @@ def cancel(request: HttpRequest, lang: str, token: str) -> HttpResponse:
                         actor=None, appointment=appointment, status=Status.CANCELLED
                     )
                     done = True
-                except ValidationError as refused:
-                    error = " ".join(refused.messages)
+                except ValidationError as refused_change:
+                    error = " ".join(refused_change.messages)
             else:
-                error = "この予約はすでに取り消されたか、終わっています。"
+                error = ALREADY_ENDED
         return _render(
             request,
             lang,
             "appointments/public/cancel.html",
             {"appointment": appointment, "done": done, "error": error},
+            status=400 if error else 200,
         )

@@ -379,6 +379,9 @@ class PublicHit(TenantModel):
 
     address_hash = models.CharField(max_length=64)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, null=True, related_name="+")
+    #: What was written: "" a consultation (a new thread, or a message on one),
+    #: "booking" a booking on the public booking pages (appointments).
+    kind = models.CharField(max_length=16, blank=True, default="")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -69,6 +69,10 @@ HONEYPOT = "website"
 
 #: Rate limits (per hour): new threads per address, messages per address, messages per thread.
 NEW_THREADS_PER_ADDRESS = 5
+#: Bookings per address (the public booking pages, per hour).
+BOOKINGS_PER_ADDRESS = 5
+#: PublicHit.kind of a booking.
+BOOKING = "booking"
 MESSAGES_PER_ADDRESS = 30
 MESSAGES_PER_THREAD = 20
 RATE_WINDOW = datetime.timedelta(hours=1)
@@ -129,40 +133,50 @@ NO_FILES = _("ファイルや写真は受け付けていません。文章だけ
 
 
 def address_hash(request: HttpRequest) -> str:
-    """The sender's address as a keyed hash (the address itself is never stored)."""
-    address = request.META.get("REMOTE_ADDR") or "unknown"
+    """The sender's network address as a keyed hash (the address itself is never stored)."""
+    return keyed_hash(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def keyed_hash(address: str) -> str:
+    """An address (network or mail) as a keyed hash, for the rate limits."""
     key = hashlib.sha256(f"frontdoor.address:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, address.casefold().encode(), hashlib.sha256).hexdigest()
 
 
 # --- The signed form token (in place of a CSRF cookie) -------------------------
 
 
-def form_token(municipality: Municipality, *, issued: float | None = None) -> str:
-    """A token the page's form carries: which municipality's page, and when it was opened."""
+def form_token(municipality: Municipality, *, issued: float | None = None, **shown: Any) -> str:
+    """A token the page's form carries: which municipality's page, when it was
+    opened, and what else the page showed (``shown``, e.g. the booked slot)."""
     return signing.dumps(
-        {"m": municipality.pk, "t": int(issued if issued is not None else time.time())},
+        {**shown, "m": municipality.pk, "t": int(issued if issued is not None else time.time())},
         salt=FORM_SALT,
         compress=False,
     )
 
 
-def form_token_error(token: str, municipality: Municipality) -> Any | None:
-    """Why a form's token is refused, or None (the form may be taken)."""
+def read_form_token(token: str, municipality: Municipality) -> tuple[dict[str, Any], Any | None]:
+    """A form's token: what it carries, and why it is refused (None: the form may be taken)."""
     try:
         data = signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
     except signing.SignatureExpired:
-        return FORM_EXPIRED
+        return {}, FORM_EXPIRED
     except signing.BadSignature:
-        return FORM_REFUSED
+        return {}, FORM_REFUSED
     if not isinstance(data, dict) or data.get("m") != municipality.pk:
-        return FORM_REFUSED
+        return {}, FORM_REFUSED
     issued = data.get("t")
     if not isinstance(issued, int) or time.time() - issued < FORM_MIN_SECONDS:
-        return FORM_REFUSED
+        return {}, FORM_REFUSED
     if time.time() - issued > FORM_MAX_AGE.total_seconds():
-        return FORM_EXPIRED
-    return None
+        return {}, FORM_EXPIRED
+    return data, None
+
+
+def form_token_error(token: str, municipality: Municipality) -> Any | None:
+    """Why a form's token is refused, or None (the form may be taken)."""
+    return read_form_token(token, municipality)[1]
 
 
 # --- What the resident writes ---------------------------------------------------
@@ -227,7 +241,16 @@ def _recent(**filters: Any) -> int:
 
 
 def may_open_thread(address: str) -> bool:
-    return _recent(address_hash=address, thread=None) < NEW_THREADS_PER_ADDRESS
+    return _recent(address_hash=address, thread=None, kind="") < NEW_THREADS_PER_ADDRESS
+
+
+def may_book(address: str) -> bool:
+    return _recent(address_hash=address, kind=BOOKING) < BOOKINGS_PER_ADDRESS
+
+
+def count_booking(address: str) -> None:
+    """Count a booking made from ``address`` (call it in the booking's transaction)."""
+    PublicHit.objects.create(address_hash=address, kind=BOOKING)
 
 
 def may_write(address: str, thread: Thread) -> bool:
@@ -252,8 +275,13 @@ def open_web_thread(new: NewThread, *, language: str, address: str) -> tuple[Thr
     )
     token, code = services.set_public_secret(thread)
     services.receive(thread, new.body)
-    PublicHit.objects.create(address_hash=address, thread=None)
+    count_new_thread(address)
     return thread, token, code
+
+
+def count_new_thread(address: str) -> None:
+    """Count a thread opened from ``address`` (any channel; in the opening transaction)."""
+    PublicHit.objects.create(address_hash=address, thread=None)
 
 
 @transaction.atomic

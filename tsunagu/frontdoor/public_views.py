@@ -95,7 +95,8 @@ def consult_root(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _refused_upload(request: HttpRequest) -> HttpResponse | None:
+def refused_upload(request: HttpRequest) -> HttpResponse | None:
+    """415 for a POST that is not a plain form (a file, a multipart body), else None."""
     if request.method == "POST" and request.content_type != "application/x-www-form-urlencoded":
         return page(
             request,
@@ -131,7 +132,8 @@ def _landing(
     return response
 
 
-def _too_many(request: HttpRequest) -> HttpResponse:
+def too_many(request: HttpRequest) -> HttpResponse:
+    """429: the address wrote too often in the last hour."""
     response = page(
         request, "frontdoor/public/error.html", {"message": public.RATE_LIMITED}, status=429
     )
@@ -145,7 +147,7 @@ def landing(request: HttpRequest, lang: str) -> HttpResponse:
         return _landing(request, {}, {})
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-    refused = _refused_upload(request)
+    refused = refused_upload(request)
     if refused:
         return refused
     data = request.POST
@@ -181,7 +183,7 @@ def landing(request: HttpRequest, lang: str) -> HttpResponse:
         return _landing(request, form, errors, status=400)
     address = public.address_hash(request)
     if not public.may_open_thread(address):
-        return _too_many(request)
+        return too_many(request)
     thread, token, code = public.open_web_thread(new, language=lang, address=address)
     link = f"/consult/{lang}/t/{token}/"
     return page(
@@ -233,7 +235,7 @@ def thread(request: HttpRequest, lang: str, token: str) -> HttpResponse:
         return page(request, "frontdoor/public/code.html", {"error": None}, suffix=suffix)
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-    refused = _refused_upload(request)
+    refused = refused_upload(request)
     if refused:
         return refused
     code = request.POST.get("code", "")[:20]
@@ -255,7 +257,7 @@ def thread(request: HttpRequest, lang: str, token: str) -> HttpResponse:
         return _thread_page(request, own, code, token, body=body, error=error, status=400)
     address = public.address_hash(request)
     if not public.may_write(address, own):
-        return _too_many(request)
+        return too_many(request)
     public.write_again(own, body, address=address)
     own.refresh_from_db()
     return _thread_page(request, own, code, token, sent=True)

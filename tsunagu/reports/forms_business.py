@@ -8,12 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.appointments.models import EventKind
 from tsunagu.core import wareki
 from tsunagu.core.forms_base import StyledForm, StyledModelForm
 from tsunagu.directory.models import District, Organization
 from tsunagu.frontdoor.models import Channel
 from tsunagu.reports.metrics import (
     ADDS_COUNTED,
+    EVENT_METRICS,
+    EVENT_OPTION_ERROR,
     THREAD_METRICS,
     THREAD_OPTION_ERROR,
     Period,
@@ -152,4 +155,6 @@ class ReportRowForm(StyledModelForm):
             cleaned["option"] = cleaned.get("counted_item", "")
         if metric in THREAD_METRICS and cleaned.get("option") not in ("", *Channel.values):
             self.add_error("option", THREAD_OPTION_ERROR)
+        if metric in EVENT_METRICS and cleaned.get("option") not in ("", *EventKind.values):
+            self.add_error("option", EVENT_OPTION_ERROR)
         return cleaned

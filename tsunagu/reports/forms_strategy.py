@@ -12,12 +12,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.appointments.models import EventKind
 from tsunagu.core.forms_base import StyledForm
 from tsunagu.directory.models import District, Organization
 from tsunagu.frontdoor.models import Channel
 from tsunagu.reports import strategy
 from tsunagu.reports.metrics import (
     ADDS_COUNTED,
+    EVENT_METRICS,
+    EVENT_OPTION_ERROR,
     THREAD_METRICS,
     THREAD_OPTION_ERROR,
     option_choices,
@@ -169,6 +172,11 @@ class IndicatorForm(StyledForm):
             data["option"] = data.get("counted_item", "")
         if data.get("metric") in THREAD_METRICS and data.get("option") not in ("", *Channel.values):
             self.add_error("option", THREAD_OPTION_ERROR)
+        if data.get("metric") in EVENT_METRICS and data.get("option") not in (
+            "",
+            *EventKind.values,
+        ):
+            self.add_error("option", EVENT_OPTION_ERROR)
         return data
 
     def service_fields(self) -> dict[str, Any]:

@@ -88,6 +88,8 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     Metric.PLAN_PARTICIPATIONS: ("participation",),
     Metric.ACTIVITIES: ("activity_record",),
     Metric.COUNTED: ("counted_entry",),
+    Metric.EVENTS_HELD: ("consultation_event",),
+    Metric.EVENT_CONSULTATIONS: ("consultation",),
 }
 
 #: The オンライン相談 metrics (reports/threads.py), counted only: their drill-down
@@ -100,6 +102,12 @@ THREAD_OPTION_ERROR = _(
 #: Metrics whose rows may add a counted entry to the records' count: the
 #: contractor's figure of 「*委託事業件数と合算」, its item named in the row's option.
 ADDS_COUNTED = frozenset({Metric.CONSULTATIONS, Metric.RECEIVED})
+
+#: The 出張相談会・巡回相談 metrics: their option is the kind of event (or empty: both).
+EVENT_METRICS = frozenset({Metric.EVENTS_HELD, Metric.EVENT_CONSULTATIONS})
+EVENT_OPTION_ERROR = _(
+    "出張相談会・巡回相談の行では、種類に「出張相談会」か「巡回相談」を選ぶか、「指定しない」にしてください。"
+)
 
 
 def resources(spec: Spec) -> tuple[str, ...]:
@@ -121,6 +129,7 @@ RELATED: dict[str, tuple[str, ...]] = {
     "participation": ("organization", "resource"),
     "activity_record": ("organization", "district"),
     "counted_entry": ("organization",),
+    "consultation_event": ("organization", "place__resource"),
 }
 
 
@@ -228,6 +237,32 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
             records = records.filter(district_id=spec.district_id)
         if organizations:
             records = records.filter(organization_id__in=organizations)
+        return records
+    if metric == Metric.EVENTS_HELD:
+        # An event is held on its date; one held by a window counts for it.
+        records = records.filter(held_on__gte=start, held_on__lte=end, archived_at=None)
+        if spec.option:
+            records = records.filter(kind=spec.option)
+        if spec.district_id is not None:
+            records = records.filter(district_id=spec.district_id)
+        if organizations:
+            records = records.filter(organization_id__in=organizations)
+        return records
+    if metric == Metric.EVENT_CONSULTATIONS:
+        # The consultations taken at an event held in the period (by its date),
+        # counted for the event's holding window.
+        records = records.filter(
+            event__held_on__gte=start,
+            event__held_on__lte=end,
+            event__archived_at=None,
+            archived_at=None,
+        )
+        if spec.option:
+            records = records.filter(event__kind=spec.option)
+        if spec.district_id is not None:
+            records = records.filter(event__district_id=spec.district_id)
+        if organizations:
+            records = records.filter(event__organization_id__in=organizations)
         return records
     if metric == Metric.COUNTED:
         return _counted(records, spec.option, organizations, period)
@@ -381,6 +416,11 @@ def describe(spec: Spec) -> str:
         details.append(spec.option)
     if spec.metric in THREAD_METRICS and spec.option in Channel.values:
         details.append(str(Channel(spec.option).label))
+    if spec.metric in EVENT_METRICS and spec.option:
+        from tsunagu.appointments.models import EventKind
+
+        if spec.option in EventKind.values:
+            details.append(str(EventKind(spec.option).label))
     if spec.metric in ADDS_COUNTED and spec.option:
         details.append(_("件数入力「%(item)s」を合算") % {"item": spec.option})
     return f"{text}（{'・'.join(details)}）" if details else text
@@ -492,6 +532,31 @@ def _counting_rule(spec: Spec) -> Any:
             "オンライン相談（%(channel)s）のうち、受信日時が期間内のもの（担当窓口: %(where)s）を"
             "数えます。%(counted)s匿名化したものも数えます。"
         ) % {"channel": channel, "where": where, "counted": counted}
+    if metric in EVENT_METRICS:
+        from tsunagu.appointments.models import EventKind
+
+        kind = (
+            str(EventKind(spec.option).label)
+            if spec.option in EventKind.values
+            else _("出張相談会・巡回相談")
+        )
+        if metric == Metric.EVENTS_HELD:
+            return _(
+                "%(kind)sの開催回数。実施日が期間内のものを数えます（実施機関: %(where)s、"
+                "地区: %(district)s）。"
+            ) % {
+                "kind": kind,
+                "where": where,
+                "district": district if district is not None else _("すべての地区"),
+            }
+        return _(
+            "%(kind)sで受けた相談受付の件数（相談受付で出張相談会・巡回相談を選んだもの）。"
+            "実施日が期間内の会のものを数えます（実施機関: %(where)s、地区: %(district)s）。"
+        ) % {
+            "kind": kind,
+            "where": where,
+            "district": district if district is not None else _("すべての地区"),
+        }
     if metric == Metric.COUNTED:
         return _(
             "件数入力「%(item)s」の合計（%(where)s）。月ごとに入力した件数のうち、期間内の月のものを"
@@ -522,6 +587,7 @@ def option_choices() -> list[Any]:
     """The 種類 a row or an indicator may name, grouped, in Japanese: the meeting
     kinds, the activity kinds and the channels of オンライン相談 (a counted entry's item
     is typed instead)."""
+    from tsunagu.appointments.models import EventKind
     from tsunagu.frontdoor.models import Channel
     from tsunagu.meetings.models import Kind as MeetingKind
 
@@ -530,4 +596,5 @@ def option_choices() -> list[Any]:
         (_("会議の種類"), list(MeetingKind.choices)),
         (_("活動記録の区分・種類"), activity_choices()),
         (_("オンライン相談の経路"), list(Channel.choices)),
+        (_("出張相談会・巡回相談の種類"), list(EventKind.choices)),
     ]

@@ -40,6 +40,12 @@ class Metric(models.TextChoices):
         "threads_answered",
         _("1開庁日以内に最初の返信をしたオンライン相談の件数（経路）"),
     )
+    #: 出張相談会・巡回相談 (appointments.ConsultationEvent), by kind in the option.
+    EVENTS_HELD = "events_held", _("出張相談会・巡回相談の開催回数（種類）")
+    EVENT_CONSULTATIONS = (
+        "event_consultations",
+        _("出張相談会・巡回相談で受けた相談件数（種類）"),
+    )
 
 
 class MetricSpec(models.Model):

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tsunagu.accounts.models import Staff
+from tsunagu.appointments.models import EventKind
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.models import TrackedModel
 from tsunagu.core.services import tracked_archive
 from tsunagu.core.versioning import EditConflict
-from tsunagu.reports.metrics import ADDS_COUNTED, activity_option
+from tsunagu.reports.metrics import ADDS_COUNTED, EVENT_METRICS, EVENT_OPTION_ERROR, activity_option
 from tsunagu.reports.models import (
     Indicator,
     IndicatorValue,
@@ -264,7 +265,15 @@ def _check_spec(fields: dict[str, Any]) -> dict[str, Any]:
             errors["option"] = _("直接/間接は個人支援だけに指定できます。")
     elif metric == Metric.COUNTED and not option:
         errors["option"] = _("件数入力の項目名を入力してください。")
-    elif metric not in (Metric.MEETINGS_HELD, Metric.ACTIVITIES, Metric.COUNTED, *ADDS_COUNTED):
+    elif metric in EVENT_METRICS and option and option not in EventKind.values:
+        errors["option"] = str(EVENT_OPTION_ERROR)
+    elif metric not in (
+        Metric.MEETINGS_HELD,
+        Metric.ACTIVITIES,
+        Metric.COUNTED,
+        *ADDS_COUNTED,
+        *EVENT_METRICS,
+    ):
         # Consultations and received keep theirs: the counted entry added (委託事業件数と合算).
         option = ""
     if errors:

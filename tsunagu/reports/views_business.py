@@ -187,6 +187,12 @@ def _entry(resource: str, obj: Any, basis: str) -> Entry:
             f"{obj.resource.name}（{obj.get_stage_display()}）",
             reverse("participation:detail", args=[obj.pk]), basis,
         )  # fmt: skip
+    if resource == "consultation_event":
+        return Entry(
+            format_wareki(obj.held_on), obj.organization.name,
+            f"{obj.get_kind_display()}・{obj.venue_label}",
+            reverse("appointments:event_detail", args=[obj.pk]), basis,
+        )  # fmt: skip
     if resource == "activity_record":
         return Entry(
             format_wareki(obj.occurred_on), obj.organization.name,

@@ -83,6 +83,11 @@ PUBLIC_HOST = {
     "consult/api/threads": "public_thread_create",
     "consult/api/threads/<token>": "public_thread_read",
     "consult/api/threads/<token>/messages": "public_message_create",
+    "hooks/line/": "line-webhook",
+    "consult/<publiclang:lang>/appointments/": "appointments-windows",
+    "consult/<publiclang:lang>/appointments/<int:organization_pk>/": "appointments-slots",
+    "consult/<publiclang:lang>/appointments/<int:organization_pk>/book/": "appointments-book",
+    "consult/<publiclang:lang>/appointments/cancel/<str:token>/": "appointments-cancel",
 }
 
 

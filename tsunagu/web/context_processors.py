@@ -54,6 +54,8 @@ MENU = [
         _("参加支援"), "participation:worklist", "participation", policy.Action.LIST, daily=True
     ),
     MenuItem(_("活動記録"), "activities:list", "activity_record", policy.Action.LIST),
+    MenuItem(_("出張相談会"), "appointments:event_list", "consultation_event", policy.Action.LIST),
+    MenuItem(_("予約"), "appointments:week", "appointment", policy.Action.LIST),
     MenuItem(_("社会資源"), "resources:list", "resource", policy.Action.LIST),
     MenuItem(_("地域づくり"), "community:index", "community_place", policy.Action.LIST),
     MenuItem(_("報告・評価"), "reports:index", "aggregate", policy.Action.VIEW),
@@ -63,7 +65,6 @@ MENU = [
     MenuItem(_("世帯の特徴"), "directory:case_feature_list", "case_feature", policy.Action.CREATE),
     MenuItem(_("職員"), "accounts:staff_list", "staff", policy.Action.LIST),
     MenuItem(_("セキュリティ設定"), "accounts:security", "security_settings", policy.Action.CHANGE),
-    MenuItem(_("LINE公式アカウント"), "line:settings", "security_settings", policy.Action.CHANGE),
     MenuItem(_("監査証跡"), "audit:event_list", "audit_event", policy.Action.LIST),
     MenuItem(_("緊急時の閲覧"), "people:emergency_list", "emergency_access", policy.Action.LIST),
     MenuItem(_("記録の統合"), "people:merge_list", "person_merge", policy.Action.LIST),

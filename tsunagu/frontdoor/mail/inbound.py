@@ -44,7 +44,7 @@ from django.utils.html import strip_tags
 from tsunagu.core import tenancy
 from tsunagu.core.municipality import Municipality
 from tsunagu.core.text import text_length
-from tsunagu.frontdoor import services
+from tsunagu.frontdoor import public, services
 from tsunagu.frontdoor.models import (
     Channel,
     Direction,
@@ -67,6 +67,7 @@ DROPPED = "250 2.0.0 OK (automatic mail, not kept)"
 UNKNOWN_RECIPIENT = "550 5.1.1 No such consultation address"
 NOT_ACCEPTING = "550 5.7.1 This consultation address does not accept new mail now"
 TOO_BIG = f"552 5.3.4 Message too big (limit {MAX_BYTES} bytes)"
+TOO_MANY = "450 4.7.1 Too many new consultations from this address; please try again later"
 TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
 
 
@@ -290,11 +291,16 @@ def accept(raw: bytes, recipient_address: str, envelope_from: str = "") -> str:
         if thread is None:
             if not recipient.settings.accepting:
                 return NOT_ACCEPTING
+            sender = _sender_address(parsed, envelope_from)
+            # The public page's limit on new threads per address, per mail address.
+            if not public.may_open_thread(public.keyed_hash(sender)):
+                return TOO_MANY
             thread = services.open_thread(
                 channel=Channel.MAIL,
-                mail_address=_sender_address(parsed, envelope_from),
+                mail_address=sender,
                 language=guess_language(parsed.text),
             )
+            public.count_new_thread(public.keyed_hash(sender))
         services.receive(thread, _body(parsed), external_id=parsed.message_id)
     log.info(
         "mail received: municipality=%s thread=%s dropped_attachments=%d",

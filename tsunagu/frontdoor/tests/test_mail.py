@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 
 from tsunagu.accounts.roles import Role
 from tsunagu.core import tenancy
-from tsunagu.frontdoor import services
+from tsunagu.frontdoor import public, services
 from tsunagu.frontdoor.mail import inbound
 from tsunagu.frontdoor.models import (
     Channel,
@@ -218,6 +218,21 @@ def test_the_same_mail_delivered_twice_is_kept_once(
     send(receiver, once)
     [thread] = threads(ward)
     assert len(messages(ward, thread)) == 1
+
+
+def test_new_threads_from_one_address_are_limited_like_the_public_page(
+    doors: tuple[Ward, Ward], receiver: int
+) -> None:
+    ward, _other = doors
+    for number in range(public.NEW_THREADS_PER_ADDRESS):
+        send(receiver, mail(f"新しい相談 {number}"))
+    with pytest.raises(smtplib.SMTPDataError) as deferred:
+        send(receiver, mail("もう一通"))
+    assert deferred.value.smtp_code == 450  # the sending server tries again later
+    assert len(threads(ward)) == public.NEW_THREADS_PER_ADDRESS
+    # Another resident is not held up, and answers to a thread are not counted.
+    send(receiver, mail("別の人の相談", sender="other.resident@example.com"))
+    assert len(threads(ward)) == public.NEW_THREADS_PER_ADDRESS + 1
 
 
 def test_an_unknown_address_is_refused(doors: tuple[Ward, Ward], receiver: int) -> None:

@@ -1,7 +1,9 @@
 """Every text of the public pages is translated in the six other languages:
 the msgids of the public templates and of ``frontdoor/public.py`` each have a
 non-empty msgstr in every catalogue, and the compiled catalogue (.mo) says the
-same as its source (.po)."""
+same as its source (.po). The public booking pages (appointments) too: their
+templates, their views, the resident's form, the booking services' refusals
+and the statuses a resident reads."""
 
 from __future__ import annotations
 
@@ -13,9 +15,21 @@ import pytest
 from django.utils import translation
 from django.utils.translation.template import templatize
 
+from tsunagu.appointments.models import Status
 from tsunagu.frontdoor import public
 
 FRONTDOOR = Path(__file__).resolve().parents[1]
+APPOINTMENTS = FRONTDOOR.parent / "appointments"
+#: What of the appointments app a resident reads: (module, the classes and
+#: functions in it whose messages reach the public pages; None: all of it).
+APPOINTMENT_SOURCES: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("public_views.py", None),
+    ("forms.py", frozenset({"PublicBookingForm"})),
+    (
+        "services.py",
+        frozenset({"_locked_settings", "_check_slot", "appointment_book_public"}),
+    ),
+)
 LOCALE = FRONTDOOR.parent / "locale"
 DIRS = {
     "ja-easy": "ja_Easy",
@@ -27,25 +41,48 @@ DIRS = {
 }
 
 
-def public_msgids() -> set[str]:
+def _template_msgids(folder: Path) -> set[str]:
     found: set[str] = set()
-    for template in (FRONTDOOR / "templates" / "frontdoor" / "public").glob("*.html"):
+    for template in folder.glob("*.html"):
         text = templatize(template.read_text(), origin=str(template))
         found |= {
             m[1].replace("\\'", "'")
             for m in re.finditer(r"(?:gettext|\b_)\(u?'((?:[^'\\]|\\.)*)'\)", text)
         }
-    for module in ("public.py", "public_views.py"):
-        tree = ast.parse((FRONTDOOR / module).read_text())
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("_", "gettext")
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-            ):
-                found.add(node.args[0].value)
     return found
+
+
+def _code_msgids(tree: ast.AST) -> set[str]:
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("_", "gettext")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def public_msgids() -> set[str]:
+    found = _template_msgids(FRONTDOOR / "templates" / "frontdoor" / "public")
+    for module in ("public.py", "public_views.py"):
+        found |= _code_msgids(ast.parse((FRONTDOOR / module).read_text()))
+    return found | booking_msgids()
+
+
+def booking_msgids() -> set[str]:
+    """The texts of the public booking pages."""
+    found = _template_msgids(APPOINTMENTS / "templates" / "appointments" / "public")
+    for module, names in APPOINTMENT_SOURCES:
+        tree = ast.parse((APPOINTMENTS / module).read_text())
+        parts = [
+            node for node in tree.body if names is None or getattr(node, "name", None) in names
+        ]
+        assert names is None or {getattr(p, "name", "") for p in parts} == names, module
+        for part in parts:
+            found |= _code_msgids(part)
+    with translation.override("ja"):  # the msgids, whatever language is active
+        return found | {str(label) for label in Status.labels}
 
 
 def catalogue(lang: str) -> dict[str, str]:
@@ -62,6 +99,9 @@ def test_the_public_texts_are_found() -> None:
     found = public_msgids()
     assert len(found) > 60
     assert "いますぐ助けが必要なとき" in found and "ページが見つかりません。" in found
+    booking = booking_msgids()
+    assert {"予約の申し込み", "お名前（ニックネームでもかまいません）", "予約済み"} <= booking
+    assert "この枠はすでに予約でいっぱいです。別の時間を選んでください。" in booking
 
 
 @pytest.mark.parametrize("lang", list(DIRS))

@@ -11,6 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.accounts.roles import Role
+from tsunagu.core import tenancy
+from tsunagu.frontdoor import services
+from tsunagu.frontdoor.models import Thread
 from tsunagu.tests.factories import Ward
 from tsunagu.web.context_processors import MENU_UNFOLDED_LIMIT
 from tsunagu.workqueue import selectors
@@ -27,7 +30,10 @@ DAILY = [
     "参加支援",
 ]
 COUNSELOR_MORE = [
+    "オンライン相談",
     "活動記録",
+    "出張相談会",
+    "予約",
     "社会資源",
     "地域づくり",
     "報告・評価",
@@ -57,9 +63,10 @@ def test_a_counselor_sees_the_daily_casework_and_the_rest_behind_one_button(
     assert labels(menu.more) == COUNSELOR_MORE
     # The home page's tiles still offer every destination, in the menu's order.
     assert [str(entry["label"]) for entry in menu] == [
-        "ホーム",
-        *DAILY[1:],
-        *COUNSELOR_MORE,
+        *DAILY[:3],
+        "オンライン相談",  # folded while no thread waits for the window
+        *DAILY[3:],
+        *COUNSELOR_MORE[1:],
     ]
     html = nav(response.content.decode())
     folded = html[html.index('<details class="nav-more">') :]
@@ -90,6 +97,21 @@ def test_an_entry_with_work_waiting_is_never_folded(
     resources = next(entry for entry in menu.shown if entry["label"] == "社会資源")
     assert resources["count"] == 3
     assert "社会資源" not in labels(menu.more)
+
+
+@pytest.mark.django_db
+def test_a_window_with_a_thread_waiting_sees_the_online_inbox_in_the_menu(
+    client: Client, ward: Ward
+) -> None:
+    with tenancy.tenant_context(ward.municipality):
+        thread = services.open_thread(channel="web", language="vi")
+        Thread.objects.filter(pk=thread.pk).update(organization=ward.center)
+        services.receive(thread, "Tôi cần giúp đỡ.")
+    client.force_login(ward.member(Role.COUNSELOR))
+    menu = client.get("/").context["menu"]
+    inbox = next(entry for entry in menu.shown if entry["label"] == "オンライン相談")
+    assert inbox["count"] == 1
+    assert "オンライン相談" not in labels(menu.more)
 
 
 @pytest.mark.django_db

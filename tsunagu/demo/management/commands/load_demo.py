@@ -19,6 +19,7 @@ from tsunagu.demo.assessments import load_demo_assessments
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
 from tsunagu.demo.frontdoor import load_demo_frontdoor
+from tsunagu.demo.events import load_demo_events
 from tsunagu.demo.lifeevents import load_demo_life_events
 from tsunagu.demo.line import load_demo_line
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
@@ -83,6 +84,9 @@ STEPS: list[tuple[Callable[[Municipality], Any], Callable[[Any], str]]] = [
     (load_demo_frontdoor, lambda d: (
         f"オンライン相談のデモデータを作成しました（相談 {d.threads}件・振り分けの設定 {d.rules}件、"
         f"{d.seconds}秒）。")),
+    (load_demo_events, lambda e: (
+        f"出張相談会・巡回相談と予約のデモデータを作成しました（会 {e.events}件・その場の相談 "
+        f"{e.consultations}件・予約 {e.bookings}件、{e.seconds}秒）。")),
 ]  # fmt: skip
 
 

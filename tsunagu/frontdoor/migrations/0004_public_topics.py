@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('frontdoor', '0002_inbox_event_actor_optional'),
+        ('frontdoor', '0003_frontdoor_publichit_kind'),
     ]
 
     operations = [
