@@ -62,12 +62,15 @@ def test_a_counselor_sees_the_daily_casework_and_the_rest_behind_one_button(
     assert labels(menu.shown) == DAILY
     assert labels(menu.more) == COUNSELOR_MORE
     # The home page's tiles still offer every destination, in the menu's order.
-    assert [str(entry["label"]) for entry in menu] == [
-        *DAILY[:3],
-        "オンライン相談",  # folded while no thread waits for the window
-        *DAILY[3:],
-        *COUNSELOR_MORE[1:],
-    ]
+    assert (
+        [str(entry["label"]) for entry in menu]
+        == [
+            *DAILY[:3],
+            "オンライン相談",  # folded while no thread waits for the window
+            *DAILY[3:],
+            *COUNSELOR_MORE[1:],
+        ]
+    )
     html = nav(response.content.decode())
     folded = html[html.index('<details class="nav-more">') :]
     assert "<summary>その他のメニュー</summary>" in folded

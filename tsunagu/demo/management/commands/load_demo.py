@@ -18,8 +18,8 @@ from tsunagu.demo.activities import load_demo_activities
 from tsunagu.demo.assessments import load_demo_assessments
 from tsunagu.demo.cases import load_demo_cases, model_case_number
 from tsunagu.demo.community import load_demo_community
-from tsunagu.demo.frontdoor import load_demo_frontdoor
 from tsunagu.demo.events import load_demo_events
+from tsunagu.demo.frontdoor import load_demo_frontdoor
 from tsunagu.demo.lifeevents import load_demo_life_events
 from tsunagu.demo.line import load_demo_line
 from tsunagu.demo.outreach import load_demo_outreach, load_demo_participation, showcase_profile
