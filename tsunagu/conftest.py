@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.urls import set_urlconf
 from hypothesis import settings
 
 from tsunagu.core import tenancy
@@ -65,3 +66,13 @@ def other_ward(db: None):
 @pytest.fixture
 def staff_factory():
     return StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def _staff_urlconf_after_each_test() -> Iterator[None]:
+    """A request to the public host sets its URL configuration for the thread
+    (frontdoor.publichost); Django resets it when the response is closed, and
+    this resets it after every test too, so that no later ``reverse`` in the
+    same worker resolves against the public host's routes."""
+    yield
+    set_urlconf(None)

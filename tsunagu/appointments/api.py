@@ -26,7 +26,7 @@ from tsunagu.appointments.models import Status as AppointmentStatus
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.community.models import CommunityPlace
-from tsunagu.core.dates import Day
+from tsunagu.core.dates import Day, Moment
 from tsunagu.core.http import StaffRequest
 from tsunagu.directory.models import District
 
@@ -97,7 +97,7 @@ class AppointmentOut(Schema):
 
 
 class AppointmentIn(Schema):
-    starts_at: datetime.datetime
+    starts_at: Moment
     person_id: int | None = None
     name: str = Field("", max_length=100)
     contact_mail: str = Field("", max_length=254)
@@ -105,7 +105,7 @@ class AppointmentIn(Schema):
     purpose: str = ""
 
 
-class SettingsIn(Schema):
+class AppointmentSettingsIn(Schema):
     takes_appointments: bool
     public_booking: bool = False
     slot_minutes: int = 30
@@ -118,7 +118,7 @@ class SettingsIn(Schema):
     year_end_closure: bool = True
 
 
-class SettingsOut(SettingsIn):
+class AppointmentSettingsOut(AppointmentSettingsIn):
     organization_id: int
 
 
@@ -368,12 +368,12 @@ def appointment_status_set(
 
 @router.put(
     "/appointments/settings",
-    response={200: SettingsOut, 422: FormErrorsOut, **ERRORS},
+    response={200: AppointmentSettingsOut, 422: FormErrorsOut, **ERRORS},
     summary="予約の設定",
     description="操作している機関（機関管理者であるもの）の予約の受付時間・枠の長さ・定員などを設定します。",
 )
 @policy.route("appointment_settings", policy.Action.CHANGE)
-def appointment_settings_update(request: StaffRequest, payload: SettingsIn) -> Any:
+def appointment_settings_update(request: StaffRequest, payload: AppointmentSettingsIn) -> Any:
     from tsunagu.accounts.acting import acting_organization
     from tsunagu.accounts.roles import Role
 

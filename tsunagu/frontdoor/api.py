@@ -160,7 +160,7 @@ class ConvertOut(Schema):
     thread: ThreadDetailOut
 
 
-class SettingsOut(Schema):
+class FrontDoorSettingsOut(Schema):
     accepting: bool
     public_host: str
     mail_address: str
@@ -168,7 +168,7 @@ class SettingsOut(Schema):
     public_notice: str
 
 
-class SettingsIn(Schema):
+class FrontDoorSettingsIn(Schema):
     accepting: bool
     public_host: str = Field("", max_length=200)
     mail_address: str = Field("", max_length=254)
@@ -445,7 +445,7 @@ def thread_reopen(request: StaffRequest, thread_id: int, payload: VersionIn) -> 
 
 @router.get(
     "/front-door/settings",
-    response={200: SettingsOut, **ERRORS},
+    response={200: FrontDoorSettingsOut, **ERRORS},
     summary="オンライン相談の設定",
 )
 @policy.route("triage_settings", policy.Action.VIEW)
@@ -455,13 +455,13 @@ def front_door_settings_detail(request: StaffRequest) -> Any:
 
 @router.put(
     "/front-door/settings",
-    response={200: SettingsOut, 422: FormErrorsOut, **ERRORS},
+    response={200: FrontDoorSettingsOut, 422: FormErrorsOut, **ERRORS},
     summary="オンライン相談の設定の保存",
     description="多機関協働事務局が、受付中かどうか・公開ページのホスト名・相談用メールアドレス・"
     "緊急時の対応手順（職員向け）・お知らせ（住民向け）を保存します。",
 )
 @policy.route("triage_settings", policy.Action.CHANGE)
-def front_door_settings_update(request: StaffRequest, payload: SettingsIn) -> Any:
+def front_door_settings_update(request: StaffRequest, payload: FrontDoorSettingsIn) -> Any:
     try:
         return inbox.front_door_settings_save(actor=request.user, **payload.dict())
     except DjangoValidationError as error:

@@ -625,7 +625,7 @@ class _Municipality:
             k = min(chunk, count - start)
             c_days = self.calendar.draw(rng, k)
             c_topics = rng.choices(topics, weights=TOPIC_WEIGHTS, k=k)
-            c_channels = rng.choices(list(Channel), weights=[30, 35, 3, 2, 15, 5, 1, 9], k=k)
+            c_channels = rng.choices(list(Channel), weights=[30, 35, 3, 2, 15, 5, 1, 9, 2], k=k)
             c_consulters = rng.choices(
                 list(Consulter), weights=[40, 25, 5, 5, 2, 12, 2, 4, 1, 1, 1, 2], k=k
             )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from tsunagu import policy
 from tsunagu.accounts.models import Staff
 from tsunagu.accounts.roles import Role
+from tsunagu.appointments.models import Appointment
 from tsunagu.assessments.services import assessment_create
 from tsunagu.cases.models import Case, Stage
 from tsunagu.cases.services import case_transition
@@ -143,6 +144,16 @@ class World:
                 occurred_on=datetime.date(2022, 3, 1),
                 precision="month",
                 source="person",
+            )
+            # A booking names its person (a plain link: no basis from it).
+            starts = timezone.now() + datetime.timedelta(days=2)
+            Appointment.objects.create(
+                organization=ward.center,
+                person=self.absorbed,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(minutes=30),
+                source="staff",
+                created_by=registrar,
             )
         #: The records the links belong to, by the policy's record kind.
         self.records: dict[str, Any] = {

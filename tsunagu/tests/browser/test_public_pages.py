@@ -17,7 +17,6 @@ from tsunagu.accounts.roles import Role
 from tsunagu.core import tenancy
 from tsunagu.frontdoor import public, publichost, services
 from tsunagu.frontdoor.models import Thread
-from tsunagu.tests.browser.conftest import *  # noqa: F403  (the browser fixtures)
 from tsunagu.tests.browser.conftest import public_url
 from tsunagu.tests.browser.test_phone_cards import PHONE, axe_violations
 

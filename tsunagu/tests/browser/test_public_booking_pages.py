@@ -15,10 +15,9 @@ from tsunagu.accounts.roles import Role
 from tsunagu.appointments import services
 from tsunagu.core import tenancy
 from tsunagu.frontdoor import public, publichost
-from tsunagu.frontdoor.tests.test_public_browser import axe_violations_without_script
-from tsunagu.tests.browser.conftest import *  # noqa: F403  (the browser fixtures)
 from tsunagu.tests.browser.conftest import public_url
 from tsunagu.tests.browser.test_phone_cards import PHONE
+from tsunagu.tests.browser.test_public_pages import axe_violations_without_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
