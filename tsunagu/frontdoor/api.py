@@ -12,6 +12,7 @@ the version they read (409 when a colleague acted meanwhile).
 # No `from __future__ import annotations` here: django-ninja reads the
 # endpoint annotations at import time through the policy wrapper.
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -234,6 +235,31 @@ def _answer(request: StaffRequest, thread: Thread) -> Any:
 router: Router = Router(tags=["オンライン相談"])
 
 
+NOT_ACTING = "所属する機関として操作してください。"
+
+
+def _act(
+    request: StaffRequest,
+    thread_id: int,
+    write: Callable[..., Any],
+    renamed: dict[str, str] | None = None,
+    **fields: Any,
+) -> Any:
+    """One versioned action on a thread, for the window the staff member acts
+    as: the same refusals (no window, 409 on a stale version, 422) for each."""
+    thread = _changeable(request, thread_id)
+    organization = _window(request, thread)
+    if organization is None:
+        return invalid({"__all__": [NOT_ACTING]})
+    try:
+        write(actor=request.user, organization=organization, thread=thread, **fields)
+    except inbox.ThreadConflict:
+        return _conflict()
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, renamed))
+    return _answer(request, thread)
+
+
 @router.get(
     "/threads",
     response={200: list[ThreadOut], **ERRORS},
@@ -278,23 +304,7 @@ WRITE_RESPONSES = {200: ThreadDetailOut, 204: None, 409: ErrorOut, 422: FormErro
 )
 @policy.route("thread", policy.Action.CHANGE)
 def thread_reply(request: StaffRequest, thread_id: int, payload: ReplyIn) -> Any:
-    thread = _changeable(request, thread_id)
-    organization = _window(request, thread)
-    if organization is None:
-        return invalid({"__all__": ["所属する機関として操作してください。"]})
-    try:
-        inbox.thread_reply(
-            actor=request.user,
-            organization=organization,
-            thread=thread,
-            version=payload.version,
-            body=payload.body,
-        )
-    except inbox.ThreadConflict:
-        return _conflict()
-    except DjangoValidationError as error:
-        return invalid(field_errors(error))
-    return _answer(request, thread)
+    return _act(request, thread_id, inbox.thread_reply, version=payload.version, body=payload.body)
 
 
 @router.post(
@@ -306,29 +316,20 @@ def thread_reply(request: StaffRequest, thread_id: int, payload: ReplyIn) -> Any
 )
 @policy.route("thread", policy.Action.CHANGE)
 def thread_hand_over(request: StaffRequest, thread_id: int, payload: HandOverIn) -> Any:
-    thread = _changeable(request, thread_id)
-    organization = _window(request, thread)
-    if organization is None:
-        return invalid({"__all__": ["所属する機関として操作してください。"]})
     to = None
     if payload.organization_id is not None:
         to = selectors.windows().filter(pk=payload.organization_id).first()
         if to is None:
             return invalid({"organization_id": ["指定された窓口が見つかりません。"]})
-    try:
-        inbox.thread_hand_over(
-            actor=request.user,
-            organization=organization,
-            thread=thread,
-            version=payload.version,
-            to=to,
-            note=payload.note,
-        )
-    except inbox.ThreadConflict:
-        return _conflict()
-    except DjangoValidationError as error:
-        return invalid(field_errors(error, {"organization": "organization_id"}))
-    return _answer(request, thread)
+    return _act(
+        request,
+        thread_id,
+        inbox.thread_hand_over,
+        {"organization": "organization_id"},
+        version=payload.version,
+        to=to,
+        note=payload.note,
+    )
 
 
 @router.post(
@@ -346,7 +347,7 @@ def thread_convert(request: StaffRequest, thread_id: int, payload: ConvertIn) ->
     if organization is None or organization.pk not in policy.casework_organization_ids(
         request.user
     ):
-        return invalid({"__all__": ["所属する機関として操作してください。"]})
+        return invalid({"__all__": [NOT_ACTING]})
     subjects = []
     household_id = None
     if payload.person_id is not None:
@@ -402,23 +403,9 @@ def thread_convert(request: StaffRequest, thread_id: int, payload: ConvertIn) ->
 )
 @policy.route("thread", policy.Action.CHANGE)
 def thread_close(request: StaffRequest, thread_id: int, payload: CloseIn) -> Any:
-    thread = _changeable(request, thread_id)
-    organization = _window(request, thread)
-    if organization is None:
-        return invalid({"__all__": ["所属する機関として操作してください。"]})
-    try:
-        inbox.thread_close(
-            actor=request.user,
-            organization=organization,
-            thread=thread,
-            version=payload.version,
-            reason=payload.reason,
-        )
-    except inbox.ThreadConflict:
-        return _conflict()
-    except DjangoValidationError as error:
-        return invalid(field_errors(error))
-    return _answer(request, thread)
+    return _act(
+        request, thread_id, inbox.thread_close, version=payload.version, reason=payload.reason
+    )
 
 
 @router.post(
@@ -428,19 +415,7 @@ def thread_close(request: StaffRequest, thread_id: int, payload: CloseIn) -> Any
 )
 @policy.route("thread", policy.Action.CHANGE)
 def thread_reopen(request: StaffRequest, thread_id: int, payload: VersionIn) -> Any:
-    thread = _changeable(request, thread_id)
-    organization = _window(request, thread)
-    if organization is None:
-        return invalid({"__all__": ["所属する機関として操作してください。"]})
-    try:
-        inbox.thread_reopen(
-            actor=request.user, organization=organization, thread=thread, version=payload.version
-        )
-    except inbox.ThreadConflict:
-        return _conflict()
-    except DjangoValidationError as error:
-        return invalid(field_errors(error))
-    return _answer(request, thread)
+    return _act(request, thread_id, inbox.thread_reopen, version=payload.version)
 
 
 @router.get(
