@@ -445,7 +445,9 @@ def markdown(r: dict[str, Any]) -> str:
         f"`{r['command']}`, {r['date']}, on {r['machine']['cpus']} CPUs "
         f"({r['machine']['platform']}, Python {r['machine']['python']}).",
         "",
-        f"- **{r['users']} simulated staff for {r['minutes']} min** (spawned {r['spawn_rate']}/s), "
+        f"- **{r['users']} simulated users for {r['minutes']} min: 20 residents on the public "
+        f"consultation page (host localhost, each from its own loopback address, 15–40 s between "
+        f"actions) and {r['users'] - 20} staff** (spawned {r['spawn_rate']}/s), "
         f"think time {r['think_time']}.",
         f"- Server: `{r['gunicorn_command']}` (DEBUG off, `tsunagu.wsgi`, WhiteNoise static files).",
         f"- Load: `{r['locust_command']}`.",
