@@ -108,7 +108,9 @@ def test_load_demo_creates_the_asked_amounts(loaded: Loaded, demo: Municipality)
     assert 560 <= casework_consultations().count() <= 680
     assert 110 <= Referral.objects.count() <= 130
     unknown = casework_consultations().filter(household__isnull=True)
-    assert 8 <= unknown.count() <= 20
+    # The residents' part makes 8–20; the front door's and the events' parts add a
+    # few more not yet linked (a thread turned into a consultation, one at an event).
+    assert 8 <= unknown.count() <= 30
     assert all(c.unknown_subject for c in unknown)
     assert not ConsultationSubject.objects.filter(consultation__in=unknown).exists()
 
