@@ -38,7 +38,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils.html import strip_tags
 
 from tsunagu.core import tenancy
@@ -321,7 +321,8 @@ def accept_safely(raw: bytes, recipient_address: str, envelope_from: str = "") -
         log.exception("mail not taken (temporary failure)")
         return TRY_LATER
     finally:
-        close_old_connections()
+        # The receiver's worker threads come and go: no connection is left open in one.
+        connection.close()
 
 
 def known_recipient(address: str) -> bool:
@@ -329,7 +330,7 @@ def known_recipient(address: str) -> bool:
     try:
         return find_recipient(address) is not None
     finally:
-        close_old_connections()
+        connection.close()
 
 
 # -- the server -------------------------------------------------------------
