@@ -29,7 +29,7 @@ from tsunagu.consultations.models import Channel as ConsultationChannel
 from tsunagu.consultations.models import Consultation
 from tsunagu.core.versioning import EditConflict, check_version
 from tsunagu.directory.models import Organization
-from tsunagu.frontdoor import services
+from tsunagu.frontdoor import publichost, services
 from tsunagu.frontdoor.models import (
     Channel,
     EventKind,
@@ -279,6 +279,9 @@ def front_door_settings_save(*, actor: Staff, **values: Any) -> FrontDoorSetting
         setattr(settings, name, values[name])
     settings.full_clean(exclude=["municipality"])
     settings.save()
+    # The public host may have changed: this process reads the hosts again at once,
+    # the others within settings.TSUNAGU_PUBLIC_HOST_SECONDS.
+    publichost.forget_public_hosts()
     audit_record(AuditAction.CHANGE, actor=actor, obj=settings, detail={"changed": changed})
     return settings
 

@@ -11,8 +11,6 @@ Every table carries ``municipality`` and keeps it in its unique keys.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -304,12 +302,6 @@ class FrontDoorSettings(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality"], name="frontdoor_settings_unique")
         ]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        from tsunagu.frontdoor.publichost import forget_public_hosts
-
-        forget_public_hosts()  # the public host may have changed
 
 
 class LineChannel(TenantModel):

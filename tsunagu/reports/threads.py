@@ -28,14 +28,19 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import holidays
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from tsunagu.frontdoor.models import Channel, Thread
-from tsunagu.reports.metrics import Period
+
+
+class Span(Protocol):
+    """A reporting period (``reports.metrics.Period``, which imports this module)."""
+
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]: ...
 
 
 @lru_cache(maxsize=64)
@@ -93,7 +98,7 @@ class ThreadCounts:
 
 def received(
     records: QuerySet[Thread],
-    period: Period,
+    period: Span,
     channel: str = "",
     organizations: list[int] | None = None,
 ) -> QuerySet[Thread]:
@@ -109,7 +114,7 @@ def received(
 
 def count(
     records: QuerySet[Thread],
-    period: Period,
+    period: Span,
     channel: str = "",
     organizations: list[int] | None = None,
 ) -> ThreadCounts:
