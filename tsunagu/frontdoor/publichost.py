@@ -77,7 +77,14 @@ def public_municipality(host: str) -> Municipality | None:
         return None
     municipality_id = _public_hosts().get(host)
     if municipality_id is not None:
-        return Municipality.objects.filter(pk=municipality_id).first()
+        municipality = Municipality.objects.filter(pk=municipality_id).first()
+        if municipality is not None:
+            return municipality
+        # The municipality read with the hosts is gone (its settings with it):
+        # the hosts are read again, and this host is judged without it.
+        forget_public_hosts()
+        if _public_hosts().get(host) is not None:
+            return public_municipality(host)
     if host == local_public_host():
         # Development, the demo and the tests: the demo municipality, else the first.
         return (
