@@ -8,17 +8,20 @@ The receipt is drawn from the POST itself (the code is never in a URL).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from tsunagu import policy
+from tsunagu.core.unavailable import RETRY_AFTER_SECONDS, connection_lost
 from tsunagu.frontdoor import public
 from tsunagu.frontdoor.models import Language, Status, Thread
 from tsunagu.frontdoor.publichost import INDEXABLE
@@ -273,8 +276,6 @@ def _language_of(request: HttpRequest) -> str:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """``handler404`` of the public host: in the language of the path, if any."""
     if request.path_info.startswith("/consult/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"detail": "見つかりません。"}, status=404)
     with translation.override(_language_of(request)):
         message = translation.gettext("ページが見つかりません。")
@@ -282,7 +283,41 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500`` of the public host (a plain page: the database may be the fault)."""
-    from tsunagu.core.unavailable import server_error as staff_server_error
+    """``handler500`` of the public host.
 
-    return staff_server_error(request)
+    A resident who meets an error may be the one in crisis: the answer is in
+    the language of the path, says that what they wrote may not have been
+    received, and keeps the emergency numbers. Nothing is read from the
+    database, which may be the fault (the municipality's own notice is left
+    out): a database that cannot be reached is a wait, 503 with
+    ``Retry-After``, as on the staff side (:mod:`tsunagu.core.unavailable`).
+    """
+    error = sys.exc_info()[1]
+    waiting = error is not None and connection_lost(error)
+    status = 503 if waiting else 500
+    with translation.override(_language_of(request)):
+        message = translation.gettext(
+            "いまは表示できません。書いた内容は届いていないかもしれません。"
+            "少し時間をおいて、もう一度お試しください。"
+        )
+        response: HttpResponse
+        if request.path_info.startswith("/consult/api/"):
+            response = JsonResponse({"detail": message}, status=status)
+        else:
+            lang = translation.get_language()
+            body = loader.render_to_string(
+                "frontdoor/public/error.html",
+                {
+                    "lang": lang,
+                    "html_lang": public.HTML_LANG.get(lang, "ja"),
+                    "languages": _languages(lang, ""),
+                    "municipality": getattr(request, "public_municipality", None),
+                    "emergency_numbers": public.EMERGENCY_NUMBERS,
+                    "notice": "",
+                    "message": message,
+                },
+            )
+            response = HttpResponse(body, status=status)
+    if waiting:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

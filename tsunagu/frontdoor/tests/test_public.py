@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
 from tsunagu.accounts.roles import Role
 from tsunagu.core import tenancy
+from tsunagu.core.models import Municipality
 from tsunagu.frontdoor import public, publichost, services
 from tsunagu.frontdoor.models import (
     Channel,
@@ -371,3 +373,49 @@ def test_staff_pages_stay_japanese_whatever_the_browser_asks(ward: Ward) -> None
     home = staff.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert home["Content-Language"] == "ja"
     assert "本文へ移動" in home.content.decode()
+
+
+def test_a_public_host_read_for_a_municipality_now_gone_is_read_again(ward: Ward) -> None:
+    """The middleware keeps the public hosts it read; a municipality removed
+    since (its door with it) must not leave its host answering 404: the hosts
+    are read again and the host judged without it."""
+    publichost.forget_public_hosts()
+    publichost._public_hosts()  # read once: none set
+    gone = max(Municipality.objects.values_list("pk", flat=True)) + 1000
+    publichost._hosts["localhost"] = gone  # as if read before that municipality went
+    answer = Client(HTTP_HOST="localhost").get("/consult/ja/")
+    assert answer.status_code == 200
+    assert "localhost" not in publichost._hosts
+    publichost.forget_public_hosts()
+
+
+def test_an_error_on_the_public_host_answers_in_the_residents_language_with_the_numbers(
+    ward: Ward, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resident who meets a server error may be the one in crisis: the page
+    is in their language, says their words may not have arrived, keeps the
+    emergency numbers and shows nothing of the error; a database that cannot
+    be reached is a wait (503, Retry-After)."""
+
+    def broken() -> None:
+        raise RuntimeError("内部の失敗 sentinel-7f3a")
+
+    monkeypatch.setattr(public, "door_settings", broken)
+    client = Client(HTTP_HOST="localhost", raise_request_exception=False)
+    answer = client.get("/consult/vi/")
+    text = answer.content.decode()
+    assert answer.status_code == 500 and '<html lang="vi">' in text
+    assert "Nội dung bạn đã viết có thể chưa được gửi đến" in text
+    assert all(entry.number in text for entry in public.EMERGENCY_NUMBERS)
+    assert "sentinel-7f3a" not in text and "Retry-After" not in answer.headers
+    assert not answer.cookies and answer.headers["Cache-Control"] == "no-store"
+
+    def unreachable() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(public, "door_settings", unreachable)
+    waiting = client.get("/consult/en/")
+    assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "30"
+    assert "What you wrote may not have reached us." in waiting.content.decode()
+    api = client.post("/consult/api/threads", {"body": "相談です"}, content_type="application/json")
+    assert api.status_code == 503 and api.json()["detail"].startswith("いまは表示できません。")
