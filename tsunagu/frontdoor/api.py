@@ -91,6 +91,8 @@ class MessageOut(Schema):
     organization: str
     delivery: str
     delivery_label: str = Field(..., alias="get_delivery_display")
+    #: Why a LINE or mail reply did not reach the resident (``delivery`` is failed).
+    delivery_error: str
 
     @staticmethod
     def resolve_author(obj: Any) -> str:

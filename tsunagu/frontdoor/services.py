@@ -213,3 +213,13 @@ def deliver(message_pk: int, municipality_id: int) -> None:
         message.save(update_fields=["delivery", "delivery_error", "external_id"])
     finally:
         tenancy.deactivate(token)
+
+
+def undelivered(message: Message, reason: str) -> None:
+    """A reply that left but did not arrive (a mail server's bounce): kept on
+    the message as not delivered, with the reason, as a failure to send is."""
+    if message.delivery == Delivery.FAILED:
+        return
+    message.delivery = Delivery.FAILED
+    message.delivery_error = reason[:200]
+    message.save(update_fields=["delivery", "delivery_error"])

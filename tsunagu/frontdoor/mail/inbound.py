@@ -11,6 +11,11 @@ message and recipient, :func:`accept` decides, in this order:
    naming a kept Message-ID);
 3. else a new mail thread, in the language the text is written in.
 
+A delivery status notification (a bounce, RFC 3464) that returns one of our
+replies marks that reply as not delivered, with the reported status, for staff
+to see on the thread; it opens no thread. Other automatic mail (absence
+notices, a bounce of anything else) is dropped.
+
 Only text is kept: the text/plain part (or the HTML part's text), with the quoted
 history cut where it is plainly marked. Attachments are never stored; when a mail
 had any, the message says so for staff. A message over :data:`MAX_BYTES` is
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import email.message
 import email.policy
 import hashlib
 import html
@@ -40,6 +46,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import close_old_connections, connection, transaction
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 
 from tsunagu.core import tenancy
 from tsunagu.core.municipality import Municipality
@@ -64,6 +71,7 @@ BODY_LIMIT = 4000
 ACCEPTED = "250 2.0.0 OK"
 DUPLICATE = "250 2.0.0 OK (already received)"
 DROPPED = "250 2.0.0 OK (automatic mail, not kept)"
+BOUNCE_RECORDED = "250 2.0.0 OK (delivery failure recorded)"
 UNKNOWN_RECIPIENT = "550 5.1.1 No such consultation address"
 NOT_ACCEPTING = "550 5.7.1 This consultation address does not accept new mail now"
 TOO_BIG = f"552 5.3.4 Message too big (limit {MAX_BYTES} bytes)"
@@ -117,6 +125,10 @@ class Parsed:
     auto: bool
     #: content types of the attachments dropped (never their names or contents).
     dropped: list[str] = field(default_factory=list)
+    #: A delivery status notification (RFC 3464) that a mail was not delivered:
+    #: the Message-IDs of the returned mail, and the status code reported.
+    undelivered: list[str] = field(default_factory=list)
+    status: str = ""
 
 
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -153,6 +165,45 @@ def html_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(line.strip() for line in text.split("\n")))
 
 
+_STATUS = re.compile(r"[245]\.\d{1,3}\.\d{1,3}")
+
+
+def failed_delivery(message: EmailMessage) -> tuple[list[str], str]:
+    """What a bounce says: the Message-IDs of the mail that could not be
+    delivered and the status code given (``5.1.1``), when ``message`` is a
+    delivery status notification (``multipart/report; report-type=delivery-status``,
+    RFC 3464) with a recipient whose ``Action`` is ``failed``; else nothing.
+    The returned mail is read from the report's third part, the whole message
+    (``message/rfc822``) or its headers (``text/rfc822-headers``)."""
+    if message.get_content_type() != "multipart/report" or (
+        str(message.get_param("report-type", "") or "").lower() != "delivery-status"
+    ):
+        return [], ""
+    failed, status, returned = False, "", []
+    for part in message.walk():
+        kind = part.get_content_type()
+        payload = part.get_payload()
+        if kind == "message/delivery-status" and isinstance(payload, list):
+            for block in payload:
+                if not isinstance(block, email.message.Message):
+                    continue
+                if str(block.get("Action", "")).strip().lower() == "failed":
+                    failed = True
+                    code = _STATUS.search(str(block.get("Status", "")))
+                    status = status or (code[0] if code else "")
+        elif kind == "message/rfc822" and isinstance(payload, list) and payload:
+            original = payload[0]
+            if isinstance(original, email.message.Message):
+                returned += _MSGID.findall(str(original.get("Message-ID", "") or ""))
+        elif kind == "text/rfc822-headers":
+            raw = part.get_payload(decode=True)
+            headers = email.message_from_bytes(
+                raw if isinstance(raw, bytes) else b"", policy=email.policy.default
+            )
+            returned += _MSGID.findall(str(headers.get("Message-ID", "") or ""))
+    return (returned, status) if failed else ([], "")
+
+
 def parse(raw: bytes) -> Parsed:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -185,7 +236,17 @@ def parse(raw: bytes) -> Parsed:
         message.get("Precedence", "") or ""
     ).strip().lower() in {"bulk", "junk", "list", "auto_reply"}
     sender = parseaddr(str(message.get("From", "") or ""))[1]
-    return Parsed(message_id[:200], sender, strip_quoted(text), references, auto, dropped)
+    undelivered, status = failed_delivery(message)
+    return Parsed(
+        message_id[:200],
+        sender,
+        strip_quoted(text),
+        references,
+        auto or bool(undelivered),
+        dropped,
+        undelivered,
+        status,
+    )
 
 
 # -- the language -------------------------------------------------------------
@@ -222,6 +283,12 @@ def guess_language(text: str) -> str:
 
 
 # -- the thread -------------------------------------------------------------
+
+
+def bounce_reason(status: str) -> str:
+    """What staff read on a reply the resident's mail server returned."""
+    reason = gettext("相手のメールサーバーから届かなかったと通知がありました")
+    return f"{reason}（{status}）" if status else reason
 
 
 def _note(dropped: list[str]) -> str:
@@ -282,6 +349,22 @@ def accept(raw: bytes, recipient_address: str, envelope_from: str = "") -> str:
         ).exists():
             log.info("mail duplicate: municipality=%s", recipient.municipality.code)
             return DUPLICATE
+        if parsed.undelivered:
+            # A bounce of one of our replies: the reply is marked as not
+            # delivered, for staff to reach the resident another way.
+            returned = Message.objects.filter(
+                direction=Direction.OUTBOUND,
+                thread__channel=Channel.MAIL,
+                external_id__in=parsed.undelivered[:20],
+            ).select_related("thread")
+            for undelivered in returned:
+                services.undelivered(undelivered, bounce_reason(parsed.status))
+            log.info(
+                "mail bounce: municipality=%s replies_marked=%d",
+                recipient.municipality.code,
+                len(returned),
+            )
+            return BOUNCE_RECORDED if returned else DROPPED
         if parsed.auto or not envelope_from.strip("<>"):
             # A bounce or an automatic answer (an absence notice answering a
             # reply) neither opens a thread nor reopens one.

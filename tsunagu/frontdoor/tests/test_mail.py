@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import Client
 
 from tsunagu.accounts.roles import Role
 from tsunagu.core import tenancy
@@ -33,6 +34,7 @@ from tsunagu.frontdoor.models import (
     Thread,
 )
 from tsunagu.tests.factories import Ward
+from tsunagu.tests.two_factor import force_login_verified
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -426,3 +428,100 @@ def test_the_receive_mail_command_serves_until_stopped(doors: tuple[Ward, Ward])
     assert f"LMTP 127.0.0.1:{port} で受信しています。" in output.getvalue()
     [thread] = threads(ward)
     assert [m.body for m in messages(ward, thread)] == ["コマンド経由の相談です。"]
+
+
+def delivery_report(returned: EmailMessage, *, action: str = "failed", whole: bool = True) -> bytes:
+    """A delivery status notification (RFC 3464) as Postfix writes one, returning
+    ``returned`` whole (message/rfc822) or its headers only (text/rfc822-headers)."""
+    if whole:
+        kind, original = "message/rfc822", returned.as_string(policy=email.policy.SMTP)
+    else:
+        headers = returned.as_string(policy=email.policy.SMTP).split("\r\n\r\n", 1)[0]
+        kind, original = "text/rfc822-headers", headers + "\r\n"
+    report = (
+        "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\r\n"
+        f"To: {ADDRESS}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        f"Message-ID: {make_msgid(domain='mx.example.com')}\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B0"\r\n'
+        "\r\n--B0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "This is the mail system at host mx.example.com.\r\n"
+        "Your message could not be delivered to one or more recipients.\r\n"
+        "\r\n--B0\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        f"Final-Recipient: rfc822; {RESIDENT}\r\n"
+        f"Action: {action}\r\n"
+        f"Status: {'5.1.1' if action == 'failed' else '4.4.1'}\r\n"
+        f"Diagnostic-Code: smtp; 550 5.1.1 <{RESIDENT}>: Recipient address rejected\r\n"
+        f"\r\n--B0\r\nContent-Type: {kind}\r\n\r\n{original}\r\n--B0--\r\n"
+    )
+    return report.encode()
+
+
+def bounce(port: int, report: bytes) -> None:
+    with smtplib.LMTP("127.0.0.1", port) as client:
+        client.sendmail("", [ADDRESS], report)  # a bounce's envelope sender is empty
+
+
+def test_a_reply_the_residents_server_returns_is_marked_not_delivered(
+    doors: tuple[Ward, Ward], receiver: int, smtp: Captured
+) -> None:
+    """Our reply left, but the resident's server returned it: staff must see
+    that it did not arrive, on the thread, with the reason (and reach the
+    resident another way); the bounce itself opens no thread."""
+    ward, other = doors
+    send(receiver, mail("相談です。"))
+    [thread] = threads(ward)
+    coordinator = ward.member(Role.COORDINATOR)
+    with tenancy.tenant_context(ward.municipality):
+        first = services.reply(
+            thread, "お返事です。", staff=coordinator, organization=ward.coordinating
+        )
+        second = services.reply(
+            thread, "もう一通です。", staff=coordinator, organization=ward.coordinating
+        )
+    returned_first, returned_second = smtp.messages
+
+    # Delayed, not failed: nothing changes.
+    bounce(receiver, delivery_report(returned_first, action="delayed"))
+    # Another municipality's consultation address knows nothing of our reply.
+    with smtplib.LMTP("127.0.0.1", receiver) as client:
+        client.sendmail("", [OTHER_ADDRESS], delivery_report(returned_first))
+    assert [m.delivery for m in messages(ward, thread)][1:] == [Delivery.SENT, Delivery.SENT]
+
+    bounce(receiver, delivery_report(returned_first))  # the whole mail returned
+    bounce(receiver, delivery_report(returned_second, whole=False))  # its headers only
+    assert threads(ward) == [thread] and threads(other) == []
+    kept = {m.pk: m for m in messages(ward, thread)}
+    for reply in (first, second):
+        assert kept[reply.pk].delivery == Delivery.FAILED
+        assert kept[reply.pk].delivery_error.endswith("（5.1.1）")
+        assert RESIDENT not in kept[reply.pk].delivery_error
+    assert len(kept) == 3  # the bounces are no messages of the thread
+
+    page = force_login_verified(Client(), coordinator).get(f"/threads/{thread.pk}/")
+    text = page.content.decode()
+    assert text.count("送信できなかった") >= 2
+    assert "相手のメールサーバーから届かなかったと通知がありました（5.1.1）" in text
+    answer = force_login_verified(Client(), coordinator).get(f"/api/v1/threads/{thread.pk}")
+    assert [m["delivery_error"] for m in answer.json()["messages"]][1:] == [
+        kept[first.pk].delivery_error,
+        kept[second.pk].delivery_error,
+    ]
+
+
+def test_a_bounce_is_read_from_its_report(doors: tuple[Ward, Ward]) -> None:
+    """The report is read, not guessed: only a failed Action counts, and only
+    the returned mail's Message-ID (not one quoted in the text)."""
+    returned = mail("お返事です。", message_id="<ours-1@city.example.lg.jp>")
+    parsed = inbound.parse(delivery_report(returned))
+    assert (parsed.undelivered, parsed.status, parsed.auto) == (
+        ["<ours-1@city.example.lg.jp>"],
+        "5.1.1",
+        True,
+    )
+    assert inbound.parse(delivery_report(returned, action="delayed")).undelivered == []
+    plain = mail("Undelivered: <ours-1@city.example.lg.jp>")
+    assert inbound.parse(plain.as_bytes()).undelivered == []
