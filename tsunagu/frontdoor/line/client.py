@@ -16,6 +16,8 @@ from tsunagu.frontdoor.models import LineChannel
 #: Seconds to wait for the platform (connect, read): a webhook answers quickly,
 #: and a push that hangs is kept as failed rather than holding a request.
 TIMEOUT = (3.0, 10.0)
+#: For the profile read while LINE waits on the webhook's answer: shorter.
+PROFILE_TIMEOUT = (2.0, 3.0)
 
 
 @contextmanager

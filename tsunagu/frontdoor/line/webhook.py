@@ -48,9 +48,10 @@ from tsunagu import policy
 from tsunagu.core import tenancy
 from tsunagu.core.text import control_characters, lone_surrogates
 from tsunagu.frontdoor import services
-from tsunagu.frontdoor.line.client import TIMEOUT, messaging_api
+from tsunagu.frontdoor.line.client import PROFILE_TIMEOUT, TIMEOUT, messaging_api
 from tsunagu.frontdoor.models import (
     Channel,
+    Language,
     LineChannel,
     LineContact,
     LineWebhookEvent,
@@ -150,6 +151,18 @@ def _handle(channel: LineChannel, raw_event: Any) -> bool:
     if event is None or not event.webhook_event_id:
         return False
     redelivery = bool(event.delivery_context and event.delivery_context.is_redelivery)
+    # The profile is asked for before the transaction (no lock is held while
+    # LINE answers), on a follow and for a resident not seen before.
+    user_id = _user_id(event)
+    language = None
+    if user_id is not None and (
+        isinstance(event, FollowEvent)
+        or (
+            isinstance(event, MessageEvent)
+            and not LineContact.objects.filter(line_user_id=user_id).exists()
+        )
+    ):
+        language = profile_language(channel, user_id)
     with transaction.atomic():
         try:
             # First, so that a second delivery running at the same time waits on
@@ -163,7 +176,7 @@ def _handle(channel: LineChannel, raw_event: Any) -> bool:
         except IntegrityError:
             logger.info("LINE webhook: event %s was handled before", event.webhook_event_id[:64])
             return False
-        _apply(channel, event)
+        _apply(channel, event, language)
     return True
 
 
@@ -175,7 +188,37 @@ def _user_id(event: Event) -> str | None:
     return None
 
 
-def _apply(channel: LineChannel, event: Event) -> None:
+def public_language(tag: str | None) -> str | None:
+    """The public language for a LINE profile's BCP 47 tag (``en-US`` → en,
+    ``zh-CN``/``zh-Hans``/``zh-TW`` → zh-hans, ``pt-BR`` → pt-br), or None for a
+    language the municipality does not offer (the contact stays in Japanese).
+    Traditional Chinese gets the simplified catalogue: the nearest offered."""
+    primary = (tag or "").strip().lower().replace("_", "-").partition("-")[0]
+    return {
+        "ja": Language.JA,
+        "en": Language.EN,
+        "zh": Language.ZH_HANS,
+        "ko": Language.KO,
+        "vi": Language.VI,
+        "pt": Language.PT_BR,
+    }.get(primary)
+
+
+def profile_language(channel: LineChannel, user_id: str) -> str | None:
+    """The resident's language from their LINE profile, or None (no language
+    in the profile, or LINE did not answer in time: the greeting then goes in
+    Japanese). Only the language is read: the name, picture and status message
+    the profile also holds are neither kept nor logged."""
+    try:
+        with messaging_api(channel) as api:
+            profile = api.get_profile(user_id, _request_timeout=PROFILE_TIMEOUT)
+    except Exception as error:
+        logger.info("LINE profile not read for channel %s: %s", channel.pk, type(error).__name__)
+        return None
+    return public_language(profile.language)
+
+
+def _apply(channel: LineChannel, event: Event, language: str | None = None) -> None:
     user_id = _user_id(event)
     if user_id is None:
         return
@@ -183,7 +226,8 @@ def _apply(channel: LineChannel, event: Event) -> None:
         contact = _contact(user_id)
         contact.following = True
         contact.followed_at = timezone.now()
-        contact.save(update_fields=["following", "followed_at"])
+        contact.language = language or contact.language
+        contact.save(update_fields=["following", "followed_at", "language"])
         _reply_after_commit(channel, event.reply_token, contact.language, greeting)
     elif isinstance(event, UnfollowEvent):
         contact = _contact(user_id)
@@ -192,6 +236,9 @@ def _apply(channel: LineChannel, event: Event) -> None:
         contact.save(update_fields=["following", "unfollowed_at"])
     elif isinstance(event, MessageEvent) and event.mode == EventMode.ACTIVE:
         contact = _contact(user_id)
+        if language and contact.language != language:
+            contact.language = language
+            contact.save(update_fields=["language"])
         thread = _open_thread(contact)
         if isinstance(event.message, TextMessageContent):
             text = _clean(event.message.text)

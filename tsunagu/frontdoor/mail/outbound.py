@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tsunagu.frontdoor.models import Direction, FrontDoorSettings, Language, Message
+from tsunagu.frontdoor.models import Direction, FrontDoorSettings, Message
 
 
 class NotSendable(Exception):
@@ -71,7 +71,6 @@ def send(message: Message) -> str:
     address = door.mail_address
     domain = address.rpartition("@")[2]
     municipality = thread.municipality.name
-    window = message.organization.name if message.organization else gettext("相談窓口")
     earlier = list(
         Message.objects.filter(thread=thread, sent_at__lte=message.sent_at)
         .exclude(pk=message.pk)
@@ -95,8 +94,8 @@ def send(message: Message) -> str:
         headers["In-Reply-To"] = last_inbound
     if references:
         headers["References"] = " ".join(references)
-    language = thread.language if thread.language != Language.EASY_JA else Language.JA
-    with translation.override(language):
+    with translation.override(thread.language):
+        window = message.organization.name if message.organization else gettext("相談窓口")
         subject = gettext("ご相談への返信（受付番号 %(number)s）") % {"number": thread.number}
         body = f"{message.body}\n\n{footer(municipality, window)}\n"
     mail = EmailMessage(

@@ -8,8 +8,10 @@ Both sides of what LINE documents for the Messaging API, as far as we use it
   platform does: the channel access token as a Bearer token (401 otherwise),
   the JSON body's shape (400 with ``details``), a reply token used once, and
   ``X-Line-Retry-Key`` (a UUID; a key already accepted answers 409 with the
-  ``X-Line-Accepted-Request-Id`` of the request it accepted). Each response
-  carries an ``X-Line-Request-Id``. What arrives is recorded for the test.
+  ``X-Line-Accepted-Request-Id`` of the request it accepted), and
+  ``GET /v2/bot/profile/{userId}`` (the profile of a user who added the
+  account, ``language`` only where the user has one; 404 otherwise). Each
+  response carries an ``X-Line-Request-Id``. What arrives is recorded for the test.
 - the client: webhook deliveries built as LINE builds them — ``destination``
   and ``events``, each event with its ``webhookEventId`` and
   ``deliveryContext.isRedelivery``, the raw UTF-8 JSON body signed with the
@@ -72,6 +74,10 @@ class LinePlatform:
     pushed: list[Received] = field(default_factory=list)
     replied: list[Received] = field(default_factory=list)
     refused: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
+    #: userId → the profile the platform answers for that user (a user not here is 404).
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The user ids whose profile was asked for.
+    profile_reads: list[str] = field(default_factory=list)
     _reply_tokens: set[str] = field(default_factory=set)
     _retry_keys: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -90,6 +96,9 @@ class LinePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                platform._answer(self)
+
+            def do_GET(self) -> None:
                 platform._answer(self)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -125,7 +134,11 @@ class LinePlatform:
         path = request.path
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length)
-        if path not in ("/v2/bot/message/push", "/v2/bot/message/reply"):
+        profile = request.command == "GET" and path.startswith("/v2/bot/profile/")
+        if not profile and (
+            request.command != "POST"
+            or path not in ("/v2/bot/message/push", "/v2/bot/message/reply")
+        ):
             return self._refuse(path, 404, {"message": "Not found"})
         if request.headers.get("Authorization") != f"Bearer {self.access_token}":
             return self._refuse(
@@ -134,6 +147,14 @@ class LinePlatform:
                 {"message": "Authentication failed. Confirm that the access token in the "
                  "authorization header is valid."},
             )  # fmt: skip
+        if profile:
+            user_id = path.removeprefix("/v2/bot/profile/")
+            with self._lock:
+                self.profile_reads.append(user_id)
+                found = self.profiles.get(user_id)
+            if found is None:  # not a friend, or blocked: recorded in profile_reads
+                return 404, {"message": "Not found"}, {}
+            return 200, {"userId": user_id, **found}, {}
         if not (request.headers.get("Content-Type") or "").startswith("application/json"):
             return self._refuse(path, 415, {"message": "Unsupported Media Type"})
         try:

@@ -16,7 +16,7 @@ from django.test import Client
 
 from tsunagu.core import tenancy
 from tsunagu.frontdoor import services
-from tsunagu.frontdoor.line.webhook import MAX_BODY_BYTES, NOT_TEXT_NOTE
+from tsunagu.frontdoor.line.webhook import MAX_BODY_BYTES, NOT_TEXT_NOTE, public_language
 from tsunagu.frontdoor.models import (
     Channel,
     Delivery,
@@ -387,3 +387,77 @@ def test_the_secret_and_token_never_reach_the_logs(
     for secret in (channel.channel_secret, channel.channel_access_token):
         assert secret not in logged
         assert secret not in repr(channel)
+
+
+def test_the_residents_language_comes_from_their_line_profile(
+    ward: Ward,
+    platform: LinePlatform,
+    client: Client,
+    django_capture_on_commit_callbacks,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A resident whose LINE is in Vietnamese is greeted in Vietnamese, and
+    their thread is in Vietnamese (staff see it; triage by language works on
+    it). Of the profile only the language is read: the name is never kept."""
+    channel_on(platform, ward.municipality)
+    vietnamese, portuguese, unknown = new_user_id(), new_user_id(), new_user_id()
+    platform.profiles[vietnamese] = {
+        "displayName": "Nguyễn Văn An",
+        "language": "vi",
+        "pictureUrl": "https://profile.line-scdn.net/abc",
+        "statusMessage": "trạng thái riêng",
+    }
+    platform.profiles[portuguese] = {"displayName": "Maria Silva", "language": "pt-BR"}
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, platform, [platform.follow(vietnamese)]).status_code == 200
+    greeting = platform.replied[-1].body["messages"][0]["text"]
+    assert greeting.startswith("Cảm ơn bạn đã kết bạn.") and "110" in greeting
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, platform, [platform.text(vietnamese, "Tôi không trả được tiền nhà.")])
+        post(client, platform, [platform.image(vietnamese)])
+        # A resident who writes without a follow event (they added the account
+        # before the webhook was set): the profile is read with the first message only.
+        post(client, platform, [platform.text(portuguese, "Olá, preciso de ajuda.")])
+        post(client, platform, [platform.text(portuguese, "Obrigada.")])
+        # No profile to read (LINE answers 404): Japanese, as before.
+        post(client, platform, [platform.follow(unknown)])
+    assert platform.replied[-2].body["messages"][0]["text"].startswith("Xin lỗi")
+    assert platform.replied[-1].body["messages"][0]["text"].startswith("友だち追加")
+    assert platform.profile_reads == [vietnamese, portuguese, unknown]
+    with tenancy.tenant_context(ward.municipality):
+        contacts = list(LineContact.objects.values())
+        threads = {
+            thread.line_contact.line_user_id: thread.language
+            for thread in Thread.objects.select_related("line_contact")
+        }
+    assert {c["line_user_id"]: c["language"] for c in contacts} == {
+        vietnamese: "vi",
+        portuguese: "pt-br",
+        unknown: "ja",
+    }
+    assert threads == {vietnamese: "vi", portuguese: "pt-br"}
+    kept = f"{contacts} {caplog.text}"
+    for private in ("Nguyễn Văn An", "Maria Silva", "profile.line-scdn.net", "trạng thái riêng"):
+        assert private not in kept
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [
+        ("ja", "ja"),
+        ("en-US", "en"),
+        ("zh-Hans", "zh-hans"),
+        ("zh-TW", "zh-hans"),
+        ("ko", "ko"),
+        ("vi", "vi"),
+        ("pt-BR", "pt-br"),
+        ("th", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_line_language_tag_maps_to_an_offered_language(
+    tag: str | None, language: str | None
+) -> None:
+    assert public_language(tag) == language

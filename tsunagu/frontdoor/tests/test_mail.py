@@ -525,3 +525,29 @@ def test_a_bounce_is_read_from_its_report(doors: tuple[Ward, Ward]) -> None:
     assert inbound.parse(delivery_report(returned, action="delayed")).undelivered == []
     plain = mail("Undelivered: <ours-1@city.example.lg.jp>")
     assert inbound.parse(plain.as_bytes()).undelivered == []
+
+
+def test_a_reply_goes_out_in_the_residents_language(
+    doors: tuple[Ward, Ward], receiver: int, smtp: Captured
+) -> None:
+    """The subject and the footer (how to answer, the emergency numbers) are in
+    the language the resident wrote in; the staff's own words are as written."""
+    ward, _other = doors
+    send(receiver, mail("Tôi không trả được tiền nhà. Xin hãy giúp tôi."))
+    [thread] = threads(ward)
+    assert thread.language == "vi"
+    with tenancy.tenant_context(ward.municipality):
+        services.reply(
+            thread,
+            "ご連絡ありがとうございます。",
+            staff=ward.member(Role.COORDINATOR),
+            organization=ward.coordinating,
+        )
+    [out] = smtp.messages
+    assert (
+        str(out["Subject"]).strip()
+        == f"Re: Trả lời yêu cầu tư vấn của bạn (số tiếp nhận {thread.number})"
+    )
+    body = out.get_content()
+    assert body.startswith("ご連絡ありがとうございます。")
+    assert "110 (cảnh sát)" in body and "119 (cấp cứu, cứu hỏa)" in body

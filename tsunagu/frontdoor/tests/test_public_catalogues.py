@@ -1,4 +1,5 @@
-"""Every text of the public pages is translated in the six other languages:
+"""Every text of the public pages, and what a resident receives by LINE and
+mail, is translated in the six other languages:
 the msgids of the public templates and of ``frontdoor/public.py`` each have a
 non-empty msgstr in every catalogue, and the compiled catalogue (.mo) says the
 same as its source (.po). The public booking pages (appointments) too: their
@@ -29,6 +30,12 @@ APPOINTMENT_SOURCES: tuple[tuple[str, frozenset[str] | None], ...] = (
         "services.py",
         frozenset({"_locked_settings", "_check_slot", "appointment_book_public"}),
     ),
+)
+#: What a resident reads of the LINE and mail channels: the greeting and the
+#: note on an image (LINE), the reply's subject and footer (mail).
+CHANNEL_SOURCES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("line/webhook.py", frozenset({"greeting", "not_text_reply"})),
+    ("mail/outbound.py", frozenset({"footer", "send"})),
 )
 LOCALE = FRONTDOOR.parent / "locale"
 DIRS = {
@@ -67,7 +74,19 @@ def public_msgids() -> set[str]:
     found = _template_msgids(FRONTDOOR / "templates" / "frontdoor" / "public")
     for module in ("public.py", "public_views.py"):
         found |= _code_msgids(ast.parse((FRONTDOOR / module).read_text()))
-    return found | booking_msgids()
+    return found | booking_msgids() | channel_msgids()
+
+
+def channel_msgids() -> set[str]:
+    """The texts a resident receives by LINE and by mail."""
+    found: set[str] = set()
+    for module, names in CHANNEL_SOURCES:
+        tree = ast.parse((FRONTDOOR / module).read_text())
+        parts = [node for node in tree.body if getattr(node, "name", None) in names]
+        assert {getattr(p, "name", "") for p in parts} == names, module
+        for part in parts:
+            found |= _code_msgids(part)
+    return found
 
 
 def booking_msgids() -> set[str]:
@@ -102,6 +121,9 @@ def test_the_public_texts_are_found() -> None:
     booking = booking_msgids()
     assert {"予約の申し込み", "お名前（ニックネームでもかまいません）", "予約済み"} <= booking
     assert "この枠はすでに予約でいっぱいです。別の時間を選んでください。" in booking
+    channels = channel_msgids()
+    assert len(channels) == 6 and "相談窓口" in channels
+    assert any(text.startswith("友だち追加ありがとうございます。") for text in channels)
 
 
 @pytest.mark.parametrize("lang", list(DIRS))
