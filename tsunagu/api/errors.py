@@ -112,13 +112,21 @@ OWN_MESSAGES = frozenset({"date_out_of_range", "too_many_words"})
 _SOURCES = {"path": 1, "query": 1, "header": 1, "cookie": 1, "form": 2, "file": 2, "body": 2}
 
 
+def error_fields(errors: list[dict[str, Any]]) -> list[str]:
+    """The field each of django-ninja's errors is about, named as the client
+    sent it (``__all__`` for the whole body)."""
+    fields = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        fields.append(".".join(loc[_SOURCES.get(loc[0], 0) :] if loc else []) or "__all__")
+    return fields
+
+
 def request_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     """django-ninja's errors of a request in the shape of a form's: field name
     (``__all__`` for the whole body) → Japanese messages."""
     found: dict[str, list[str]] = {}
-    for error in errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        field = ".".join(loc[_SOURCES.get(loc[0], 0) :] if loc else []) or "__all__"
+    for error, field in zip(errors, error_fields(errors), strict=True):
         kind = error.get("type")
         context = {k: str(v).replace(" or ", ", ") for k, v in (error.get("ctx") or {}).items()}
         if kind in INVALID_MESSAGES:

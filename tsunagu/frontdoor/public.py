@@ -57,6 +57,25 @@ HTML_LANG = {
     "pt-br": "pt-BR",
 }
 
+
+def language_for_tag(tag: str | None) -> str | None:
+    """The public language for a BCP 47 tag (a LINE profile's, an
+    ``Accept-Language`` entry): ``en-US`` → en, ``zh-CN``/``zh-Hans``/``zh-TW``
+    → zh-hans (traditional Chinese gets the nearest offered), ``pt-BR`` →
+    pt-br; None for a language not offered."""
+    tag = (tag or "").strip().lower().replace("_", "-")
+    if tag in LANGUAGES:
+        return tag
+    return {
+        "ja": Language.JA,
+        "en": Language.EN,
+        "zh": Language.ZH_HANS,
+        "ko": Language.KO,
+        "vi": Language.VI,
+        "pt": Language.PT_BR,
+    }.get(tag.partition("-")[0])
+
+
 BODY_MAX = 4000
 NICKNAME_MAX = 50
 CONTACT_MAX = 200
@@ -118,6 +137,9 @@ REQUIRED = _("相談したいことを書いてください。")
 TOO_LONG = _("%(max)s文字以内で書いてください（いまは%(length)s文字です）。")
 BAD_CHARACTERS = _("使えない文字がふくまれています。消してからもう一度送ってください。")
 BAD_CHOICE = _("選びなおしてください。")
+#: The public API's refusals of an input (the pages show the form again instead).
+INPUT_REFUSED = _("送った内容に、直してほしいところがあります。")
+INPUT_UNREADABLE = _("この内容は読み取れませんでした。")
 FORM_EXPIRED = _(
     "このページを開いてから時間がたちすぎました。もう一度ページを開いて書いてください。"
 )

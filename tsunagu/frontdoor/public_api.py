@@ -11,13 +11,18 @@ and the same limits as the public pages (:mod:`tsunagu.frontdoor.public`).
 # schemas' annotations at import time.
 
 import datetime
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, Literal
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Header, Schema, Status
+from ninja.errors import ValidationError
 from pydantic import Field
 
 from tsunagu import policy
@@ -34,6 +39,8 @@ public_api = DocumentedAPI(
     description=(
         "住民が自分の相談だけを始め、読み、書き足すためのAPI。認証はなく、"
         "相談を開いたときに受け取るリンクのトークンと6けたの番号で自分の相談だけを扱えます。"
+        "住民に見せる断りの文（番号のまちがい、送信の制限、本文の誤りなど）は、"
+        "Accept-Language の言語（ja, en, zh-Hans, ko, vi, pt-BR。ほかは日本語）で返します。"
     ),
     urls_namespace="public_api",
     docs_url=None,
@@ -60,13 +67,22 @@ TopicCode = Literal[
 ]  # fmt: skip
 
 
+def _text(limit: int, *, required: bool = False) -> Any:
+    """A text field whose length the document states and the public form's own
+    check enforces (``public.text_error``, as on the pages, in the resident's
+    words and language), not the schema: one rule, one message."""
+    if required:
+        return Field(..., json_schema_extra={"minLength": 1, "maxLength": limit})
+    return Field("", json_schema_extra={"maxLength": limit})
+
+
 class ThreadIn(Schema):
-    body: str = Field(min_length=1, max_length=public.BODY_MAX)
+    body: str = _text(public.BODY_MAX, required=True)
     language: LanguageCode = "ja"
     topic: TopicCode = ""
     district_id: int | None = None
-    nickname: str = Field("", max_length=public.NICKNAME_MAX)
-    contact: str = Field("", max_length=public.CONTACT_MAX)
+    nickname: str = _text(public.NICKNAME_MAX)
+    contact: str = _text(public.CONTACT_MAX)
 
 
 class ThreadCreated(Schema):
@@ -77,7 +93,7 @@ class ThreadCreated(Schema):
 
 
 class MessageIn(Schema):
-    body: str = Field(min_length=1, max_length=public.BODY_MAX)
+    body: str = _text(public.BODY_MAX, required=True)
 
 
 class MessageOut(Schema):
@@ -118,7 +134,48 @@ def _thread(thread: Thread) -> dict[str, Any]:
 
 
 def _refused(errors_: dict[str, Any]) -> Status:
-    return errors.invalid({name: [str(message)] for name, message in errors_.items()})
+    return errors.invalid(
+        {name: [str(message)] for name, message in errors_.items()}, str(public.INPUT_REFUSED)
+    )
+
+
+def _in_residents_words(error: dict[str, Any]) -> str:
+    """A schema's refusal as the public form words it (in the active language)."""
+    kind = error.get("type")
+    if kind in ("missing", "string_too_short") and error.get("loc", ())[-1:] == ("body",):
+        return str(public.REQUIRED)
+    if kind in ("literal_error", "enum", "int_parsing", "int_type"):
+        return str(public.BAD_CHOICE)
+    return str(public.INPUT_UNREADABLE)
+
+
+@public_api.exception_handler(ValidationError)
+def _refused_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """What the schemas refuse, field by field as in the staff API, in the
+    words and language of the public form."""
+    fields: dict[str, list[str]] = {}
+    for error, field in zip(exc.errors, errors.error_fields(exc.errors), strict=True):
+        fields.setdefault(field, []).append(_in_residents_words(error))
+    return public_api.create_response(
+        request, {"detail": str(public.INPUT_REFUSED), "errors": fields}, status=422
+    )
+
+
+@public_api.exception_handler(errors.ControlCharactersRefused)
+def _refused_characters(request: HttpRequest, exc: errors.ControlCharactersRefused) -> HttpResponse:
+    return public_api.create_response(
+        request,
+        {
+            "detail": str(public.INPUT_REFUSED),
+            "errors": {
+                field: [
+                    str(public.INPUT_UNREADABLE if field == "__all__" else public.BAD_CHARACTERS)
+                ]
+                for field in exc.errors
+            },
+        },
+        status=422,
+    )
 
 
 def _own(token: str, code: str) -> Thread:
@@ -215,6 +272,34 @@ def message_create(
     return Status(201, _message(public.write_again(thread, payload.body, address=address)))
 
 
+def accepted_language(request: HttpRequest) -> str:
+    """The offered language the client asks for first in ``Accept-Language``
+    (``vi-VN`` → vi, ``zh-CN`` → zh-hans), else Japanese."""
+    header = request.headers.get("Accept-Language", "")[:500]
+    for tag, _quality in parse_accept_lang_header(header):
+        found = public.language_for_tag(tag)
+        if found is not None:
+            return found
+    return "ja"
+
+
+def _in_the_clients_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run an operation in the language of ``Accept-Language``: what a resident
+    may meet (a wrong code, a locked link, the limits, a text refused) comes
+    back in their language, as on the pages."""
+
+    @wraps(view)
+    def in_language(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        language = accepted_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+        response.headers["Content-Language"] = public.HTML_LANG.get(language, "ja")
+        patch_vary_headers(response, ["Accept-Language"])
+        return response
+
+    return in_language
+
+
 def public_api_urls() -> list[URLPattern | URLResolver]:
     """The API's URL patterns, each let past the staff sign-in (it has none)."""
     patterns, _app, _namespace = public_api.urls
@@ -225,5 +310,7 @@ def public_api_urls() -> list[URLPattern | URLResolver]:
                 callback = policy.public_route("公開APIのOpenAPI文書")(callback)
             elif pattern.name == "api-root":
                 callback = policy.public_route("公開APIの入口（ninjaが文書の場所を引く）")(callback)
+            else:
+                callback = _in_the_clients_language(callback)
             pattern.callback = login_not_required(callback)
     return patterns

@@ -47,11 +47,10 @@ from linebot.v3.webhooks import (
 from tsunagu import policy
 from tsunagu.core import tenancy
 from tsunagu.core.text import control_characters, lone_surrogates
-from tsunagu.frontdoor import services
+from tsunagu.frontdoor import public, services
 from tsunagu.frontdoor.line.client import PROFILE_TIMEOUT, TIMEOUT, messaging_api
 from tsunagu.frontdoor.models import (
     Channel,
-    Language,
     LineChannel,
     LineContact,
     LineWebhookEvent,
@@ -188,22 +187,6 @@ def _user_id(event: Event) -> str | None:
     return None
 
 
-def public_language(tag: str | None) -> str | None:
-    """The public language for a LINE profile's BCP 47 tag (``en-US`` → en,
-    ``zh-CN``/``zh-Hans``/``zh-TW`` → zh-hans, ``pt-BR`` → pt-br), or None for a
-    language the municipality does not offer (the contact stays in Japanese).
-    Traditional Chinese gets the simplified catalogue: the nearest offered."""
-    primary = (tag or "").strip().lower().replace("_", "-").partition("-")[0]
-    return {
-        "ja": Language.JA,
-        "en": Language.EN,
-        "zh": Language.ZH_HANS,
-        "ko": Language.KO,
-        "vi": Language.VI,
-        "pt": Language.PT_BR,
-    }.get(primary)
-
-
 def profile_language(channel: LineChannel, user_id: str) -> str | None:
     """The resident's language from their LINE profile, or None (no language
     in the profile, or LINE did not answer in time: the greeting then goes in
@@ -215,7 +198,7 @@ def profile_language(channel: LineChannel, user_id: str) -> str | None:
     except Exception as error:
         logger.info("LINE profile not read for channel %s: %s", channel.pk, type(error).__name__)
         return None
-    return public_language(profile.language)
+    return public.language_for_tag(profile.language)
 
 
 def _apply(channel: LineChannel, event: Event, language: str | None = None) -> None:

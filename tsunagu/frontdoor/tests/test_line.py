@@ -15,8 +15,8 @@ import pytest
 from django.test import Client
 
 from tsunagu.core import tenancy
-from tsunagu.frontdoor import services
-from tsunagu.frontdoor.line.webhook import MAX_BODY_BYTES, NOT_TEXT_NOTE, public_language
+from tsunagu.frontdoor import public, services
+from tsunagu.frontdoor.line.webhook import MAX_BODY_BYTES, NOT_TEXT_NOTE
 from tsunagu.frontdoor.models import (
     Channel,
     Delivery,
@@ -446,6 +446,7 @@ def test_the_residents_language_comes_from_their_line_profile(
     ("tag", "language"),
     [
         ("ja", "ja"),
+        ("ja-easy", "ja-easy"),
         ("en-US", "en"),
         ("zh-Hans", "zh-hans"),
         ("zh-TW", "zh-hans"),
@@ -460,4 +461,4 @@ def test_the_residents_language_comes_from_their_line_profile(
 def test_a_line_language_tag_maps_to_an_offered_language(
     tag: str | None, language: str | None
 ) -> None:
-    assert public_language(tag) == language
+    assert public.language_for_tag(tag) == language
