@@ -90,10 +90,13 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     Metric.COUNTED: ("counted_entry",),
     Metric.EVENTS_HELD: ("consultation_event",),
     Metric.EVENT_CONSULTATIONS: ("consultation",),
+    Metric.THREADS: ("thread",),
+    Metric.THREADS_CONVERTED: ("thread",),
+    Metric.THREADS_ANSWERED: ("thread",),
 }
 
-#: The オンライン相談 metrics (reports/threads.py), counted only: their drill-down
-#: waits for the policy rule of threads.
+#: The オンライン相談 metrics (reports/threads.py): counted in one pass over the
+#: period's threads (with the median beside them); the drill-down lists the threads.
 THREAD_METRICS = frozenset({Metric.THREADS, Metric.THREADS_CONVERTED, Metric.THREADS_ANSWERED})
 THREAD_OPTION_ERROR = _(
     "オンライン相談の行では、種類に経路（相談フォーム・LINE・メール）を選ぶか、「指定しない」にしてください。"
@@ -130,6 +133,7 @@ RELATED: dict[str, tuple[str, ...]] = {
     "activity_record": ("organization", "district"),
     "counted_entry": ("organization",),
     "consultation_event": ("organization", "place__resource"),
+    "thread": ("organization",),
 }
 
 
@@ -188,6 +192,15 @@ def _filter(spec: Spec, records: QuerySet[Any], period: Period) -> QuerySet[Any]
     start, end = period.start, period.end
     organizations = _organization_ids(spec)
     metric = spec.metric
+    if metric in THREAD_METRICS:
+        from tsunagu.reports import threads
+
+        records = threads.received(records, period, spec.option, organizations or None)
+        if metric == Metric.THREADS_CONVERTED:
+            return records.filter(consultation__isnull=False)
+        if metric == Metric.THREADS_ANSWERED:
+            return threads.answered_within_a_day(records)
+        return records
     if metric in (Metric.CONSULTATIONS, Metric.NEW_CONSULTATIONS):
         first, after = period.moments()
         records = records.filter(received_at__gte=first, received_at__lt=after, archived_at=None)

@@ -148,6 +148,7 @@ KIND_LABELS = {
     "referral": _l("つなぐシート"),
     "case": _l("多機関協働ケース"),
     "counted_entry": _l("件数入力"),
+    "thread": _l("オンライン相談"),
 }
 
 
@@ -192,6 +193,13 @@ def _entry(resource: str, obj: Any, basis: str) -> Entry:
             format_wareki(obj.held_on), obj.organization.name,
             f"{obj.get_kind_display()}・{obj.venue_label}",
             reverse("appointments:event_detail", args=[obj.pk]), basis,
+        )  # fmt: skip
+    if resource == "thread":
+        return Entry(
+            format_wareki(timezone.localdate(obj.opened_at)),
+            obj.organization.name if obj.organization else _("未振り分け"),
+            f"{obj.number} {obj.get_channel_display()}・{obj.get_language_display()}（{obj.get_status_display()}）",
+            reverse("frontdoor:detail", args=[obj.pk]), basis,
         )  # fmt: skip
     if resource == "activity_record":
         return Entry(

@@ -125,8 +125,12 @@ def test_business_report_rows(
     with tenancy.tenant_context(ward.municipality):
         assert metrics.figure(row, period) == expected
         assert Figures(period).figure(row) == expected
-        # Counted only: no drill-down until threads have their policy rule.
-        assert metrics.drill_down(ward.member(Role.MANAGER), row, period) is None
+        # The drill-down lists the very threads counted, to those who may see them.
+        [(resource, shown)] = metrics.drill_down(ward.member(Role.COORDINATOR), row, period)  # type: ignore[misc]
+        assert resource == "thread" and shown.count() == expected
+        # Managers see no thread (access.md): the figure, not the threads behind it.
+        [(_resource, none)] = metrics.drill_down(ward.member(Role.MANAGER), row, period)  # type: ignore[misc]
+        assert none.count() == 0
     assert "オンライン相談" in metrics.counting_rule(row)
 
 
@@ -198,6 +202,20 @@ def test_rows_on_the_business_report_page_and_their_configuration(
     client.force_login(ward.member(Role.COORDINATOR))
     page = client.get("/reports/business/", {"start_0": ""}).content.decode()
     assert "オンライン相談" in page
+
+    # The coordinator opens the threads behind 1開庁日以内に返信 (令和7年度): the two
+    # answered in time, each linked to its page; a manager has the figure only.
+    with tenancy.tenant_context(ward.municipality):
+        in_time = ReportRow.objects.get(label="1開庁日以内に返信")
+    query = "start1=2025-04-01&end1=2026-03-31"
+    drill = client.get(f"/reports/business/rows/{in_time.pk}/1/?{query}").content.decode()
+    for counted in (year[0], year[1]):
+        assert f'href="/threads/{counted.pk}/"' in drill and counted.number in drill
+    for late_or_unanswered in (year[2], year[3]):
+        assert late_or_unanswered.number not in drill
+    manager = Client()
+    manager.force_login(ward.member(Role.MANAGER))
+    assert manager.get(f"/reports/business/rows/{in_time.pk}/1/?{query}").status_code == 404
 
     url = f"/reports/business/layout/rows/{row.pk}/"
     refused = client.post(
