@@ -54,10 +54,17 @@ class EventOut(Schema):
     staff_ids: list[int]
     #: The consultations taken at the event.
     consultation_count: int
+    #: When and why the event was withdrawn (recorded in error); None: it stands.
+    archived_at: datetime.datetime | None
+    archive_reason: str
 
     @staticmethod
     def resolve_staff_ids(obj: Any) -> list[int]:
         return sorted(obj.attendance.values_list("staff_id", flat=True))
+
+
+class EventArchiveIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=200)
 
 
 class EventIn(Schema):
@@ -231,13 +238,34 @@ def consultation_event_detail(request: StaffRequest, event_id: int) -> Any:
 @policy.route("consultation_event", policy.Action.CHANGE)
 def consultation_event_update(request: StaffRequest, event_id: int, payload: EventIn) -> Any:
     event, _decision = policy.get_or_404(
-        request.user, "consultation_event", policy.Action.CHANGE, pk=event_id
+        request.user, "consultation_event", policy.Action.CHANGE, pk=event_id, archived_at=None
     )
     fields, staff, errors = _event_fields(request, payload)
     if errors:
         return invalid(errors)
     try:
         services.event_update(actor=request.user, event=event, staff=staff, **fields)
+    except DjangoValidationError as error:
+        return invalid(field_errors(error, RENAMED))
+    return _event(event.pk)
+
+
+@router.post(
+    "/consultation-events/{event_id}/archive",
+    response={200: EventOut, 422: FormErrorsOut, **ERRORS},
+    summary="出張相談会・巡回相談の取り消し",
+    description="二重に登録した回や中止した回を、理由とともに取り消します（実施した機関だけ）。"
+    "取り消した回は一覧・報告の件数から外れます。その回で受けた相談受付がある回は取り消せません（422）。",
+)
+@policy.route("consultation_event", policy.Action.ARCHIVE)
+def consultation_event_archive(
+    request: StaffRequest, event_id: int, payload: EventArchiveIn
+) -> Any:
+    event, _decision = policy.get_or_404(
+        request.user, "consultation_event", policy.Action.ARCHIVE, pk=event_id, archived_at=None
+    )
+    try:
+        services.event_archive(actor=request.user, event=event, reason=payload.reason)
     except DjangoValidationError as error:
         return invalid(field_errors(error, RENAMED))
     return _event(event.pk)

@@ -47,6 +47,14 @@ class EventForm(StyledModelForm):
         self.fields["district"].queryset = District.objects.filter(archived_at=None)  # type: ignore[attr-defined]
 
 
+class EventArchiveForm(StyledForm):
+    reason = forms.CharField(
+        label=_("取り消す理由"),
+        max_length=200,
+        help_text=_("例: 同じ回を二重に登録した／雨天のため中止した"),
+    )
+
+
 class PeriodForm(StyledForm):
     start = WarekiDateField(label=_("期間（から）"))
     end = WarekiDateField(label=_("期間（まで）"))

@@ -110,6 +110,41 @@ def event_update(
     return event
 
 
+@transaction.atomic
+def event_archive(*, actor: Staff, event: ConsultationEvent, reason: str) -> ConsultationEvent:
+    """Withdraw an event recorded in error (entered twice, never held): it is
+    kept, with who, when and why, but leaves the list, the intake's choices
+    and the reports. An event with consultations taken at it is refused: they
+    count for it, so each is first set to the right event."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("取り消す理由を入力してください。")})
+    locked = ConsultationEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.archived_at is not None:
+        raise ValidationError(_("この回はすでに取り消されています。"))
+    taken = locked.consultations.filter(archived_at=None).count()
+    if taken:
+        raise ValidationError(
+            _(
+                "この回で受けた相談受付が%(n)d件あるため、取り消せません。"
+                "各相談受付を修正して正しい回を選び直してから、取り消してください。"
+            )
+            % {"n": taken}
+        )
+    locked.archived_at = timezone.now()
+    locked.archive_reason = reason[:200]
+    locked.updated_by = actor
+    locked.save(update_fields=["archived_at", "archive_reason", "updated_by", "updated_at"])
+    audit_record(
+        AuditAction.ARCHIVE,
+        actor=actor,
+        obj=locked,
+        organization_id=locked.organization_id,
+        detail={"reason": locked.archive_reason},
+    )
+    return locked
+
+
 def settings_for(organization: Organization) -> AppointmentSettings:
     """The window's settings (unsaved defaults — no appointments — when none are kept)."""
     found = AppointmentSettings.objects.filter(organization=organization).first()

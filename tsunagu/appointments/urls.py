@@ -10,6 +10,7 @@ urlpatterns = [
     path("events/new/", views.event_create, name="event_create"),
     path("events/<int:pk>/", views.event_detail, name="event_detail"),
     path("events/<int:pk>/edit/", views.event_update, name="event_update"),
+    path("events/<int:pk>/archive/", views.event_archive, name="event_archive"),
     path("appointments/", views.week, name="week"),
     path("appointments/new/", views.book, name="book"),
     path("appointments/settings/", views.settings_page, name="settings"),

@@ -22,6 +22,7 @@ from tsunagu.accounts.models import Staff
 from tsunagu.appointments import selectors, services, slots
 from tsunagu.appointments.forms import (
     BookingForm,
+    EventArchiveForm,
     EventForm,
     PeriodForm,
     SettingsForm,
@@ -182,17 +183,45 @@ def event_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "attendees": Staff.objects.filter(pk__in=event.attendance.values("staff_id")).order_by(
                 "full_name_kana"
             ),
-            "may_change": bool(
+            "may_change": event.archived_at is None
+            and bool(
                 policy.decide(request.user, policy.Action.CHANGE, "consultation_event", event)
+            ),
+            "may_archive": event.archived_at is None
+            and bool(
+                policy.decide(request.user, policy.Action.ARCHIVE, "consultation_event", event)
             ),
         },
     )
 
 
+@policy.route("consultation_event", policy.Action.ARCHIVE)
+def event_archive(request: StaffRequest, pk: int) -> HttpResponse:
+    """Withdraw an event recorded in error, with the reason (it stays on record)."""
+    event: ConsultationEvent
+    event, _decision = policy.get_or_404(
+        request.user, "consultation_event", policy.Action.ARCHIVE, pk=pk, archived_at=None
+    )
+    form = EventArchiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_archive(
+                actor=request.user, event=event, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("出張相談会・巡回相談の記録を取り消しました。件数には数えません。")
+            )
+            return redirect("appointments:event_list")
+    return render(request, "appointments/event_archive.html", {"form": form, "event": event})
+
+
 @policy.route("consultation_event", policy.Action.CHANGE)
 def event_update(request: StaffRequest, pk: int) -> HttpResponse:
     event, _decision = policy.get_or_404(
-        request.user, "consultation_event", policy.Action.CHANGE, pk=pk
+        request.user, "consultation_event", policy.Action.CHANGE, pk=pk, archived_at=None
     )
     form = EventForm(
         request.POST or None,

@@ -221,6 +221,7 @@ PAGES: dict[str, frozenset[Role]] = {
     "/events/new/": CASEWORK,  # consultation_event create
     "/events/<int:pk>/": CASEWORK,  # consultation_event view
     "/events/<int:pk>/edit/": CASEWORK,  # consultation_event change
+    "/events/<int:pk>/archive/": CASEWORK,  # consultation_event archive
     "/appointments/": CASEWORK,  # appointment list
     "/appointments/new/": CASEWORK,  # appointment create
     "/appointments/settings/": ORG_MANAGERS,  # appointment_settings change
@@ -422,6 +423,7 @@ API_OPERATIONS: dict[str, frozenset[Role]] = {
     "POST consultation_event_create": CASEWORK,  # consultation_event create
     "GET consultation_event_detail": CASEWORK,  # consultation_event view
     "PUT consultation_event_update": CASEWORK,  # consultation_event change
+    "POST consultation_event_archive": CASEWORK,  # consultation_event archive
     "GET appointment_slots": CASEWORK,  # appointment list
     "GET appointment_list": CASEWORK,  # appointment list
     "POST appointment_create": CASEWORK,  # appointment create

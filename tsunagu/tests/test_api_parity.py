@@ -158,6 +158,7 @@ PARITY: dict[str, str | PageOnly] = {
     "reports/strategy/indicators/<int:pk>/archive/": "POST strategy_indicator_archive",
     "events/new/": "POST consultation_event_create",
     "events/<int:pk>/edit/": "PUT consultation_event_update",
+    "events/<int:pk>/archive/": "POST consultation_event_archive",
     "appointments/new/": "POST appointment_create",
     "appointments/<int:pk>/status/": "PUT appointment_status_set",
     "appointments/settings/": "PUT appointment_settings_update",

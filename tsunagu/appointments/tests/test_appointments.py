@@ -289,3 +289,88 @@ def test_intake_offers_the_windows_events_and_sets_the_channel(ward: Ward) -> No
     page = client.get("/consultations/new/", {"event": event.pk}).content.decode()
     assert "北地区公民館" in page
     assert re.search(r'value="outreach_desk"[^>]*checked', page)
+
+
+def test_an_event_recorded_in_error_is_withdrawn_with_its_reason(ward: Ward) -> None:
+    """A 出張相談会 entered twice is withdrawn from its page with a reason: it
+    leaves the list, the intake's choices and the report's count, stays on
+    record (audited, its page says so) and can no longer be changed. One
+    with consultations taken at it cannot be withdrawn until they are moved;
+    another window's staff cannot withdraw it; the API does the same."""
+    from tsunagu.audit.models import AuditEvent
+    from tsunagu.reports import metrics
+    from tsunagu.reports.models import Metric, ReportRow
+
+    counselor = ward.member(Role.COUNSELOR)
+    today = timezone.localdate()
+    with tenancy.tenant_context(ward.municipality):
+        kept, twice, taken = (
+            services.event_create(
+                actor=counselor,
+                organization=ward.center,
+                kind=EventKind.SESSION,
+                held_on=today,
+                starts_at=datetime.time(hour),
+                ends_at=datetime.time(hour + 1),
+                venue=venue,
+            )
+            for hour, venue in (
+                (10, "北地区公民館"),
+                (10, "北地区公民館（二重）"),
+                (14, "南集会所"),
+            )
+        )
+    rf.consultation(counselor, ward.center, topics=[Topic.CARE], event=taken)
+    client = force_login_verified(Client(), counselor)
+    assert (
+        f'href="/events/{twice.pk}/archive/"' in client.get(f"/events/{twice.pk}/").content.decode()
+    )
+
+    # Another window's counselor cannot.
+    south = rf.staff_at(ward, ward.other_center, Role.COUNSELOR, "south")
+    refused = force_login_verified(Client(), south).post(
+        f"/events/{twice.pk}/archive/", {"reason": "重複"}
+    )
+    assert refused.status_code == 404
+    # No reason: the form says so and nothing changes.
+    blank = client.post(f"/events/{twice.pk}/archive/", {"reason": "  "})
+    assert blank.status_code == 200 and "errorlist" in blank.content.decode()
+    done = client.post(f"/events/{twice.pk}/archive/", {"reason": "同じ回を二重に登録した"})
+    assert done.status_code == 302
+    with tenancy.tenant_context(ward.municipality):
+        twice.refresh_from_db()
+        assert twice.archived_at is not None and twice.archive_reason == "同じ回を二重に登録した"
+        assert AuditEvent.objects.filter(
+            action="archive", object_id=str(twice.pk), actor=counselor
+        ).exists()
+        row = ReportRow(metric=Metric.EVENTS_HELD)
+        assert metrics.figure(row, metrics.Period(today, today)) == 2
+    listing = client.get("/events/").content.decode()
+    assert "北地区公民館（二重）" not in listing and "開催 2回" in listing
+    intake = client.get("/consultations/new/").content.decode()
+    assert "北地区公民館（二重）" not in intake and "南集会所" in intake
+    page = client.get(f"/events/{twice.pk}/").content.decode()
+    assert "取り消されました（理由: 同じ回を二重に登録した）" in page
+    assert f"/events/{twice.pk}/edit/" not in page
+    assert client.get(f"/events/{twice.pk}/edit/").status_code == 404
+    assert client.post(f"/events/{twice.pk}/archive/", {"reason": "再度"}).status_code == 404
+
+    # Consultations were taken at this one: refused, with what to do.
+    held = client.post(f"/events/{taken.pk}/archive/", {"reason": "誤登録"})
+    assert "相談受付が1件あるため、取り消せません" in held.content.decode()
+    api = force_login_verified(Client(), counselor)
+    answer = api.post(
+        f"/api/v1/consultation-events/{taken.pk}/archive",
+        {"reason": "誤登録"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422 and "1件あるため" in str(answer.json())
+    archived = api.post(
+        f"/api/v1/consultation-events/{kept.pk}/archive",
+        {"reason": "雨天のため中止した"},
+        content_type="application/json",
+    )
+    assert archived.status_code == 200
+    assert archived.json()["archive_reason"] == "雨天のため中止した"
+    assert archived.json()["archived_at"] is not None
+    assert [e["id"] for e in api.get("/api/v1/consultation-events").json()["items"]] == [taken.pk]
