@@ -142,7 +142,7 @@ def _refused(errors_: dict[str, Any]) -> Status:
 def _in_residents_words(error: dict[str, Any]) -> str:
     """A schema's refusal as the public form words it (in the active language)."""
     kind = error.get("type")
-    if kind in ("missing", "string_too_short") and error.get("loc", ())[-1:] == ("body",):
+    if kind in ("missing", "string_too_short") and tuple(error.get("loc", ()))[-1:] == ("body",):
         return str(public.REQUIRED)
     if kind in ("literal_error", "enum", "int_parsing", "int_type"):
         return str(public.BAD_CHOICE)

@@ -151,14 +151,20 @@ def _handle(channel: LineChannel, raw_event: Any) -> bool:
         return False
     redelivery = bool(event.delivery_context and event.delivery_context.is_redelivery)
     # The profile is asked for before the transaction (no lock is held while
-    # LINE answers), on a follow and for a resident not seen before.
+    # LINE answers), on a follow and for a resident not seen before; not for
+    # an event handled before (a redelivery changes nothing).
     user_id = _user_id(event)
     language = None
-    if user_id is not None and (
-        isinstance(event, FollowEvent)
-        or (
-            isinstance(event, MessageEvent)
-            and not LineContact.objects.filter(line_user_id=user_id).exists()
+    seen = LineWebhookEvent.objects.filter(webhook_event_id=event.webhook_event_id[:64])
+    if (
+        user_id is not None
+        and not seen.exists()
+        and (
+            isinstance(event, FollowEvent)
+            or (
+                isinstance(event, MessageEvent)
+                and not LineContact.objects.filter(line_user_id=user_id).exists()
+            )
         )
     ):
         language = profile_language(channel, user_id)

@@ -409,8 +409,9 @@ def test_the_residents_language_comes_from_their_line_profile(
     }
     platform.profiles[portuguese] = {"displayName": "Maria Silva", "language": "pt-BR"}
     caplog.set_level(logging.DEBUG)
+    follow = platform.follow(vietnamese)
     with django_capture_on_commit_callbacks(execute=True):
-        assert post(client, platform, [platform.follow(vietnamese)]).status_code == 200
+        assert post(client, platform, [follow]).status_code == 200
     greeting = platform.replied[-1].body["messages"][0]["text"]
     assert greeting.startswith("Cảm ơn bạn đã kết bạn.") and "110" in greeting
     with django_capture_on_commit_callbacks(execute=True):
@@ -422,6 +423,8 @@ def test_the_residents_language_comes_from_their_line_profile(
         post(client, platform, [platform.text(portuguese, "Obrigada.")])
         # No profile to read (LINE answers 404): Japanese, as before.
         post(client, platform, [platform.follow(unknown)])
+        # A redelivered follow changes nothing and asks for nothing.
+        post(client, platform, [platform.redelivered(follow)])
     assert platform.replied[-2].body["messages"][0]["text"].startswith("Xin lỗi")
     assert platform.replied[-1].body["messages"][0]["text"].startswith("友だち追加")
     assert platform.profile_reads == [vietnamese, portuguese, unknown]
