@@ -296,8 +296,19 @@ def _note(dropped: list[str]) -> str:
     return f"［添付ファイル {len(dropped)}件（{kinds}）は受け取れないため、保存せずに破棄しました］"
 
 
-def _body(parsed: Parsed) -> str:
-    note = _note(parsed.dropped) if parsed.dropped else ""
+#: Kept on a message that joined a thread from another address than the one
+#: the thread answers (the resident's other mail program, or someone the reply
+#: address was forwarded to): staff see it, and replies still go to the thread's.
+OTHER_SENDER = (
+    "［この相談のメールアドレスとは別のアドレスから届きました。返信は元のアドレスに送られます］"
+)
+
+
+def _body(parsed: Parsed, *, other_sender: bool = False) -> str:
+    notes = [_note(parsed.dropped)] if parsed.dropped else []
+    if other_sender:
+        notes.append(OTHER_SENDER)
+    note = "\n".join(notes)
     room = BODY_LIMIT - text_length(note) - 2
     text = parsed.text
     if text_length(text) > room:
@@ -370,11 +381,16 @@ def accept(raw: bytes, recipient_address: str, envelope_from: str = "") -> str:
             # reply) neither opens a thread nor reopens one.
             log.info("mail automatic, dropped: municipality=%s", recipient.municipality.code)
             return DROPPED
+        sender = _sender_address(parsed, envelope_from)
         thread = _thread_for(recipient, parsed)
-        if thread is None:
+        if thread is not None:
+            other_sender = bool(thread.mail_address) and (
+                sender.lower() != thread.mail_address.lower()
+            )
+        else:
+            other_sender = False
             if not recipient.settings.accepting:
                 return NOT_ACCEPTING
-            sender = _sender_address(parsed, envelope_from)
             # The public page's limit on new threads per address, per mail address.
             if not public.may_open_thread(public.keyed_hash(sender)):
                 return TOO_MANY
@@ -384,7 +400,9 @@ def accept(raw: bytes, recipient_address: str, envelope_from: str = "") -> str:
                 language=guess_language(parsed.text),
             )
             public.count_new_thread(public.keyed_hash(sender))
-        services.receive(thread, _body(parsed), external_id=parsed.message_id)
+        services.receive(
+            thread, _body(parsed, other_sender=other_sender), external_id=parsed.message_id
+        )
     log.info(
         "mail received: municipality=%s thread=%s dropped_attachments=%d",
         recipient.municipality.code,

@@ -551,3 +551,41 @@ def test_a_reply_goes_out_in_the_residents_language(
     body = out.get_content()
     assert body.startswith("ご連絡ありがとうございます。")
     assert "110 (cảnh sát)" in body and "119 (cấp cứu, cứu hỏa)" in body
+
+
+def test_mail_from_another_address_joins_the_thread_with_a_note_for_staff(
+    doors: tuple[Ward, Ward], receiver: int, smtp: Captured
+) -> None:
+    """The reply address is the thread's secret; mail to it from another address
+    (the resident's phone, or someone it was forwarded to) joins the thread,
+    marked for staff, and the other address is neither kept nor written to."""
+    ward, _other = doors
+    send(receiver, mail("相談です。"))
+    [thread] = threads(ward)
+    other = "someone-else@example.net"
+    send(
+        receiver,
+        mail("続きです。", sender=other, to=f"soudan+{thread.mail_token}@city.example.lg.jp"),
+    )
+    send(
+        receiver,
+        mail(
+            "同じ人です。",
+            sender=RESIDENT.upper(),
+            to=f"soudan+{thread.mail_token}@city.example.lg.jp",
+        ),
+    )
+    texts = [m.body for m in messages(ward, thread)]
+    assert texts[1] == f"続きです。\n\n{inbound.OTHER_SENDER}"
+    assert texts[2] == "同じ人です。"  # the same address, whatever its case
+    with tenancy.tenant_context(ward.municipality):
+        services.reply(
+            thread,
+            "お返事です。",
+            staff=ward.member(Role.COORDINATOR),
+            organization=ward.coordinating,
+        )
+        thread.refresh_from_db()
+    assert thread.mail_address == RESIDENT
+    assert smtp.envelopes[0][1] == [RESIDENT]
+    assert other not in str(Message.all_tenants.values_list("body", flat=True)[::1])
