@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.urls import set_urlconf
@@ -19,13 +22,48 @@ settings.load_profile("tsunagu")
 
 # `make test` runs the suite on `-n auto` pytest-xdist workers with `--dist
 # loadscope`: the tests of one module go to one worker, so that a module's
-# shared setup (the synthetic scale, the generated API client) is made once.
-# (`--dist loadgroup` would keep the demo ward's package together too, but with
-# pytest 9.2 and pytest-xdist 3.8 it does not group: xdist_group tests were
-# seen split between workers.) Each worker has its own test database
-# (pytest-django suffixes its name with the worker's id on PostgreSQL;
+# shared setup (the synthetic scale, the generated API client) is made once,
+# and the tests of a package whose conftest shares a package-scoped fixture
+# (the demo ward, loaded once: a minute on SQLite, several on PostgreSQL) go
+# to one worker too (``SharedSetupScheduling``). (`--dist loadgroup` would do
+# that with marks, but with pytest 9.2 and pytest-xdist 3.8 it does not group:
+# xdist_group tests were seen split between workers.) Each worker has its own
+# test database (pytest-django suffixes its name with the worker's id on PostgreSQL;
 # SQLite's is in memory), its own live server and Chromium, and writes only
 # under its own tmp_path.
+
+
+PACKAGE_FIXTURE = re.compile(r'^@pytest\.fixture\(scope="package"', re.MULTILINE)
+
+
+def shared_setup_packages(root: Path) -> tuple[str, ...]:
+    """The test packages (node id prefixes) whose conftest defines a
+    package-scoped fixture: read from the code, not listed by hand."""
+    found = []
+    for conftest in sorted(root.rglob("conftest.py")):
+        if PACKAGE_FIXTURE.search(conftest.read_text(encoding="utf-8")):
+            found.append(conftest.parent.relative_to(root.parent).as_posix() + "/")
+    return tuple(found)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getoption("dist", None) != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    packages = shared_setup_packages(Path(__file__).resolve().parent)
+
+    class SharedSetupScheduling(LoadScopeScheduling):
+        """loadscope, with each package of :func:`shared_setup_packages` as one scope."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            for package in packages:
+                if nodeid.startswith(package):
+                    return package
+            return str(super()._split_scope(nodeid))
+
+    return SharedSetupScheduling(config, log)
 
 
 @pytest.hookimpl(optionalhook=True)
