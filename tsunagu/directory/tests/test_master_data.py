@@ -60,8 +60,10 @@ def organization(pk: int) -> Organization:
 
 def events_for(obj_pk: int, object_type: str = ORGANIZATION_TYPE) -> list[AuditEvent]:
     return list(
+        # Sealed events by their place in the chain; those the test's
+        # transaction never sealed (sequence NULL) in the order they were written.
         AuditEvent.objects.filter(object_type=object_type, object_id=str(obj_pk)).order_by(
-            "sequence"
+            "sequence", "pk"
         )
     )
 
