@@ -382,6 +382,8 @@ def test_nothing_is_written_into_another_municipality(loaded: Loaded, demo: Muni
 
 
 def test_loading_again_creates_nothing_more(loaded: Loaded, demo: Municipality) -> None:
+    assert "デモ区（架空の自治体）を作成しました。" in loaded.output
+    assert "demo-sysadmin" in loaded.output
     counts = (
         Person.objects.count(),
         Consultation.objects.count(),

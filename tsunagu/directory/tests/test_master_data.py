@@ -692,35 +692,6 @@ def test_demo_ward_loads_only_once(demo: Municipality) -> None:
 
 
 @pytest.mark.django_db
-def test_load_demo_command_a_second_run_only_says_it_exists(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    call_command("load_demo")
-    first = capsys.readouterr().out
-    assert "デモ区（架空の自治体）を作成しました。" in first
-    assert "demo-sysadmin" in first
-    municipality = Municipality.objects.get(code=DEMO_CODE)
-    counts = (
-        Organization.all_tenants.filter(municipality=municipality).count(),
-        Staff.all_tenants.filter(municipality=municipality).count(),
-        AuditEvent.objects.count(),
-    )
-
-    call_command("load_demo")
-    second = capsys.readouterr().out
-    assert "デモ区はすでに作成されています。" in second
-    assert "作成しました" not in second
-    assert Municipality.objects.filter(code=DEMO_CODE).count() == 1
-    assert counts == (
-        Organization.all_tenants.filter(municipality=municipality).count(),
-        Staff.all_tenants.filter(municipality=municipality).count(),
-        AuditEvent.objects.count(),
-    )
-    audit_seal_all()  # as the loads' commits would (the test's transaction never commits)
-    call_command("verify_audit")
-
-
-@pytest.mark.django_db
 def test_demo_accounts_can_sign_in_and_see_the_demo_master_data(demo: Municipality) -> None:
     client = Client()
     with tenancy.tenant_context(demo):
