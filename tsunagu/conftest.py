@@ -20,30 +20,40 @@ from tsunagu.tests.factories import MunicipalityFactory, StaffFactory, ward_with
 settings.register_profile("tsunagu", deadline=None)
 settings.load_profile("tsunagu")
 
-# `make test` runs the suite on `-n auto` pytest-xdist workers with `--dist
-# loadscope`: the tests of one module go to one worker, so that a module's
-# shared setup (the synthetic scale, the generated API client) is made once,
-# and the tests of a package whose conftest shares a package-scoped fixture
-# (the demo ward, loaded once: a minute on SQLite, several on PostgreSQL) go
-# to one worker too (``SharedSetupScheduling``). (`--dist loadgroup` would do
-# that with marks, but with pytest 9.2 and pytest-xdist 3.8 it does not group:
-# xdist_group tests were seen split between workers.) Each worker has its own
-# test database (pytest-django suffixes its name with the worker's id on PostgreSQL;
-# SQLite's is in memory), its own live server and Chromium, and writes only
-# under its own tmp_path.
+# `make test` runs the suite on `-n auto` pytest-xdist workers (two on CI)
+# with `--dist loadscope` and the scheduler below: the tests that share a
+# setup made once go to one worker, those of a package whose conftest has a
+# package-scoped fixture (the demo ward: a minute and a half on SQLite, more
+# on PostgreSQL, and loaded again each time a worker came back to the package
+# from another one) and those of a module with a module-scoped fixture (the
+# synthetic scale, the generated API client); every other test goes to
+# whichever worker is free, so that one long module (the route walks, a
+# minute per role) does not keep one worker busy while the other waits.
+# (`--dist loadgroup` would group with marks, but with pytest 9.2 and
+# pytest-xdist 3.8 it does not: xdist_group tests were seen split between
+# workers.) Each worker has its own test database (pytest-django suffixes its
+# name with the worker's id on PostgreSQL; SQLite's is in memory), its own
+# live server and Chromium, and writes only under its own tmp_path.
 
 
-PACKAGE_FIXTURE = re.compile(r'^@pytest\.fixture\(scope="package"', re.MULTILINE)
+def _defining(root: Path, files: str, scope: str) -> tuple[str, ...]:
+    """Node id prefixes of the ``files`` under ``root`` that define a fixture of ``scope``."""
+    fixture = re.compile(rf'^@pytest\.fixture\(scope="{scope}"', re.MULTILINE)
+    return tuple(
+        path.relative_to(root.parent).as_posix()
+        for path in sorted(root.rglob(files))
+        if fixture.search(path.read_text(encoding="utf-8"))
+    )
 
 
-def shared_setup_packages(root: Path) -> tuple[str, ...]:
-    """The test packages (node id prefixes) whose conftest defines a
-    package-scoped fixture: read from the code, not listed by hand."""
-    found = []
-    for conftest in sorted(root.rglob("conftest.py")):
-        if PACKAGE_FIXTURE.search(conftest.read_text(encoding="utf-8")):
-            found.append(conftest.parent.relative_to(root.parent).as_posix() + "/")
-    return tuple(found)
+def shared_setups(root: Path) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The packages (``tsunagu/demo/tests/``) and the modules whose tests share
+    a fixture made once: read from the code, not listed by hand."""
+    packages = tuple(
+        conftest.removesuffix("conftest.py")
+        for conftest in _defining(root, "conftest.py", "package")
+    )
+    return packages, frozenset(_defining(root, "test_*.py", "module"))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -52,16 +62,18 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    packages = shared_setup_packages(Path(__file__).resolve().parent)
+    packages, modules = shared_setups(Path(__file__).resolve().parent)
 
     class SharedSetupScheduling(LoadScopeScheduling):
-        """loadscope, with each package of :func:`shared_setup_packages` as one scope."""
+        """One unit of work per package and module of :func:`shared_setups`,
+        one per test elsewhere (largest units first: xdist's reorder)."""
 
         def _split_scope(self, nodeid: str) -> str:
             for package in packages:
                 if nodeid.startswith(package):
                     return package
-            return str(super()._split_scope(nodeid))
+            module = nodeid.partition("::")[0]
+            return module if module in modules else nodeid
 
     return SharedSetupScheduling(config, log)
 
