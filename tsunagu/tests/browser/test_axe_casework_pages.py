@@ -22,7 +22,7 @@ from tsunagu.progress.services import progress_note_record
 from tsunagu.tests import case_factories as cases
 from tsunagu.tests import resident_factories as make
 from tsunagu.tests.browser.test_clerk_forms import sign_in
-from tsunagu.tests.browser.test_phone_cards import PHONE, axe_violations
+from tsunagu.tests.browser.test_phone_cards import PHONE, assert_pages_axe_clean, axe_violations
 from tsunagu.tests.factories import Ward
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -129,14 +129,7 @@ def test_the_casework_pages_are_axe_clean(
         f"/meetings/{made['meeting'].pk}/",
         f"/cases/{case.pk}/",
     ]
-    for path in paths:
-        response = page.goto(path)
-        assert response is not None and response.ok, path
-        assert axe_violations(page) == [], path
-        if viewport is PHONE:
-            # Nothing to scroll sideways for (the ecomap zooms inside its own box).
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], (path, width)
+    assert_pages_axe_clean(page, paths, PHONE["width"] if viewport is PHONE else None)
 
     # A 支援経過記録 sent back: the summary takes the focus, and stays clean.
     page.goto(f"/progress/households/{household.pk}/new/")

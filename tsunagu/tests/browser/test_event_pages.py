@@ -21,7 +21,7 @@ from tsunagu.consultations.models import Channel, Topic
 from tsunagu.core import tenancy
 from tsunagu.tests import resident_factories as make
 from tsunagu.tests.browser.test_clerk_forms import sign_in
-from tsunagu.tests.browser.test_phone_cards import PHONE, axe_violations
+from tsunagu.tests.browser.test_phone_cards import PHONE, assert_pages_axe_clean, axe_violations
 from tsunagu.tests.factories import Ward
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,13 +80,7 @@ def test_the_event_and_appointment_pages_are_axe_clean(
         f"/events/{twice.pk}/archive/",
         "/appointments/",
     ]
-    for path in paths:
-        response = page.goto(path)
-        assert response is not None and response.ok, path
-        assert axe_violations(page) == [], path
-        if viewport is PHONE:
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], (path, width)
+    assert_pages_axe_clean(page, paths, PHONE["width"] if viewport is PHONE else None)
     # The withdrawal refused (a consultation was taken there): its message, still clean.
     page.goto(f"/events/{held.pk}/archive/")
     page.get_by_label("取り消す理由").fill("誤って登録した")

@@ -3,7 +3,7 @@ stay in view, and axe-core finds no WCAG 2.1 AA violation on the changed pages."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,19 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def assert_pages_axe_clean(page: Page, paths: Iterable[str], width: int | None = None) -> None:
+    """Each of ``paths`` opens (2xx) with no WCAG 2.1 AA violation and, where
+    ``width`` is given (a phone's), nothing to scroll sideways at that width
+    (an ecomap zooms inside its own box)."""
+    for path in paths:
+        response = page.goto(path)
+        assert response is not None and response.ok, path
+        assert axe_violations(page) == [], path
+        if width is not None:
+            scrolled = page.evaluate("document.documentElement.scrollWidth")
+            assert scrolled <= width, (path, scrolled)
 
 
 def test_the_referral_list_is_cards_at_phone_width(
