@@ -119,6 +119,17 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sudachi_loaded() -> None:
+    """The live server runs in this process: its first ふりがな suggestion would
+    load Sudachi's dictionary while a test waits on the page, which on a busy
+    two-CPU machine took longer than the test's wait. Loaded once per worker,
+    before its first browser test."""
+    from tsunagu.people.readings import suggest_reading
+
+    assert suggest_reading("高橋") == "たかはし"
+
+
 @pytest.fixture
 def page_records() -> dict[Page, PageRecord]:
     """The records of every page opened in this test."""

@@ -72,8 +72,9 @@ class Cast:
     registered_household: Household
 
 
-#: The live server loads Sudachi's dictionary on the first reading it suggests.
-SUDACHI_FIRST_LOAD_MS = 20_000
+#: How long a suggestion may take to come back on a busy machine (the
+#: dictionary itself is loaded before the browser tests: browser/conftest.py).
+SUDACHI_FIRST_LOAD_MS = 45_000
 
 
 @pytest.fixture
