@@ -31,6 +31,7 @@ from tsunagu.appointments.models import (
 from tsunagu.audit.models import AuditAction
 from tsunagu.audit.services import audit_record
 from tsunagu.core.municipality import Municipality
+from tsunagu.core.services import tracked_archive
 from tsunagu.directory.models import Organization
 from tsunagu.frontdoor.services import new_secret, token_digest
 from tsunagu.people.models import Person
@@ -131,17 +132,7 @@ def event_archive(*, actor: Staff, event: ConsultationEvent, reason: str) -> Con
             )
             % {"n": taken}
         )
-    locked.archived_at = timezone.now()
-    locked.archive_reason = reason[:200]
-    locked.updated_by = actor
-    locked.save(update_fields=["archived_at", "archive_reason", "updated_by", "updated_at"])
-    audit_record(
-        AuditAction.ARCHIVE,
-        actor=actor,
-        obj=locked,
-        organization_id=locked.organization_id,
-        detail={"reason": locked.archive_reason},
-    )
+    tracked_archive(actor=actor, instance=locked, reason=reason[:200])
     return locked
 
 
