@@ -51,22 +51,22 @@ def page(
     suffix: str = "",
 ) -> HttpResponse:
     """A public page in the current language, with the switcher and the emergency numbers."""
-    lang = translation.get_language()
     door = public.door_settings()
-    return render(
-        request,
-        template,
-        {
-            "lang": lang,
-            "html_lang": public.HTML_LANG.get(lang, "ja"),
-            "languages": _languages(lang, suffix),
-            "municipality": request.public_municipality,  # type: ignore[attr-defined]
-            "emergency_numbers": public.EMERGENCY_NUMBERS,
-            "notice": door.public_notice if door else "",
-            **context,
-        },
-        status=status,
-    )
+    frame = _frame(request, suffix, door.public_notice if door else "")
+    return render(request, template, {**frame, **context}, status=status)
+
+
+def _frame(request: HttpRequest, suffix: str, notice: str) -> dict[str, Any]:
+    """What every public page shows around its content, in the current language."""
+    lang = translation.get_language()
+    return {
+        "lang": lang,
+        "html_lang": public.HTML_LANG.get(lang, "ja"),
+        "languages": _languages(lang, suffix),
+        "municipality": getattr(request, "public_municipality", None),
+        "emergency_numbers": public.EMERGENCY_NUMBERS,
+        "notice": notice,
+    }
 
 
 def public_page(
@@ -304,18 +304,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith("/consult/api/"):
             response = JsonResponse({"detail": message}, status=status)
         else:
-            lang = translation.get_language()
             body = loader.render_to_string(
-                "frontdoor/public/error.html",
-                {
-                    "lang": lang,
-                    "html_lang": public.HTML_LANG.get(lang, "ja"),
-                    "languages": _languages(lang, ""),
-                    "municipality": getattr(request, "public_municipality", None),
-                    "emergency_numbers": public.EMERGENCY_NUMBERS,
-                    "notice": "",
-                    "message": message,
-                },
+                "frontdoor/public/error.html", {**_frame(request, "", ""), "message": message}
             )
             response = HttpResponse(body, status=status)
     if waiting:
